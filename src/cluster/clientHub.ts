@@ -1,0 +1,38 @@
+import type { Address, Transport } from '../kafka/ports';
+import type { Envelope } from '../runtime/messageChannelTransport';
+
+/**
+ * The main thread's side of the network: one MessagePort per broker, shared by every client
+ * created on the page (each with its own address), as many clients share one machine's NIC.
+ */
+export class ClientHub {
+  private readonly ports = new Map<Address, MessagePort>();
+  private readonly clients = new Map<Address, (from: Address, message: unknown) => void>();
+
+  connect(node: Address, port: MessagePort): void {
+    this.ports.get(node)?.close();
+    this.ports.set(node, port);
+    port.onmessage = (event: MessageEvent<Envelope>) => {
+      const envelope = event.data;
+      this.clients.get(envelope?.to)?.(envelope.from, envelope.message);
+    };
+  }
+
+  disconnectAll(): void {
+    for (const port of this.ports.values()) port.close();
+    this.ports.clear();
+  }
+
+  transport(self: Address): Transport {
+    return {
+      self,
+      send: (to, message, transfer) => {
+        const envelope: Envelope = { from: self, to, message };
+        this.ports.get(to)?.postMessage(envelope, transfer ?? []);
+      },
+      onReceive: (handler) => {
+        this.clients.set(self, handler);
+      },
+    };
+  }
+}

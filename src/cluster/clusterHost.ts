@@ -1,0 +1,242 @@
+import * as Comlink from 'comlink';
+import { DEFAULT_BROKER_CONFIG, DEFAULT_CONTROLLER_CONFIG, brokerAddress, controllerAddress } from '../kafka/config';
+import type { NodeRole } from '../kafka/events';
+import { Kafka, type KafkaConfig } from '../kafka/client/kafka';
+import type { NodeInit, NodeWorkerApi } from '../runtime/nodeRuntime';
+import { ScaledClock, type TimeAnchor } from '../runtime/scaledClock';
+import { deleteAllPlaygroundDatabases, nodeDatabaseName } from '../runtime/idbStores';
+import { ClientHub } from './clientHub';
+import type { ClusterEvent } from './events';
+
+export interface ClusterShape { brokers: number; controllers: number }
+export const DEFAULT_SHAPE: ClusterShape = { brokers: 3, controllers: 1 };
+export const CONTROLLER_ID_BASE = 1000;
+export const RACKS = ['rack-a', 'rack-b', 'rack-c'];
+
+interface NodeHandle {
+  address: string; role: Exclude<NodeRole, 'client'>; id: number;
+  worker: Worker | null; api: Comlink.Remote<NodeWorkerApi> | null;
+}
+
+/** Thrown by start() when another tab runs this cluster. */
+export class ClusterLockedError extends Error {
+  constructor() {
+    super('This cluster is open in another tab.');
+  }
+}
+
+const LOCK_NAME = 'kafka-playground:cluster';
+const HANDOVER_CHANNEL = 'kafka-playground:handover';
+const wallNow = (): number => performance.timeOrigin + performance.now();
+
+/**
+ * Owns the node workers on the main thread: spawns one Web Worker per broker and controller,
+ * wires a MessageChannel between every pair of nodes (and one per broker for the page's
+ * clients), kills with worker.terminate() (a crash, no goodbye), restarts from IndexedDB, and
+ * streams every ClusterEvent to `onEvents`. It never reads node state: only events.
+ */
+export class ClusterHost {
+  private nodes = new Map<string, NodeHandle>();
+  private readonly hub = new ClientHub();
+  private anchor: TimeAnchor = { wallMs: wallNow(), clusterMs: Date.now(), speed: 1 };
+  private readonly clientClock = new ScaledClock(this.anchor);
+  private clientCount = 0;
+  private releaseLock: (() => void) | null = null;
+  private shape: ClusterShape = DEFAULT_SHAPE;
+  private readonly handover = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(HANDOVER_CHANNEL);
+  /** Set when another tab took the cluster over: this page's nodes are gone. */
+  onTakenOver: (() => void) | null = null;
+
+  constructor(private readonly clusterName: string, private readonly onEvents: (events: ClusterEvent[]) => void) {}
+
+  get speed(): number {
+    return this.anchor.speed;
+  }
+
+  now(): number {
+    return this.clientClock.now();
+  }
+
+  private emit(event: ClusterEvent): void {
+    this.onEvents([event]);
+  }
+
+  /**
+   * Takes the cluster's Web Lock (one tab per cluster: two copies of a node over the same
+   * IndexedDB would corrupt it), then starts the nodes. With `takeOver`, the other tab is
+   * asked to stop its nodes first and we wait for it to say it has.
+   */
+  async start(shape: ClusterShape = DEFAULT_SHAPE, options: { takeOver?: boolean } = {}): Promise<void> {
+    await this.acquireLock(options.takeOver ?? false);
+    this.shape = shape;
+    await this.spawnAll();
+  }
+
+  private async acquireLock(takeOver: boolean): Promise<void> {
+    if (typeof navigator === 'undefined' || !navigator.locks) return;
+    const released = takeOver ? this.waitForHandover() : null;
+    const acquired = await new Promise<boolean>((resolve) => {
+      const lockRequest = navigator.locks.request(LOCK_NAME, takeOver ? { steal: true } : { ifAvailable: true }, (lock) => {
+        if (!lock) {
+          resolve(false);
+          return undefined;
+        }
+        resolve(true);
+        return new Promise<void>((release) => { this.releaseLock = release; });
+      });
+      // A steal by another tab rejects our held request: stop every node, then tell that tab.
+      lockRequest.catch(() => this.yieldToOtherTab());
+    });
+    if (!acquired) throw new ClusterLockedError();
+    if (released) await released;
+    this.handover?.addEventListener('message', (event) => {
+      if (event.data === 'stop') this.yieldToOtherTab();
+    });
+  }
+
+  private waitForHandover(): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.handover) return resolve();
+      const timer = setTimeout(resolve, 3000); // the other tab may be frozen or closing
+      this.handover.addEventListener('message', (event) => {
+        if (event.data === 'stopped') {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      this.handover.postMessage('stop');
+    });
+  }
+
+  private yieldToOtherTab(): void {
+    if (this.nodes.size === 0 && !this.releaseLock) return;
+    this.terminateAll();
+    this.releaseLock?.();
+    this.releaseLock = null;
+    this.handover?.postMessage('stopped');
+    this.onTakenOver?.();
+  }
+
+  private async spawnAll(): Promise<void> {
+    const controllerIds = Array.from({ length: this.shape.controllers }, (_, i) => CONTROLLER_ID_BASE + i);
+    const brokerIds = Array.from({ length: this.shape.brokers }, (_, i) => i + 1);
+    this.nodes = new Map();
+    for (const id of controllerIds) this.nodes.set(controllerAddress(id), { address: controllerAddress(id), role: 'controller', id, worker: null, api: null });
+    for (const id of brokerIds) this.nodes.set(brokerAddress(id), { address: brokerAddress(id), role: 'broker', id, worker: null, api: null });
+    await Promise.all([...this.nodes.values()].map((node) => this.spawn(node)));
+  }
+
+  private clusterId(): string {
+    return `playground-${this.clusterName}`;
+  }
+
+  private initFor(node: NodeHandle): NodeInit {
+    const voters = [...this.nodes.values()].filter((n) => n.role === 'controller').map((n) => n.id);
+    const database = nodeDatabaseName(this.clusterName, node.address);
+    if (node.role === 'controller') {
+      return { role: 'controller', address: node.address, database, anchor: this.anchor, config: { ...DEFAULT_CONTROLLER_CONFIG, 'cluster.id': this.clusterId(), 'node.id': node.id, 'controller.quorum.voters': voters } };
+    }
+    return {
+      role: 'broker', address: node.address, database, anchor: this.anchor,
+      config: { ...DEFAULT_BROKER_CONFIG, 'cluster.id': this.clusterId(), 'node.id': node.id, 'broker.rack': RACKS[(node.id - 1) % RACKS.length], 'controller.quorum.voters': voters },
+    };
+  }
+
+  /** Starts a node's worker and connects it to every live peer and to the page's clients. */
+  private async spawn(node: NodeHandle): Promise<void> {
+    const worker = node.role === 'broker'
+      ? new Worker(new URL('../workers/broker.worker.ts', import.meta.url), { type: 'module', name: node.address })
+      : new Worker(new URL('../workers/controller.worker.ts', import.meta.url), { type: 'module', name: node.address });
+    const api = Comlink.wrap<NodeWorkerApi>(worker);
+    node.worker = worker;
+    node.api = api;
+    for (const peer of this.nodes.values()) {
+      if (peer === node || !peer.api) continue;
+      const channel = new MessageChannel();
+      void api.connect(peer.address, Comlink.transfer(channel.port1, [channel.port1]));
+      void peer.api.connect(node.address, Comlink.transfer(channel.port2, [channel.port2]));
+    }
+    if (node.role === 'broker') {
+      const channel = new MessageChannel();
+      this.hub.connect(node.address, channel.port1);
+      void api.connect('clients', Comlink.transfer(channel.port2, [channel.port2]));
+    }
+    const events = new MessageChannel();
+    events.port1.onmessage = (event: MessageEvent<ClusterEvent[]>) => this.onEvents(event.data);
+    this.emit({ type: 'node-spawned', time: this.now(), node: node.address, role: node.role });
+    await api.start(this.initFor(node), Comlink.transfer(events.port2, [events.port2]));
+  }
+
+  private kill(address: string): void {
+    const node = this.nodes.get(address);
+    if (!node?.worker) return;
+    node.worker.terminate();
+    node.worker = null;
+    node.api = null;
+    this.emit({ type: 'node-killed', time: this.now(), node: address, role: node.role });
+  }
+
+  private async restart(address: string): Promise<void> {
+    const node = this.nodes.get(address);
+    if (!node) throw new Error(`no node ${address}`);
+    if (node.worker) return;
+    await this.spawn(node);
+  }
+
+  private requireNode(role: 'broker' | 'controller', id: number): string {
+    const address = role === 'broker' ? brokerAddress(id) : controllerAddress(id);
+    if (!this.nodes.has(address)) throw new Error(`There is no ${role} ${id} in this cluster`);
+    return address;
+  }
+
+  killBroker(id: number): void {
+    this.kill(this.requireNode('broker', id));
+  }
+  restartBroker(id: number): Promise<void> {
+    return this.restart(this.requireNode('broker', id));
+  }
+  killController(id: number): void {
+    this.kill(this.requireNode('controller', id));
+  }
+  restartController(id: number): Promise<void> {
+    return this.restart(this.requireNode('controller', id));
+  }
+
+  nodeList(): { address: string; role: 'broker' | 'controller'; id: number; alive: boolean }[] {
+    return [...this.nodes.values()].map((n) => ({ address: n.address, role: n.role, id: n.id, alive: n.worker !== null }));
+  }
+
+  /** Wipes every node's IndexedDB data and starts a fresh cluster. */
+  async reset(shape: ClusterShape = this.shape): Promise<void> {
+    this.terminateAll();
+    await deleteAllPlaygroundDatabases();
+    this.shape = shape;
+    this.emit({ type: 'cluster-reset', time: this.now(), brokers: Array.from({ length: shape.brokers }, (_, i) => i + 1), controllers: Array.from({ length: shape.controllers }, (_, i) => CONTROLLER_ID_BASE + i) });
+    await this.spawnAll();
+  }
+
+  terminateAll(): void {
+    for (const node of this.nodes.values()) node.worker?.terminate();
+    this.nodes.clear();
+    this.hub.disconnectAll();
+  }
+
+  /** Speed of the cluster's clock for every node (0 pauses timers); cluster time stays continuous. */
+  setSpeed(speed: number): void {
+    const wall = wallNow();
+    this.anchor = { wallMs: wall, clusterMs: this.clientClock.now(), speed };
+    this.clientClock.setAnchor(this.anchor);
+    for (const node of this.nodes.values()) void node.api?.setTime(this.anchor);
+    this.emit({ type: 'speed-changed', time: this.now(), speed });
+  }
+
+  /** A KafkaJS-shaped client on the page, bound to this cluster. */
+  kafka(config: KafkaConfig = {}): Kafka {
+    const address = `client-${++this.clientCount}`;
+    return new Kafka({ clientId: config.clientId ?? address, ...config }, {
+      transport: this.hub.transport(address), clock: this.clientClock, random: { next: Math.random },
+      events: (event) => this.onEvents([event]),
+      bootstrapBrokers: () => [...this.nodes.values()].filter((n) => n.role === 'broker' && n.worker).map((n) => n.id),
+    });
+  }
+}

@@ -1,0 +1,449 @@
+import type { Address, NodeContext, TimerHandle } from '../ports';
+import { type BrokerConfig, brokerAddress, controllerAddress } from '../config';
+import { Rpc } from '../common/rpc';
+import { SerialQueue, parseTopicPartition, topicPartitionName } from '../common/serial';
+import { KafkaProtocolError, errorCode, type ErrorName } from '../protocol/errors';
+import {
+  CLUSTER_METADATA_TOPIC, CONSUMER_OFFSETS_TOPIC, EARLIEST_TIMESTAMP, LATEST_TIMESTAMP,
+  type ApiKey, type CreateTopicsRequest, type DeleteTopicsRequest, type FetchPartitionResponse, type FetchRequest,
+  type FetchResponse, type FindCoordinatorRequest, type FindCoordinatorResponse, type ListOffsetsRequest,
+  type ListOffsetsResponse, type MetadataRequest, type MetadataResponse, type OffsetCommitRequest, type OffsetFetchRequest,
+  type ProducePartitionResponse, type ProduceRequest, type ProduceResponse,
+} from '../protocol/messages';
+import { MetadataImage } from '../metadata/image';
+import { decodeMetadataRecord, type MetadataRecord } from '../metadata/records';
+import { UnifiedLog } from '../storage/unifiedLog';
+import { decodeRecords, scanBatches } from '../storage/recordBatch';
+import { GroupCoordinator, partitionForGroup } from '../group/groupCoordinator';
+import { asKafkaError } from '../controller/controllerServer';
+import { uuid } from '../controller/partitionChanges';
+import { validateTopicName } from '../controller/topicValidation';
+import { Partition } from './partition';
+
+type BrokerState = 'STARTING' | 'RECOVERY' | 'RUNNING' | 'FENCED' | 'SHUTTING_DOWN';
+
+const CONTROLLER_REQUEST_TIMEOUT_MS = 5000;
+const RETRY_BACKOFF_MS = 500;
+
+/**
+ * A Kafka broker (KafkaRaftServer in broker role): recovers its logs, registers with the
+ * controller, heartbeats, follows `__cluster_metadata`, and serves Produce, Fetch, ListOffsets,
+ * Metadata, FindCoordinator and offset commits for the partitions it leads.
+ */
+export class BrokerServer {
+  readonly rpc: Rpc;
+  private image = MetadataImage.EMPTY;
+  private readonly partitions = new Map<string, Partition>();
+  private readonly groupCoordinator: GroupCoordinator;
+  private readonly metadataApply = new SerialQueue();
+  private state: BrokerState = 'STARTING';
+  private brokerEpoch = -1;
+  private incarnationId = '';
+  private stopped = false;
+  private timers = new Set<TimerHandle>();
+  private controllerIndex = 0;
+  /** True once this broker has read the metadata log up to the controller's high watermark. */
+  private metadataCaughtUp = false;
+  private creatingOffsetsTopic = false;
+
+  constructor(readonly config: BrokerConfig, private readonly ctx: NodeContext) {
+    this.rpc = new Rpc(ctx.transport, ctx.clock, ctx.events);
+    this.groupCoordinator = new GroupCoordinator(
+      () => this.image.topics.get(CONSUMER_OFFSETS_TOPIC)?.partitions.length ?? this.config['offsets.topic.num.partitions'],
+      (index) => this.partitions.get(topicPartitionName(CONSUMER_OFFSETS_TOPIC, index)),
+      ctx.clock, ctx.events, this.address,
+    );
+  }
+
+  get nodeId(): number {
+    return this.config['node.id'];
+  }
+  get address(): Address {
+    return brokerAddress(this.nodeId);
+  }
+
+  async start(): Promise<void> {
+    this.incarnationId = uuid(this.ctx.random);
+    this.setState('RECOVERY');
+    let batches = 0;
+    let bytes = 0;
+    const names = await this.ctx.logStore.listPartitions();
+    for (const name of names) {
+      const { topic, partition } = parseTopicPartition(name);
+      const { log, result } = await UnifiedLog.recover(topic, partition, this.ctx.logStore, { segmentBytes: this.config['segment.bytes'] });
+      batches += result.batches;
+      bytes += result.bytes;
+      const replica = new Partition(log, this.nodeId, this.address, this.ctx.clock, this.ctx.events);
+      replica.topicId = (await this.ctx.metaStore.get<string>(`partition.metadata/${name}`)) ?? '';
+      this.partitions.set(name, replica);
+      this.ctx.events({
+        type: 'log-recovered', time: this.ctx.clock.now(), node: this.address, topic, partition,
+        logStartOffset: log.logStartOffset, logEndOffset: log.logEndOffset, batches: result.batches, truncated: result.truncated,
+      });
+      replica.reportOffsets();
+    }
+    this.ctx.events({ type: 'node-started', time: this.ctx.clock.now(), node: this.address, role: 'broker', recovered: { partitions: names.length, batches, bytes } });
+    this.rpc.serve((from, api, body) => this.handle(from, api, body));
+    void this.register();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const timer of this.timers) timer.cancel();
+    this.timers.clear();
+    for (const partition of this.partitions.values()) partition.abortWaiters();
+    this.rpc.close();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = this.ctx.clock.setTimer(ms, () => { this.timers.delete(timer); resolve(); });
+      this.timers.add(timer);
+    });
+  }
+
+  private setState(state: BrokerState): void {
+    if (this.state === state && state !== 'RECOVERY') return;
+    this.state = state;
+    this.ctx.events({ type: 'broker-state', time: this.ctx.clock.now(), node: this.address, brokerId: this.nodeId, state, brokerEpoch: this.brokerEpoch });
+  }
+
+  private get controller(): Address {
+    const voters = this.config['controller.quorum.voters'];
+    return controllerAddress(voters[this.controllerIndex % voters.length]);
+  }
+
+  private nextController(): void {
+    this.controllerIndex++;
+  }
+
+  // ---- Lifecycle with the controller -------------------------------------------------------
+
+  private async register(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        const response = await this.rpc.request(this.controller, 'BrokerRegistration', {
+          brokerId: this.nodeId, clusterId: this.config['cluster.id'], incarnationId: this.incarnationId,
+          rack: this.config['broker.rack'], listeners: [{ name: 'PLAINTEXT', host: this.address, port: 9092 }],
+        }, { timeoutMs: CONTROLLER_REQUEST_TIMEOUT_MS });
+        if (response.errorCode === 0) {
+          this.brokerEpoch = response.brokerEpoch;
+          this.setState('RECOVERY');
+          void this.heartbeatLoop();
+          void this.metadataLoop();
+          return;
+        }
+      } catch {
+        this.nextController();
+      }
+      await this.sleep(RETRY_BACKOFF_MS * 2);
+    }
+  }
+
+  private async heartbeatLoop(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        const response = await this.rpc.request(this.controller, 'BrokerHeartbeat', {
+          brokerId: this.nodeId, brokerEpoch: this.brokerEpoch, currentMetadataOffset: this.image.offset, wantFence: false, wantShutDown: false,
+        }, { timeoutMs: CONTROLLER_REQUEST_TIMEOUT_MS });
+        if (response.errorCode === errorCode('STALE_BROKER_EPOCH')) {
+          // The controller no longer knows this incarnation (its session expired): register again.
+          this.setState('FENCED');
+          void this.register();
+          return;
+        }
+        if (response.errorCode === 0) this.setState(response.isFenced ? (this.state === 'RUNNING' ? 'FENCED' : 'RECOVERY') : 'RUNNING');
+      } catch {
+        this.nextController();
+      }
+      await this.sleep(this.config['broker.heartbeat.interval.ms']);
+    }
+  }
+
+  /** Follows `__cluster_metadata` as a KRaft observer: a long-polling Fetch from the controller. */
+  private async metadataLoop(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        const response = await this.rpc.request(this.controller, 'Fetch', {
+          replicaId: this.nodeId, maxWaitMs: this.config['replica.fetch.wait.max.ms'], minBytes: 1, maxBytes: 1024 * 1024, isolationLevel: 0,
+          topics: [{ topic: CLUSTER_METADATA_TOPIC, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: this.image.offset + 1, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1024 * 1024 }] }],
+        }, { timeoutMs: CONTROLLER_REQUEST_TIMEOUT_MS });
+        const data = response.responses[0]?.partitions[0];
+        if (!data || data.errorCode !== 0) {
+          await this.sleep(RETRY_BACKOFF_MS);
+          continue;
+        }
+        const records: { offset: number; record: MetadataRecord }[] = [];
+        if (data.records && data.records.byteLength > 0) {
+          for (const { at } of scanBatches(data.records).batches) {
+            for (const r of await decodeRecords(data.records, at)) {
+              if (r.value && r.offset > this.image.offset) records.push({ offset: r.offset, record: decodeMetadataRecord(r.value) });
+            }
+          }
+        }
+        const caughtUp = (records.at(-1)?.offset ?? this.image.offset) + 1 >= data.highWatermark;
+        await this.metadataApply.run(() => this.applyMetadata(records, caughtUp));
+      } catch {
+        this.nextController();
+        await this.sleep(RETRY_BACKOFF_MS);
+      }
+    }
+  }
+
+  private async applyMetadata(records: { offset: number; record: MetadataRecord }[], caughtUp: boolean): Promise<void> {
+    if (records.length > 0) {
+      this.image = this.image.apply(records);
+      this.ctx.events({ type: 'metadata-applied', time: this.ctx.clock.now(), node: this.address, offset: this.image.offset });
+    }
+    const becameCaughtUp = caughtUp && !this.metadataCaughtUp;
+    if (caughtUp) this.metadataCaughtUp = true;
+    if (records.length > 0 || becameCaughtUp) await this.reconcilePartitions();
+  }
+
+  /** Makes the local replicas match the image: create, lead, follow, or delete. */
+  private async reconcilePartitions(): Promise<void> {
+    const wanted = new Set<string>();
+    for (const topic of this.image.topics.values()) {
+      for (const registration of topic.partitions) {
+        if (!registration || !registration.replicas.includes(this.nodeId)) continue;
+        const name = topicPartitionName(topic.name, registration.partition);
+        wanted.add(name);
+        let replica = this.partitions.get(name);
+        if (replica && replica.topicId && replica.topicId !== topic.topicId) {
+          // Same name, different topic id: the topic was deleted and created again while we were away.
+          await this.deleteReplica(name);
+          replica = undefined;
+        }
+        if (!replica) {
+          replica = new Partition(UnifiedLog.empty(topic.name, registration.partition, this.ctx.logStore, { segmentBytes: this.config['segment.bytes'] }), this.nodeId, this.address, this.ctx.clock, this.ctx.events);
+          this.partitions.set(name, replica);
+        }
+        if (replica.topicId !== topic.topicId) await this.ctx.metaStore.put(`partition.metadata/${name}`, topic.topicId);
+        const wasLeader = replica.role === 'leader';
+        const previousEpoch = replica.leaderEpoch;
+        replica.applyRegistration(registration);
+        if (replica.role !== 'leader') replica.abortWaiters();
+        if (topic.name === CONSUMER_OFFSETS_TOPIC && (wasLeader !== (replica.role === 'leader') || previousEpoch !== replica.leaderEpoch)) {
+          this.groupCoordinator.onLeadershipChange(registration.partition, replica.role === 'leader');
+        }
+      }
+    }
+    // Only a broker that has seen all the metadata may conclude a replica is no longer wanted.
+    if (!this.metadataCaughtUp) return;
+    for (const name of [...this.partitions.keys()]) if (!wanted.has(name)) await this.deleteReplica(name);
+  }
+
+  private async deleteReplica(name: string): Promise<void> {
+    const replica = this.partitions.get(name);
+    if (!replica) return;
+    this.partitions.delete(name);
+    replica.abortWaiters();
+    await replica.log.delete();
+    await this.ctx.metaStore.delete(`partition.metadata/${name}`);
+    this.ctx.events({ type: 'partition-deleted', time: this.ctx.clock.now(), node: this.address, topic: replica.topic, partition: replica.partition });
+  }
+
+  // ---- Request handling --------------------------------------------------------------------
+
+  private handle(_from: Address, api: ApiKey, body: unknown): Promise<unknown> {
+    switch (api) {
+      case 'Metadata': return Promise.resolve(this.handleMetadata(body as MetadataRequest));
+      case 'Produce': return this.handleProduce(body as ProduceRequest);
+      case 'Fetch': return this.handleFetch(body as FetchRequest);
+      case 'ListOffsets': return Promise.resolve(this.handleListOffsets(body as ListOffsetsRequest));
+      case 'CreateTopics': return this.forwardToController('CreateTopics', body as CreateTopicsRequest);
+      case 'DeleteTopics': return this.forwardToController('DeleteTopics', body as DeleteTopicsRequest);
+      case 'FindCoordinator': return this.handleFindCoordinator(body as FindCoordinatorRequest);
+      case 'OffsetCommit': return this.groupCoordinator.handleOffsetCommit(body as OffsetCommitRequest);
+      case 'OffsetFetch': return this.groupCoordinator.handleOffsetFetch(body as OffsetFetchRequest);
+      default: return Promise.resolve({ errorCode: errorCode('UNSUPPORTED_VERSION') });
+    }
+  }
+
+  /** KIP-590: clients send admin requests to any broker, which forwards them to the active controller. */
+  private async forwardToController<K extends 'CreateTopics' | 'DeleteTopics'>(api: K, body: K extends 'CreateTopics' ? CreateTopicsRequest : DeleteTopicsRequest): Promise<unknown> {
+    try {
+      return await this.rpc.request(this.controller, api, body as never, { timeoutMs: Math.max(CONTROLLER_REQUEST_TIMEOUT_MS, (body as { timeoutMs?: number }).timeoutMs ?? 0) });
+    } catch (error) {
+      this.nextController();
+      const code = errorCode(asKafkaError(error).type);
+      if (api === 'CreateTopics') {
+        return { topics: (body as CreateTopicsRequest).topics.map((t) => ({ name: t.name, topicId: '', errorCode: code, errorMessage: 'controller unreachable', numPartitions: -1, replicationFactor: -1 })) };
+      }
+      return { responses: (body as DeleteTopicsRequest).topicNames.map((name) => ({ name, errorCode: code, errorMessage: 'controller unreachable' })) };
+    }
+  }
+
+  private handleMetadata(request: MetadataRequest): MetadataResponse {
+    const live = this.image.liveBrokers();
+    const names = request.topics ?? [...this.image.topics.keys()].filter((n) => !n.startsWith('__'));
+    const topics: MetadataResponse['topics'] = [];
+    for (const name of names) {
+      const topic = this.image.topics.get(name);
+      if (!topic) {
+        // auto.create.topics.enable (default true): the broker asks the controller and answers LEADER_NOT_AVAILABLE meanwhile.
+        if (request.allowAutoTopicCreation && isLegalTopicName(name)) {
+          void this.forwardToController('CreateTopics', { topics: [{ name, numPartitions: this.config['num.partitions'], replicationFactor: this.config['default.replication.factor'] }], timeoutMs: 5000, validateOnly: false });
+          topics.push({ name, topicId: '', errorCode: errorCode('LEADER_NOT_AVAILABLE'), isInternal: false, partitions: [] });
+        } else {
+          topics.push({ name, topicId: '', errorCode: errorCode(isLegalTopicName(name) ? 'UNKNOWN_TOPIC_OR_PARTITION' : 'INVALID_TOPIC_EXCEPTION'), isInternal: false, partitions: [] });
+        }
+        continue;
+      }
+      const fenced = new Set([...this.image.brokers.values()].filter((b) => b.fenced).map((b) => b.id));
+      topics.push({
+        name, topicId: topic.topicId, errorCode: 0, isInternal: name.startsWith('__'),
+        partitions: topic.partitions.map((p) => ({
+          partitionIndex: p.partition, errorCode: p.leader === -1 ? errorCode('LEADER_NOT_AVAILABLE') : 0, leaderId: p.leader,
+          leaderEpoch: p.leaderEpoch, replicaNodes: p.replicas, isrNodes: p.isr, offlineReplicas: p.replicas.filter((id) => fenced.has(id)),
+        })),
+      });
+    }
+    return {
+      clusterId: this.config['cluster.id'],
+      // In KRaft the Metadata response names a broker as "controller": clients send admin requests there and it forwards them.
+      controllerId: live[0]?.id ?? -1,
+      brokers: live.map((b) => ({ nodeId: b.id, host: brokerAddress(b.id), port: 9092, rack: b.rack })),
+      topics,
+    };
+  }
+
+  /** The partition this broker leads, or the Kafka error explaining why not. */
+  private leaderPartition(topic: string, index: number): Partition {
+    const registration = this.image.partition(topic, index);
+    if (!registration) throw new KafkaProtocolError('UNKNOWN_TOPIC_OR_PARTITION', `This server does not host ${topic}-${index}.`);
+    const replica = this.partitions.get(topicPartitionName(topic, index));
+    if (!replica || replica.role !== 'leader') {
+      throw new KafkaProtocolError(registration.leader === -1 ? 'LEADER_NOT_AVAILABLE' : 'NOT_LEADER_OR_FOLLOWER', `broker ${this.nodeId} is not the leader of ${topic}-${index} (leader: ${registration.leader})`);
+    }
+    return replica;
+  }
+
+  private async handleProduce(request: ProduceRequest): Promise<ProduceResponse | undefined> {
+    const acks = request.acks;
+    const responses = await Promise.all(request.topicData.map(async (topic) => ({
+      name: topic.name,
+      partitionResponses: await Promise.all(topic.partitionData.map((data) => this.producePartition(topic.name, data.index, data.records, acks, request.timeoutMs))),
+    })));
+    // acks=0: the producer asked for no answer at all.
+    return acks === 0 ? undefined : { responses };
+  }
+
+  private async producePartition(topic: string, index: number, records: Uint8Array, acks: number, timeoutMs: number): Promise<ProducePartitionResponse> {
+    const result: ProducePartitionResponse = { index, errorCode: 0, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 };
+    try {
+      if (acks !== 0 && acks !== 1 && acks !== -1) throw new KafkaProtocolError('INVALID_REQUIRED_ACKS', `acks must be 0, 1 or -1 (all), got ${acks}`);
+      const replica = this.leaderPartition(topic, index);
+      const minIsr = Number(this.image.topics.get(topic)?.configs['min.insync.replicas'] ?? this.config['min.insync.replicas']);
+      if (acks === -1 && replica.isr.length < minIsr) {
+        throw new KafkaProtocolError('NOT_ENOUGH_REPLICAS', `The size of the current ISR [${replica.isr}] is insufficient to satisfy the min.isr requirement of ${minIsr} for partition ${topic}-${index}`);
+      }
+      const info = await replica.appendAsLeader(records);
+      result.baseOffset = info.firstOffset;
+      result.logStartOffset = replica.log.logStartOffset;
+      if (acks === -1) {
+        const reached = await replica.waitForHighWatermark(info.lastOffset + 1, timeoutMs);
+        if (!reached) {
+          throw new KafkaProtocolError(replica.isr.length < minIsr ? 'NOT_ENOUGH_REPLICAS_AFTER_APPEND' : 'REQUEST_TIMED_OUT', `records at ${info.firstOffset}..${info.lastOffset} of ${topic}-${index} not replicated to the ISR in time`);
+        }
+      }
+    } catch (error) {
+      const { type, message } = asKafkaError(error);
+      result.errorCode = errorCode(type);
+      result.errorMessage = message;
+    }
+    return result;
+  }
+
+  private async handleFetch(request: FetchRequest): Promise<FetchResponse> {
+    const read = (): { responses: FetchResponse['responses']; bytes: number; waitOn: Partition[]; errors: boolean } => {
+      let bytes = 0;
+      let errors = false;
+      const waitOn: Partition[] = [];
+      const responses = request.topics.map((topic) => ({
+        topic: topic.topic,
+        partitions: topic.partitions.map((p): FetchPartitionResponse => {
+          const out: FetchPartitionResponse = { partitionIndex: p.partition, errorCode: 0, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: null };
+          try {
+            const replica = this.leaderPartition(topic.topic, p.partition);
+            if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch < replica.leaderEpoch) throw new KafkaProtocolError('FENCED_LEADER_EPOCH');
+            if (p.currentLeaderEpoch > replica.leaderEpoch) throw new KafkaProtocolError('UNKNOWN_LEADER_EPOCH');
+            out.highWatermark = replica.highWatermark;
+            out.lastStableOffset = replica.highWatermark;
+            out.logStartOffset = replica.log.logStartOffset;
+            // Consumers never read past the high watermark.
+            const data = replica.log.read(p.fetchOffset, replica.highWatermark, Math.min(p.partitionMaxBytes, request.maxBytes));
+            out.records = data.bytes;
+            bytes += data.bytes.byteLength;
+            if (data.bytes.byteLength === 0) waitOn.push(replica);
+          } catch (error) {
+            out.errorCode = errorCode(asKafkaError(error).type);
+            errors = true;
+          }
+          return out;
+        }),
+      }));
+      return { responses, bytes, waitOn, errors };
+    };
+    let result = read();
+    if (result.bytes < request.minBytes && !result.errors && request.maxWaitMs > 0 && result.waitOn.length > 0) {
+      // Long poll: wait for any partition's high watermark to move, or maxWaitMs.
+      await Promise.race(result.waitOn.map((replica) => replica.waitForHighWatermark(replica.highWatermark + 1, request.maxWaitMs)));
+      if (this.stopped) return { errorCode: 0, responses: [] };
+      result = read();
+    }
+    return { errorCode: 0, responses: result.responses };
+  }
+
+  private handleListOffsets(request: ListOffsetsRequest): ListOffsetsResponse {
+    return {
+      topics: request.topics.map((topic) => ({
+        name: topic.name,
+        partitions: topic.partitions.map((p) => {
+          try {
+            const replica = this.leaderPartition(topic.name, p.partitionIndex);
+            let offset: number;
+            if (p.timestamp === EARLIEST_TIMESTAMP) offset = replica.log.logStartOffset;
+            else if (p.timestamp === LATEST_TIMESTAMP) offset = replica.highWatermark;
+            else offset = Math.min(replica.log.offsetForTimestamp(p.timestamp) ?? replica.highWatermark, replica.highWatermark);
+            return { partitionIndex: p.partitionIndex, errorCode: 0, timestamp: -1, offset, leaderEpoch: replica.leaderEpoch };
+          } catch (error) {
+            return { partitionIndex: p.partitionIndex, errorCode: errorCode(asKafkaError(error).type), timestamp: -1, offset: -1, leaderEpoch: -1 };
+          }
+        }),
+      })),
+    };
+  }
+
+  private async handleFindCoordinator(request: FindCoordinatorRequest): Promise<FindCoordinatorResponse> {
+    const fail = (type: ErrorName, message: string): FindCoordinatorResponse => ({ errorCode: errorCode(type), errorMessage: message, nodeId: -1, host: '', port: -1 });
+    if (request.keyType !== 0) return fail('INVALID_REQUEST', 'transaction coordinators are not available yet');
+    if (!request.key) return fail('INVALID_GROUP_ID', 'The group id must not be empty');
+    const offsetsTopic = this.image.topics.get(CONSUMER_OFFSETS_TOPIC);
+    if (!offsetsTopic) {
+      // As Kafka: the first FindCoordinator creates `__consumer_offsets`; the client retries meanwhile.
+      if (!this.creatingOffsetsTopic) {
+        this.creatingOffsetsTopic = true;
+        const replicationFactor = Math.min(this.config['offsets.topic.replication.factor'], this.image.liveBrokers().length);
+        void this.forwardToController('CreateTopics', {
+          topics: [{ name: CONSUMER_OFFSETS_TOPIC, numPartitions: this.config['offsets.topic.num.partitions'], replicationFactor, configs: [{ name: 'cleanup.policy', value: 'compact' }] }],
+          timeoutMs: 5000, validateOnly: false,
+        }).finally(() => { this.creatingOffsetsTopic = false; });
+      }
+      return fail('COORDINATOR_NOT_AVAILABLE', `${CONSUMER_OFFSETS_TOPIC} is being created`);
+    }
+    const index = partitionForGroup(request.key, offsetsTopic.partitions.length);
+    const leader = offsetsTopic.partitions[index]?.leader ?? -1;
+    if (leader < 0) return fail('COORDINATOR_NOT_AVAILABLE', `${CONSUMER_OFFSETS_TOPIC}-${index} has no leader`);
+    return { errorCode: 0, errorMessage: null, nodeId: leader, host: brokerAddress(leader), port: 9092 };
+  }
+}
+
+function isLegalTopicName(name: string): boolean {
+  try {
+    validateTopicName(name);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Broker, controller and topic configs under Kafka's names, with Kafka's defaults unless a
+ * note says the playground differs (and the UI shows that note).
+ */
+export interface BrokerConfig {
+  /** From `kafka-storage format --cluster-id`: every node of a cluster shares it. */
+  'cluster.id': string;
+  'node.id': number;
+  'broker.rack': string | null;
+  /** Controller ids of the quorum (controller.quorum.voters). */
+  'controller.quorum.voters': number[];
+  'broker.heartbeat.interval.ms': number;
+  'broker.session.timeout.ms': number;
+  'num.partitions': number;
+  'default.replication.factor': number;
+  'min.insync.replicas': number;
+  /** Kafka's default is 50; the playground uses fewer so the picture stays readable. */
+  'offsets.topic.num.partitions': number;
+  'offsets.topic.replication.factor': number;
+  'segment.bytes': number;
+  'replica.fetch.wait.max.ms': number;
+}
+
+export const DEFAULT_BROKER_CONFIG: Omit<BrokerConfig, 'cluster.id' | 'node.id' | 'broker.rack' | 'controller.quorum.voters'> = {
+  'broker.heartbeat.interval.ms': 2000,
+  'broker.session.timeout.ms': 9000,
+  'num.partitions': 1,
+  'default.replication.factor': 1,
+  'min.insync.replicas': 1,
+  'offsets.topic.num.partitions': 5,
+  'offsets.topic.replication.factor': 3,
+  'segment.bytes': 1024 * 1024 * 1024,
+  'replica.fetch.wait.max.ms': 500,
+};
+
+/** The playground's departures from Kafka's defaults, for the UI to state. */
+export const PLAYGROUND_DEFAULT_NOTES: Record<string, string> = {
+  'offsets.topic.num.partitions': "5 here; Kafka's default is 50",
+};
+
+export interface ControllerConfig {
+  'cluster.id': string;
+  'node.id': number;
+  'controller.quorum.voters': number[];
+  'broker.session.timeout.ms': number;
+  'num.partitions': number;
+  'default.replication.factor': number;
+}
+
+export const DEFAULT_CONTROLLER_CONFIG: Omit<ControllerConfig, 'cluster.id' | 'node.id' | 'controller.quorum.voters'> = {
+  'broker.session.timeout.ms': 9000,
+  'num.partitions': 1,
+  'default.replication.factor': 1,
+};
+
+/** Topic-level configs a CreateTopics request may set, with Kafka's defaults. */
+export const TOPIC_CONFIG_DEFAULTS: Record<string, string> = {
+  'cleanup.policy': 'delete',
+  'compression.type': 'producer',
+  'min.insync.replicas': '1',
+  'retention.ms': '604800000',
+  'retention.bytes': '-1',
+  'segment.bytes': '1073741824',
+  'unclean.leader.election.enable': 'false',
+  'max.message.bytes': '1048588',
+};
+
+export const brokerAddress = (id: number): string => `broker-${id}`;
+export const controllerAddress = (id: number): string => `controller-${id}`;

@@ -1,0 +1,135 @@
+/**
+ * Request and response bodies, named after Kafka's APIs and their fields (the JSON schemas in
+ * clients/src/main/resources/common/message). Records travel as Kafka v2 record batch bytes.
+ */
+
+export interface MetadataRequest { topics: string[] | null; allowAutoTopicCreation?: boolean }
+export interface MetadataBroker { nodeId: number; host: string; port: number; rack: string | null }
+export interface MetadataPartition {
+  partitionIndex: number; errorCode: number; leaderId: number; leaderEpoch: number;
+  replicaNodes: number[]; isrNodes: number[]; offlineReplicas: number[];
+}
+export interface MetadataTopic {
+  name: string; topicId: string; errorCode: number; isInternal: boolean; partitions: MetadataPartition[];
+}
+export interface MetadataResponse {
+  clusterId: string; controllerId: number; brokers: MetadataBroker[]; topics: MetadataTopic[];
+}
+
+/** acks: 0 no response, 1 leader appended, -1 (all) every ISR member has it. */
+export type Acks = -1 | 0 | 1;
+export interface ProduceRequest {
+  acks: Acks; timeoutMs: number;
+  topicData: { name: string; partitionData: { index: number; records: Uint8Array }[] }[];
+}
+export interface ProducePartitionResponse {
+  index: number; errorCode: number; baseOffset: number; logAppendTimeMs: number; logStartOffset: number;
+  errorMessage?: string;
+}
+export interface ProduceResponse { responses: { name: string; partitionResponses: ProducePartitionResponse[] }[] }
+
+export interface FetchPartition {
+  partition: number; currentLeaderEpoch: number; fetchOffset: number; lastFetchedEpoch: number;
+  logStartOffset: number; partitionMaxBytes: number;
+}
+/** replicaId -1 is a consumer; a broker id is a follower; a controller fetch reads __cluster_metadata. */
+export interface FetchRequest {
+  replicaId: number; maxWaitMs: number; minBytes: number; maxBytes: number; isolationLevel: 0 | 1;
+  topics: { topic: string; partitions: FetchPartition[] }[]; rackId?: string;
+}
+export interface FetchPartitionResponse {
+  partitionIndex: number; errorCode: number; highWatermark: number; lastStableOffset: number;
+  logStartOffset: number; records: Uint8Array | null;
+}
+export interface FetchResponse { errorCode: number; responses: { topic: string; partitions: FetchPartitionResponse[] }[] }
+
+/** timestamp -1 = latest, -2 = earliest, else the first offset whose timestamp >= it. */
+export const LATEST_TIMESTAMP = -1;
+export const EARLIEST_TIMESTAMP = -2;
+export interface ListOffsetsRequest {
+  replicaId: number; isolationLevel: 0 | 1;
+  topics: { name: string; partitions: { partitionIndex: number; currentLeaderEpoch: number; timestamp: number }[] }[];
+}
+export interface ListOffsetsResponse {
+  topics: { name: string; partitions: { partitionIndex: number; errorCode: number; timestamp: number; offset: number; leaderEpoch: number }[] }[];
+}
+
+export interface ConfigEntry { name: string; value: string }
+export interface CreatableTopic {
+  name: string; numPartitions: number; replicationFactor: number;
+  assignments?: { partitionIndex: number; brokerIds: number[] }[]; configs?: ConfigEntry[];
+}
+export interface CreateTopicsRequest { topics: CreatableTopic[]; timeoutMs: number; validateOnly: boolean }
+export interface CreateTopicsResponse {
+  topics: { name: string; topicId: string; errorCode: number; errorMessage: string | null; numPartitions: number; replicationFactor: number }[];
+}
+
+export interface DeleteTopicsRequest { topicNames: string[]; timeoutMs: number }
+export interface DeleteTopicsResponse { responses: { name: string; errorCode: number; errorMessage: string | null }[] }
+
+/** keyType 0 = group, 1 = transaction. */
+export interface FindCoordinatorRequest { key: string; keyType: 0 | 1 }
+export interface FindCoordinatorResponse { errorCode: number; errorMessage: string | null; nodeId: number; host: string; port: number }
+
+export interface OffsetCommitRequest {
+  groupId: string; generationIdOrMemberEpoch: number; memberId: string;
+  topics: { name: string; partitions: { partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; committedMetadata: string | null }[] }[];
+}
+export interface OffsetCommitResponse { topics: { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[] }
+
+/** topics null = every partition the group has committed. */
+export interface OffsetFetchRequest { groupId: string; topics: { name: string; partitionIndexes: number[] }[] | null }
+export interface OffsetFetchResponse {
+  errorCode: number;
+  topics: { name: string; partitions: { partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; metadata: string | null; errorCode: number }[] }[];
+}
+
+export interface BrokerRegistrationRequest {
+  brokerId: number; clusterId: string; incarnationId: string; rack: string | null;
+  listeners: { name: string; host: string; port: number }[];
+}
+export interface BrokerRegistrationResponse { errorCode: number; brokerEpoch: number }
+
+export interface BrokerHeartbeatRequest {
+  brokerId: number; brokerEpoch: number; currentMetadataOffset: number; wantFence: boolean; wantShutDown: boolean;
+}
+export interface BrokerHeartbeatResponse { errorCode: number; isCaughtUp: boolean; isFenced: boolean; shouldShutDown: boolean }
+
+export interface ApiMap {
+  Produce: [ProduceRequest, ProduceResponse];
+  Fetch: [FetchRequest, FetchResponse];
+  ListOffsets: [ListOffsetsRequest, ListOffsetsResponse];
+  Metadata: [MetadataRequest, MetadataResponse];
+  CreateTopics: [CreateTopicsRequest, CreateTopicsResponse];
+  DeleteTopics: [DeleteTopicsRequest, DeleteTopicsResponse];
+  FindCoordinator: [FindCoordinatorRequest, FindCoordinatorResponse];
+  OffsetCommit: [OffsetCommitRequest, OffsetCommitResponse];
+  OffsetFetch: [OffsetFetchRequest, OffsetFetchResponse];
+  BrokerRegistration: [BrokerRegistrationRequest, BrokerRegistrationResponse];
+  BrokerHeartbeat: [BrokerHeartbeatRequest, BrokerHeartbeatResponse];
+}
+export type ApiKey = keyof ApiMap;
+export type RequestOf<K extends ApiKey> = ApiMap[K][0];
+export type ResponseOf<K extends ApiKey> = ApiMap[K][1];
+
+/** What crosses a Transport. */
+export type WireMessage =
+  | { type: 'request'; api: ApiKey; correlationId: number; body: unknown }
+  | { type: 'response'; api: ApiKey; correlationId: number; body: unknown };
+
+/** The buffers a message carries, so a transport can move them instead of copying. */
+export function transferablesOf(body: unknown, out: ArrayBuffer[] = [], depth = 0): ArrayBuffer[] {
+  if (depth > 6 || body === null || typeof body !== 'object') return out;
+  if (body instanceof Uint8Array) {
+    if (body.buffer instanceof ArrayBuffer && !out.includes(body.buffer)) out.push(body.buffer);
+    return out;
+  }
+  for (const value of Array.isArray(body) ? body : Object.values(body)) transferablesOf(value, out, depth + 1);
+  return out;
+}
+
+/** Kafka's standard topic name rule. */
+export const TOPIC_NAME_PATTERN = /^[a-zA-Z0-9._-]+$/;
+export const MAX_TOPIC_NAME_LENGTH = 249;
+export const CLUSTER_METADATA_TOPIC = '__cluster_metadata';
+export const CONSUMER_OFFSETS_TOPIC = '__consumer_offsets';

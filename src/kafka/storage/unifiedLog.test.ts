@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryLogStore } from '../../sim/memoryStores';
+import { UnifiedLog } from './unifiedLog';
+import { decodeRecords, encodeBatch, readBatchHeader, verifyBatchCrc } from './recordBatch';
+
+const text = new TextEncoder();
+const batchOf = (values: string[], timestamp = 1000) =>
+  encodeBatch({ records: values.map((v) => ({ key: null, value: text.encode(v), timestamp })) });
+
+describe('UnifiedLog', () => {
+  it('assigns offsets from the log end and stamps the leader epoch without breaking the CRC', async () => {
+    const store = new MemoryLogStore();
+    const log = UnifiedLog.empty('t', 0, store);
+    const first = await log.appendAsLeader(await batchOf(['a', 'b', 'c']), 4);
+    const second = await log.appendAsLeader(await batchOf(['d']), 5);
+    expect([first.firstOffset, first.lastOffset, second.firstOffset, second.lastOffset]).toEqual([0, 2, 3, 3]);
+    expect(log.logEndOffset).toBe(4);
+    const stored = await store.readPartition('t-0');
+    expect(stored.map((b) => b.baseOffset)).toEqual([0, 3]);
+    const header = readBatchHeader(stored[1].bytes);
+    expect([header.baseOffset, header.partitionLeaderEpoch]).toEqual([3, 5]);
+    expect(verifyBatchCrc(stored[1].bytes)).toBe(true);
+  });
+
+  it('reads whole batches from an offset and never past maxOffset', async () => {
+    const log = UnifiedLog.empty('t', 0, new MemoryLogStore());
+    for (let i = 0; i < 5; i++) await log.appendAsLeader(await batchOf([`v${i}a`, `v${i}b`]), 0);
+    const { bytes, batches } = log.read(3, 6, 1 << 20);
+    expect(batches).toBe(2); // offsets 2-3 and 4-5
+    const offsets = (await decodeRecords(bytes, 0)).map((r) => r.offset);
+    expect(offsets).toEqual([2, 3]);
+    expect(log.read(10, 10, 100).batches).toBe(0);
+    expect(() => log.read(11, 11, 100)).toThrow(expect.objectContaining({ type: 'OFFSET_OUT_OF_RANGE' }));
+  });
+
+  it('rejects a corrupt batch with CORRUPT_MESSAGE and stores nothing', async () => {
+    const store = new MemoryLogStore();
+    const log = UnifiedLog.empty('t', 0, store);
+    await log.appendAsLeader(await batchOf(['ok']), 0);
+    const bad = await batchOf(['tampered']);
+    bad[bad.length - 1] ^= 0xff;
+    await expect(log.appendAsLeader(bad, 0)).rejects.toMatchObject({ type: 'CORRUPT_MESSAGE' });
+    expect(log.logEndOffset).toBe(1);
+    expect((await store.readPartition('t-0')).length).toBe(1);
+  });
+
+  it('recovers every batch after a restart', async () => {
+    const store = new MemoryLogStore();
+    const log = UnifiedLog.empty('t', 0, store);
+    for (let i = 0; i < 10; i++) await log.appendAsLeader(await batchOf([`r${i}`]), 1);
+    const { log: recovered, result } = await UnifiedLog.recover('t', 0, store);
+    expect(result).toMatchObject({ batches: 10 });
+    expect(result.truncated).toBeUndefined();
+    expect(recovered.logEndOffset).toBe(10);
+    const values = (await decodeRecords(recovered.read(7, 10, 1 << 20).bytes)).map((r) => new TextDecoder().decode(r.value!));
+    expect(values).toEqual(['r7']);
+  });
+
+  it('truncates at the first corrupt batch on recovery, keeping everything before it', async () => {
+    const store = new MemoryLogStore();
+    const log = UnifiedLog.empty('t', 0, store);
+    for (let i = 0; i < 6; i++) await log.appendAsLeader(await batchOf([`r${i}`]), 1);
+    const torn = store.partitions.get('t-0')![3].bytes;
+    torn[torn.length - 2] ^= 0x01; // flip a bit inside batch 3's records
+    const { log: recovered, result } = await UnifiedLog.recover('t', 0, store);
+    expect(result.truncated).toMatchObject({ at: 3 });
+    expect(result.truncated!.reason).toMatch(/CRC/);
+    expect(recovered.logEndOffset).toBe(3);
+    expect((await store.readPartition('t-0')).map((b) => b.baseOffset)).toEqual([0, 1, 2]);
+    // The log is usable again: the next append continues at 3.
+    expect((await recovered.appendAsLeader(await batchOf(['after']), 2)).firstOffset).toBe(3);
+  });
+
+  it('truncates a partial (torn) last batch on recovery', async () => {
+    const store = new MemoryLogStore();
+    const log = UnifiedLog.empty('t', 0, store);
+    for (let i = 0; i < 3; i++) await log.appendAsLeader(await batchOf([`r${i}`]), 1);
+    const last = store.partitions.get('t-0')![2];
+    last.bytes = last.bytes.slice(0, last.bytes.length - 5);
+    const { log: recovered, result } = await UnifiedLog.recover('t', 0, store);
+    expect(result.truncated?.reason).toMatch(/partial/);
+    expect(recovered.logEndOffset).toBe(2);
+  });
+
+  it('rolls segments at segment.bytes and recovers the same segments', async () => {
+    const store = new MemoryLogStore();
+    const log = UnifiedLog.empty('t', 0, store, { segmentBytes: 200 });
+    for (let i = 0; i < 6; i++) await log.appendAsLeader(await batchOf([`record-${i}-${'x'.repeat(40)}`]), 0);
+    expect(log.segments.length).toBeGreaterThan(1);
+    for (const segment of log.segments.slice(0, -1)) expect(segment.sizeInBytes).toBeLessThanOrEqual(200);
+    const { log: recovered } = await UnifiedLog.recover('t', 0, store, { segmentBytes: 200 });
+    expect(recovered.segments.map((s) => s.baseOffset)).toEqual(log.segments.map((s) => s.baseOffset));
+  });
+});

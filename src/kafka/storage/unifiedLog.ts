@@ -1,0 +1,216 @@
+import type { LogStore, StoredBatch } from '../ports';
+import { KafkaProtocolError } from '../protocol/errors';
+import { SerialQueue, concatBytes, topicPartitionName } from '../common/serial';
+import { readBatchHeader, scanBatches, setBaseOffset, setPartitionLeaderEpoch, verifyBatchCrc, type BatchHeader } from './recordBatch';
+
+export interface LogConfig {
+  /** segment.bytes: a segment rolls once it holds this many bytes. Kafka's default is 1 GiB. */
+  segmentBytes: number;
+}
+export const DEFAULT_LOG_CONFIG: LogConfig = { segmentBytes: 1024 * 1024 * 1024 };
+
+export interface LogBatch { baseOffset: number; lastOffset: number; bytes: Uint8Array; header: BatchHeader }
+
+/** A LogSegment: the batches from its base offset up to the next segment's base offset. */
+export interface LogSegment { baseOffset: number; batches: LogBatch[]; sizeInBytes: number }
+
+export interface RecoveryResult { batches: number; bytes: number; truncated?: { at: number; reason: string } }
+
+export interface AppendInfo { firstOffset: number; lastOffset: number; records: number; bytes: number; batches: LogBatch[] }
+
+/**
+ * One partition replica's log, as Kafka's UnifiedLog: segments of v2 record batches, the
+ * durable copy in a LogStore (one value per batch) and an in-memory index of it.
+ * Every mutation goes through one queue so writes to the store never interleave.
+ */
+export class UnifiedLog {
+  readonly segments: LogSegment[] = [];
+  private _logStartOffset = 0;
+  private _logEndOffset = 0;
+  private readonly queue = new SerialQueue();
+
+  private constructor(readonly topic: string, readonly partition: number, private readonly store: LogStore, private readonly config: LogConfig) {}
+
+  get name(): string {
+    return topicPartitionName(this.topic, this.partition);
+  }
+  /** The first offset still in the log. */
+  get logStartOffset(): number {
+    return this._logStartOffset;
+  }
+  /** The offset the next record will get (LEO). */
+  get logEndOffset(): number {
+    return this._logEndOffset;
+  }
+  get sizeInBytes(): number {
+    return this.segments.reduce((sum, segment) => sum + segment.sizeInBytes, 0);
+  }
+
+  static empty(topic: string, partition: number, store: LogStore, config: LogConfig = DEFAULT_LOG_CONFIG): UnifiedLog {
+    return new UnifiedLog(topic, partition, store, config);
+  }
+
+  /**
+   * Rebuilds the log from the store after a restart. Checks every batch (magic, length, CRC-32C,
+   * contiguous offsets) and truncates the log at the first bad or partial one, as Kafka's log
+   * recovery does after an unclean shutdown: what follows a bad batch cannot be trusted.
+   */
+  static async recover(topic: string, partition: number, store: LogStore, config: LogConfig = DEFAULT_LOG_CONFIG): Promise<{ log: UnifiedLog; result: RecoveryResult }> {
+    const log = new UnifiedLog(topic, partition, store, config);
+    const stored = await store.readPartition(log.name);
+    const result: RecoveryResult = { batches: 0, bytes: 0 };
+    let expected: number | null = null;
+    for (const batch of stored) {
+      const problem = checkStoredBatch(batch, expected);
+      if (problem) {
+        result.truncated = { at: batch.baseOffset, reason: problem };
+        await store.truncateFrom(log.name, batch.baseOffset);
+        break;
+      }
+      const header = readBatchHeader(batch.bytes);
+      if (expected === null) {
+        log._logStartOffset = header.baseOffset;
+        log._logEndOffset = header.baseOffset;
+      }
+      log.place({ baseOffset: header.baseOffset, lastOffset: header.lastOffset, bytes: batch.bytes, header }, batch.segmentBase);
+      expected = header.lastOffset + 1;
+      result.batches++;
+      result.bytes += batch.bytes.byteLength;
+    }
+    return { log, result };
+  }
+
+  /**
+   * Appends producer batches as the partition leader: validates each (CRC, magic), assigns
+   * offsets from the log end and stamps the leader epoch (both outside the CRC, as in Kafka),
+   * and resolves only once the store has them.
+   */
+  appendAsLeader(records: Uint8Array, leaderEpoch: number): Promise<AppendInfo> {
+    return this.queue.run(async () => {
+      const scan = scanBatches(records);
+      if (scan.error || scan.validBytes !== records.byteLength || scan.batches.length === 0) {
+        throw new KafkaProtocolError('CORRUPT_MESSAGE', scan.error ?? 'no record batch in the request');
+      }
+      let next = this._logEndOffset;
+      const batches: LogBatch[] = [];
+      for (const { at, header } of scan.batches) {
+        // Copy each batch into its own buffer: it is stored and later sent on its own.
+        const bytes = records.slice(at, at + header.sizeInBytes);
+        setBaseOffset(bytes, next);
+        setPartitionLeaderEpoch(bytes, leaderEpoch);
+        const stamped = readBatchHeader(bytes);
+        batches.push({ baseOffset: next, lastOffset: stamped.lastOffset, bytes, header: stamped });
+        next = stamped.lastOffset + 1;
+      }
+      return this.persist(batches);
+    });
+  }
+
+  /** Reads whole batches holding offsets from `fetchOffset` below `maxOffset`, up to about maxBytes (at least one batch). */
+  read(fetchOffset: number, maxOffset: number, maxBytes: number): { bytes: Uint8Array; batches: number } {
+    if (fetchOffset < this._logStartOffset || fetchOffset > this._logEndOffset) {
+      throw new KafkaProtocolError('OFFSET_OUT_OF_RANGE', `offset ${fetchOffset} is outside [${this._logStartOffset}, ${this._logEndOffset}] of ${this.name}`);
+    }
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    for (const batch of this.batchesFrom(fetchOffset)) {
+      if (batch.baseOffset >= maxOffset) break;
+      if (parts.length > 0 && size + batch.bytes.byteLength > maxBytes) break;
+      parts.push(batch.bytes);
+      size += batch.bytes.byteLength;
+    }
+    return { bytes: concatBytes(parts), batches: parts.length };
+  }
+
+  /** Batches whose last offset is at or after `offset`, in order. */
+  *batchesFrom(offset: number): Iterable<LogBatch> {
+    for (const segment of this.segments) {
+      const last = segment.batches[segment.batches.length - 1];
+      if (!last || last.lastOffset < offset) continue;
+      for (const batch of segment.batches) if (batch.lastOffset >= offset) yield batch;
+    }
+  }
+
+  /** The first offset whose batch's max timestamp is >= timestamp (ListOffsets by time), or null. */
+  offsetForTimestamp(timestamp: number): number | null {
+    for (const batch of this.batchesFrom(this._logStartOffset)) {
+      if (batch.header.maxTimestamp >= timestamp) return batch.baseOffset;
+    }
+    return null;
+  }
+
+  /** Removes every record at or after `offset`. */
+  truncateTo(offset: number): Promise<void> {
+    return this.queue.run(async () => {
+      if (offset >= this._logEndOffset) return;
+      await this.store.truncateFrom(this.name, offset);
+      for (const segment of this.segments) segment.batches = segment.batches.filter((b) => b.baseOffset < offset);
+      while (this.segments.length > 1 && this.segments[this.segments.length - 1].batches.length === 0) this.segments.pop();
+      for (const segment of this.segments) segment.sizeInBytes = segment.batches.reduce((s, b) => s + b.bytes.byteLength, 0);
+      const last = this.segments.at(-1)?.batches.at(-1);
+      this._logEndOffset = Math.max(this._logStartOffset, last ? last.lastOffset + 1 : this._logStartOffset);
+    });
+  }
+
+  /** Deletes the partition's stored data entirely (topic deletion). */
+  delete(): Promise<void> {
+    return this.queue.run(async () => {
+      await this.store.deletePartition(this.name);
+      this.segments.length = 0;
+    });
+  }
+
+  private async persist(batches: LogBatch[]): Promise<AppendInfo> {
+    const stored: StoredBatch[] = [];
+    const segmentBases: number[] = [];
+    let segmentBase = this.activeSegmentBase();
+    let segmentSize = this.segments.at(-1)?.sizeInBytes ?? 0;
+    for (const batch of batches) {
+      if (segmentBase === null || (segmentSize > 0 && segmentSize + batch.bytes.byteLength > this.config.segmentBytes)) {
+        segmentBase = batch.baseOffset;
+        segmentSize = 0;
+      }
+      segmentSize += batch.bytes.byteLength;
+      segmentBases.push(segmentBase);
+      stored.push({ baseOffset: batch.baseOffset, segmentBase, bytes: batch.bytes });
+    }
+    // Durable first: nothing is visible (or acknowledged) before the store has it.
+    await this.store.append(this.name, stored);
+    batches.forEach((batch, i) => this.place(batch, segmentBases[i]));
+    const last = batches[batches.length - 1];
+    return {
+      firstOffset: batches[0].baseOffset, lastOffset: last.lastOffset, batches,
+      records: batches.reduce((s, b) => s + b.header.recordCount, 0),
+      bytes: batches.reduce((s, b) => s + b.bytes.byteLength, 0),
+    };
+  }
+
+  private activeSegmentBase(): number | null {
+    return this.segments.at(-1)?.baseOffset ?? null;
+  }
+
+  private place(batch: LogBatch, segmentBase: number): void {
+    let segment = this.segments.at(-1);
+    if (!segment || segment.baseOffset !== segmentBase) {
+      segment = { baseOffset: segmentBase, batches: [], sizeInBytes: 0 };
+      this.segments.push(segment);
+    }
+    segment.batches.push(batch);
+    segment.sizeInBytes += batch.bytes.byteLength;
+    this._logEndOffset = batch.lastOffset + 1;
+  }
+}
+
+function checkStoredBatch(batch: StoredBatch, expected: number | null): string | null {
+  let header: BatchHeader;
+  try {
+    header = readBatchHeader(batch.bytes);
+  } catch (error) {
+    return `unreadable batch header: ${(error as Error).message}`;
+  }
+  if (header.sizeInBytes !== batch.bytes.byteLength) return `partial batch: ${batch.bytes.byteLength} of ${header.sizeInBytes} bytes`;
+  if (!verifyBatchCrc(batch.bytes)) return `CRC-32C mismatch in batch at offset ${header.baseOffset}`;
+  if (header.baseOffset !== batch.baseOffset) return `batch stored at ${batch.baseOffset} says base offset ${header.baseOffset}`;
+  if (expected !== null && header.baseOffset !== expected) return `gap: expected offset ${expected}, found ${header.baseOffset}`;
+  return null;
+}

@@ -1,0 +1,173 @@
+import { ClusterHost, ClusterLockedError, DEFAULT_SHAPE, type ClusterShape } from './cluster/clusterHost';
+import type { ClusterEvent } from './cluster/events';
+import type { Kafka, KafkaConfig } from './kafka/client/kafka';
+import { createClusterStore, frameBatcher, type ClusterStore } from './store/clusterStore';
+import { describeCluster, type ClusterDescription } from './store/selectors';
+
+export const DEMO_TOPIC = 'demo';
+const SETTINGS_KEY = 'kafka-playground:settings';
+
+interface Settings { shape: ClusterShape; demo: boolean }
+
+function loadSettings(): Settings {
+  try {
+    const raw = localStorage.getItem(SETTINGS_KEY);
+    if (raw) return { shape: DEFAULT_SHAPE, demo: true, ...JSON.parse(raw) };
+  } catch {
+    // Unreadable settings are replaced by the defaults.
+  }
+  return { shape: DEFAULT_SHAPE, demo: true };
+}
+
+export type PlaygroundStatus =
+  | { kind: 'starting' }
+  | { kind: 'running' }
+  | { kind: 'locked' }
+  | { kind: 'taken-over' }
+  | { kind: 'failed'; message: string };
+
+/**
+ * The page's one cluster: the host that owns the workers, the store the UI reads, and
+ * `window.playground`, the same API for scripts, tutorials and end-to-end tests.
+ */
+export class Playground {
+  readonly store: ClusterStore = createClusterStore();
+  readonly host: ClusterHost;
+  private settings = loadSettings();
+  private demoProducer: { stop: () => void } | null = null;
+  private readyPromise: Promise<void>;
+  private resolveReady!: () => void;
+  private statusListeners = new Set<(status: PlaygroundStatus) => void>();
+  status: PlaygroundStatus = { kind: 'starting' };
+  readonly recentErrors: string[] = [];
+
+  constructor(clusterName = 'default') {
+    const apply = frameBatcher((events: ClusterEvent[]) => this.store.getState().apply(events));
+    this.host = new ClusterHost(clusterName, apply);
+    this.host.onTakenOver = () => {
+      this.demoProducer?.stop();
+      this.setStatus({ kind: 'taken-over' });
+    };
+    this.readyPromise = new Promise((resolve) => { this.resolveReady = resolve; });
+  }
+
+  get ready(): Promise<void> {
+    return this.readyPromise;
+  }
+
+  onStatus(listener: (status: PlaygroundStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  private setStatus(status: PlaygroundStatus): void {
+    this.status = status;
+    for (const listener of this.statusListeners) listener(status);
+  }
+
+  async start(options: { takeOver?: boolean } = {}): Promise<void> {
+    this.setStatus({ kind: 'starting' });
+    try {
+      await this.host.start(this.settings.shape, options);
+    } catch (error) {
+      if (error instanceof ClusterLockedError) return this.setStatus({ kind: 'locked' });
+      this.setStatus({ kind: 'failed', message: String((error as Error).message ?? error) });
+      throw error;
+    }
+    await this.waitUntilServing();
+    this.setStatus({ kind: 'running' });
+    if (this.settings.demo) await this.startDemo();
+    this.resolveReady();
+  }
+
+  /** Every live broker registered and unfenced, as a client would need. */
+  private async waitUntilServing(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const described = this.describe();
+      const live = described.brokers.filter((b) => b.alive);
+      if (live.length > 0 && live.every((b) => b.state === 'RUNNING' && !b.fenced) && described.activeController !== null) return;
+      if (Date.now() > deadline) throw new Error(`cluster not ready after ${timeoutMs} ms: ${JSON.stringify(described.brokers)}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  describe(): ClusterDescription {
+    return describeCluster(this.store.getState());
+  }
+
+  kafka(config?: KafkaConfig): Kafka {
+    return this.host.kafka(config);
+  }
+
+  /** The demo: a topic and a slow keyed producer, so a first visit shows something alive. */
+  private async startDemo(): Promise<void> {
+    const kafka = this.kafka({ clientId: 'demo-producer' });
+    const admin = kafka.admin();
+    await admin.connect();
+    if (!(await admin.listTopics()).includes(DEMO_TOPIC)) {
+      const replicationFactor = Math.min(3, this.settings.shape.brokers);
+      await admin.createTopics({ topics: [{ topic: DEMO_TOPIC, numPartitions: 3, replicationFactor }] }).catch(() => false);
+    }
+    await admin.disconnect();
+    const producer = kafka.producer();
+    await producer.connect();
+    let stopped = false;
+    let n = 0;
+    const keys = ['alice', 'bob', 'carol', 'dave', 'erin'];
+    const tick = async () => {
+      while (!stopped) {
+        const key = keys[n % keys.length];
+        await producer.send({ topic: DEMO_TOPIC, acks: 1, messages: [{ key, value: JSON.stringify({ user: key, clicks: ++n }) }] })
+          .catch((error: Error) => this.noteError(`demo producer: ${error.message}`));
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+      }
+    };
+    void tick();
+    this.demoProducer = { stop: () => { stopped = true; void producer.disconnect().catch(() => undefined); } };
+  }
+
+  private noteError(message: string): void {
+    this.recentErrors.push(message);
+    if (this.recentErrors.length > 20) this.recentErrors.shift();
+  }
+
+  /** `cluster.reset`: wipe all IndexedDB data and start fresh. */
+  async reset(options: { brokers?: number; controllers?: number; demo?: boolean } = {}): Promise<void> {
+    this.demoProducer?.stop();
+    this.demoProducer = null;
+    this.settings = {
+      shape: { brokers: options.brokers ?? this.settings.shape.brokers, controllers: options.controllers ?? this.settings.shape.controllers },
+      demo: options.demo ?? true,
+    };
+    localStorage.setItem(SETTINGS_KEY, JSON.stringify(this.settings));
+    await this.host.reset(this.settings.shape);
+    await this.waitUntilServing();
+    if (this.settings.demo) await this.startDemo();
+  }
+
+  /** The object scripts and tests see as `window.playground`. */
+  api() {
+    const host = this.host;
+    return {
+      ready: this.ready,
+      kafka: (config?: KafkaConfig) => this.kafka(config),
+      cluster: {
+        describe: () => this.describe(),
+        reset: (options?: { brokers?: number; controllers?: number; demo?: boolean }) => this.reset(options),
+        killBroker: (id: number) => host.killBroker(id),
+        restartBroker: (id: number) => host.restartBroker(id),
+        killController: (id: number) => host.killController(id),
+        restartController: (id: number) => host.restartController(id),
+        setSpeed: (speed: number) => host.setSpeed(speed),
+      },
+      store: this.store,
+    };
+  }
+}
+
+export type PlaygroundApi = ReturnType<Playground['api']>;
+
+declare global {
+  interface Window { playground: PlaygroundApi }
+}

@@ -1,0 +1,72 @@
+import * as Comlink from 'comlink';
+import { BrokerServer } from '../kafka/broker/brokerServer';
+import { ControllerServer } from '../kafka/controller/controllerServer';
+import type { BrokerConfig, ControllerConfig } from '../kafka/config';
+import type { NodeEvent } from '../kafka/events';
+import { MessageChannelTransport } from './messageChannelTransport';
+import { IdbLogStore, IdbMetaStore, openNodeDatabase } from './idbStores';
+import { ScaledClock, type TimeAnchor } from './scaledClock';
+
+export type NodeInit =
+  | { role: 'broker'; address: string; config: BrokerConfig; database: string; anchor: TimeAnchor }
+  | { role: 'controller'; address: string; config: ControllerConfig; database: string; anchor: TimeAnchor };
+
+/** What the host can ask of a node worker. Everything else goes over the nodes' own MessageChannels. */
+export interface NodeWorkerApi {
+  start(init: NodeInit, events: MessagePort): Promise<void>;
+  connect(peer: string, port: MessagePort): void;
+  setTime(anchor: TimeAnchor): void;
+  /** Drops traffic to and from these addresses (a network cut); an empty list heals. */
+  block(addresses: string[]): void;
+}
+
+const EVENT_FLUSH_MS = 16;
+
+/**
+ * Wires the browser ports (MessageChannel, IndexedDB, scaled wall clock) to the same node code
+ * the simulations run, and exposes it to the host. Nothing Kafka-specific happens here.
+ */
+export function exposeNode(): void {
+  let transport: MessageChannelTransport | null = null;
+  let clock: ScaledClock | null = null;
+  // Connections may arrive before start() finishes opening IndexedDB: keep them until then.
+  const early: [string, MessagePort][] = [];
+
+  const api: NodeWorkerApi = {
+    async start(init, eventsPort) {
+      let pending: NodeEvent[] = [];
+      let flushTimer: ReturnType<typeof setTimeout> | null = null;
+      const flush = () => {
+        flushTimer = null;
+        if (pending.length === 0) return;
+        eventsPort.postMessage(pending);
+        pending = [];
+      };
+      const events = (event: NodeEvent) => {
+        pending.push(event);
+        if (pending.length >= 512) flush();
+        else if (flushTimer === null) flushTimer = setTimeout(flush, EVENT_FLUSH_MS);
+      };
+      transport = new MessageChannelTransport(init.address);
+      for (const [peer, port] of early.splice(0)) transport.connect(peer, port);
+      clock = new ScaledClock(init.anchor);
+      const db = await openNodeDatabase(init.database);
+      const context = { transport, clock, random: { next: Math.random }, logStore: new IdbLogStore(db), metaStore: new IdbMetaStore(db), events };
+      const server = init.role === 'broker' ? new BrokerServer(init.config, context) : new ControllerServer(init.config, context);
+      await server.start();
+    },
+    connect(peer, port) {
+      if (transport) transport.connect(peer, port);
+      else early.push([peer, port]);
+    },
+    setTime(anchor) {
+      clock?.setAnchor(anchor);
+    },
+    block(addresses) {
+      if (!transport) return;
+      transport.blocked.clear();
+      for (const address of addresses) transport.blocked.add(address);
+    },
+  };
+  Comlink.expose(api);
+}

@@ -1,0 +1,85 @@
+import type { Address, Transport } from '../kafka/ports';
+import type { SimScheduler } from './scheduler';
+import type { SeededRandom } from './random';
+
+export interface LinkOptions { minLatencyMs: number; maxLatencyMs: number; dropRate: number }
+
+/**
+ * The in-process network: per-link FIFO delivery after a seeded latency, messages
+ * structured-cloned (buffers transferred when asked) exactly as a MessageChannel does, and
+ * faults: a dead node neither sends nor receives, a cut link drops both ways.
+ */
+export class SimNetwork {
+  private readonly handlers = new Map<Address, (from: Address, message: unknown) => void>();
+  private readonly up = new Set<Address>();
+  private readonly lastDelivery = new Map<string, number>();
+  private readonly cuts = new Set<string>();
+  delivered = 0;
+  dropped = 0;
+
+  constructor(private readonly scheduler: SimScheduler, private readonly random: SeededRandom, readonly options: LinkOptions = { minLatencyMs: 1, maxLatencyMs: 3, dropRate: 0 }) {}
+
+  /** Attaches a node. Each call makes a fresh transport: an old incarnation's handler is replaced. */
+  attach(self: Address): Transport {
+    this.up.add(self);
+    const network = this;
+    const transport: Transport = {
+      self,
+      send(to, message, transfer) {
+        network.send(self, to, message, transfer, transport);
+      },
+      onReceive(handler) {
+        network.handlers.set(self, handler);
+      },
+    };
+    this.current.set(self, transport);
+    return transport;
+  }
+  private readonly current = new Map<Address, Transport>();
+
+  /** The node's process died: it stops sending and receiving until attached again. */
+  detach(self: Address): void {
+    this.up.delete(self);
+    this.handlers.delete(self);
+    this.current.delete(self);
+  }
+
+  isUp(address: Address): boolean {
+    return this.up.has(address);
+  }
+
+  cut(a: Address, b: Address): void {
+    this.cuts.add(linkKey(a, b));
+  }
+
+  heal(): void {
+    this.cuts.clear();
+  }
+
+  private send(from: Address, to: Address, message: unknown, transfer: ArrayBuffer[] | undefined, sender: Transport): void {
+    // A message sent by a dead incarnation (a promise that settled after the kill) goes nowhere.
+    if (this.current.get(from) !== sender) return;
+    const copy = structuredClone(message, transfer ? { transfer } : undefined);
+    if (!this.up.has(to) || this.cuts.has(linkKey(from, to)) || (this.options.dropRate > 0 && this.random.next() < this.options.dropRate)) {
+      this.dropped++;
+      return;
+    }
+    const { minLatencyMs, maxLatencyMs } = this.options;
+    const latency = minLatencyMs + this.random.next() * (maxLatencyMs - minLatencyMs);
+    const key = `${from}->${to}`;
+    const at = Math.max(this.scheduler.now + latency, this.lastDelivery.get(key) ?? 0);
+    this.lastDelivery.set(key, at);
+    const receiver = this.handlers.get(to);
+    this.scheduler.schedule(at - this.scheduler.now, to, () => {
+      // Delivered only to the incarnation that was up when it was sent, and only if still not cut.
+      if (this.handlers.get(to) !== receiver || !receiver || this.cuts.has(linkKey(from, to))) {
+        this.dropped++;
+        return;
+      }
+      this.delivered++;
+      receiver(from, copy);
+    });
+  }
+}
+
+const linkKey = (a: Address, b: Address): string => (a < b ? `${a}|${b}` : `${b}|${a}`);

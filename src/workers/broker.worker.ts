@@ -1,0 +1,4 @@
+import { exposeNode } from '../runtime/nodeRuntime';
+
+// One Kafka broker per worker: terminating the worker is a crash, as kill -9.
+exposeNode();

@@ -1,0 +1,4 @@
+import { exposeNode } from '../runtime/nodeRuntime';
+
+// One KRaft controller per worker.
+exposeNode();
