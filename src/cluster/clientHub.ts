@@ -8,6 +8,7 @@ import type { Envelope } from '../runtime/messageChannelTransport';
 export class ClientHub {
   private readonly ports = new Map<Address, MessagePort>();
   private readonly clients = new Map<Address, (from: Address, message: unknown) => void>();
+  private readonly peerDownHandlers = new Map<Address, (peer: Address) => void>();
 
   connect(node: Address, port: MessagePort): void {
     this.ports.get(node)?.close();
@@ -16,6 +17,13 @@ export class ClientHub {
       const envelope = event.data;
       this.clients.get(envelope?.to)?.(envelope.from, envelope.message);
     };
+  }
+
+  /** A broker's worker was terminated: every client's requests to it fail now, as on a reset connection. */
+  peerDown(node: Address): void {
+    this.ports.get(node)?.close();
+    this.ports.delete(node);
+    for (const handler of this.peerDownHandlers.values()) handler(node);
   }
 
   disconnectAll(): void {
@@ -32,6 +40,9 @@ export class ClientHub {
       },
       onReceive: (handler) => {
         this.clients.set(self, handler);
+      },
+      onPeerDown: (handler) => {
+        this.peerDownHandlers.set(self, handler);
       },
     };
   }

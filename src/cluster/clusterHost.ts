@@ -173,6 +173,9 @@ export class ClusterHost {
     node.worker.terminate();
     node.worker = null;
     node.api = null;
+    // The OS of a crashed Kafka process resets its connections: peers learn at once.
+    for (const peer of this.nodes.values()) void peer.api?.peerDown(address);
+    this.hub.peerDown(address);
     this.emit({ type: 'node-killed', time: this.now(), node: address, role: node.role });
   }
 

@@ -19,6 +19,11 @@ export interface Transport {
   send(to: Address, message: unknown, transfer?: ArrayBuffer[]): void;
   /** Registers the single receive handler. Messages may arrive after the node is stopped. */
   onReceive(handler: (from: Address, message: unknown) => void): void;
+  /**
+   * Registers a handler for peers whose process died, as a TCP reset tells a Kafka client at
+   * once. NOT called for a network cut or a lost message: those are only noticed by timeouts.
+   */
+  onPeerDown?(handler: (peer: Address) => void): void;
 }
 
 export interface TimerHandle {

@@ -12,6 +12,7 @@ export interface Envelope { from: Address; to: Address; message: unknown }
 export class MessageChannelTransport implements Transport {
   private readonly routes = new Map<Address, MessagePort>();
   private handler: ((from: Address, message: unknown) => void) | null = null;
+  private peerDownHandler: ((peer: Address) => void) | null = null;
   /** Addresses whose traffic is dropped both ways (a network cut injected by the host). */
   readonly blocked = new Set<Address>();
 
@@ -30,9 +31,17 @@ export class MessageChannelTransport implements Transport {
     };
   }
 
-  disconnect(peer: Address): void {
-    this.routes.get(peer)?.close();
-    this.routes.delete(peer);
+  /** The host saw the peer's worker terminated: drop its route and fail what waits on it. */
+  peerDown(peer: Address): void {
+    const port = this.routes.get(peer);
+    if (!port) return;
+    port.close();
+    for (const [address, route] of this.routes) if (route === port) this.routes.delete(address);
+    this.peerDownHandler?.(peer);
+  }
+
+  onPeerDown(handler: (peer: Address) => void): void {
+    this.peerDownHandler = handler;
   }
 
   send(to: Address, message: unknown, transfer?: ArrayBuffer[]): void {

@@ -15,6 +15,8 @@ export type NodeInit =
 export interface NodeWorkerApi {
   start(init: NodeInit, events: MessagePort): Promise<void>;
   connect(peer: string, port: MessagePort): void;
+  /** A peer's worker was terminated. */
+  peerDown(peer: string): void;
   setTime(anchor: TimeAnchor): void;
   /** Drops traffic to and from these addresses (a network cut); an empty list heals. */
   block(addresses: string[]): void;
@@ -58,6 +60,9 @@ export function exposeNode(): void {
     connect(peer, port) {
       if (transport) transport.connect(peer, port);
       else early.push([peer, port]);
+    },
+    peerDown(peer) {
+      transport?.peerDown(peer);
     },
     setTime(anchor) {
       clock?.setAnchor(anchor);

@@ -22,26 +22,30 @@ export class SimNetwork {
   /** Attaches a node. Each call makes a fresh transport: an old incarnation's handler is replaced. */
   attach(self: Address): Transport {
     this.up.add(self);
-    const network = this;
     const transport: Transport = {
       self,
-      send(to, message, transfer) {
-        network.send(self, to, message, transfer, transport);
+      send: (to, message, transfer) => this.send(self, to, message, transfer, transport),
+      onReceive: (handler) => {
+        this.handlers.set(self, handler);
       },
-      onReceive(handler) {
-        network.handlers.set(self, handler);
+      onPeerDown: (handler) => {
+        this.peerDownHandlers.set(self, handler);
       },
     };
     this.current.set(self, transport);
     return transport;
   }
   private readonly current = new Map<Address, Transport>();
+  private readonly peerDownHandlers = new Map<Address, (peer: Address) => void>();
 
   /** The node's process died: it stops sending and receiving until attached again. */
   detach(self: Address): void {
     this.up.delete(self);
     this.handlers.delete(self);
     this.current.delete(self);
+    this.peerDownHandlers.delete(self);
+    // Every peer learns at once, as from a TCP reset (delivered as a task, like any event).
+    for (const [address, handler] of this.peerDownHandlers) this.scheduler.schedule(0, address, () => handler(self));
   }
 
   isUp(address: Address): boolean {
@@ -65,7 +69,7 @@ export class SimNetwork {
       return;
     }
     const { minLatencyMs, maxLatencyMs } = this.options;
-    const latency = minLatencyMs + this.random.next() * (maxLatencyMs - minLatencyMs);
+    const latency = Math.round(minLatencyMs + this.random.next() * (maxLatencyMs - minLatencyMs));
     const key = `${from}->${to}`;
     const at = Math.max(this.scheduler.now + latency, this.lastDelivery.get(key) ?? 0);
     this.lastDelivery.set(key, at);

@@ -10,7 +10,8 @@ interface Task { time: number; seq: number; owner: string; run: () => void; canc
 export class SimScheduler {
   private tasks: Task[] = [];
   private seq = 0;
-  private _now = 0;
+  // Simulated time starts at a realistic epoch so record timestamps look like real ones.
+  private _now = 1_700_000_000_000;
   /** Called after every task, for invariant checks. */
   afterEach: (() => void) | null = null;
 

@@ -27,6 +27,8 @@ export interface ClusterState {
   controllers: Record<string, ControllerView>;
   replicas: Record<string, ReplicaView>;
   inFlight: Record<string, InFlight>;
+  /** Deliveries reported before their send: events from different workers arrive in any order. */
+  deliveredEarly: Record<string, number>;
   /** The most recent events, newest last, for the event log and timeline. */
   recent: ClusterEvent[];
   committedOffsets: Record<string, Record<string, number>>;
@@ -38,7 +40,7 @@ const IN_FLIGHT_LIMIT = 2000;
 
 export const initialClusterState = (): ClusterState => ({
   version: 0, nodes: {}, metadata: MetadataImage.EMPTY, metadataRecords: [], controllers: {}, replicas: {},
-  inFlight: {}, recent: [], committedOffsets: {}, messagesDelivered: 0,
+  inFlight: {}, deliveredEarly: {}, recent: [], committedOffsets: {}, messagesDelivered: 0,
 });
 
 export const replicaKey = (node: string, topic: string, partition: number): string => `${node}/${topic}-${partition}`;
@@ -53,7 +55,7 @@ export function applyEvents(state: ClusterState, events: readonly ClusterEvent[]
   if (events.length === 0) return state;
   const next: ClusterState = {
     ...state, version: state.version + 1, nodes: { ...state.nodes }, controllers: { ...state.controllers },
-    replicas: { ...state.replicas }, inFlight: { ...state.inFlight }, committedOffsets: { ...state.committedOffsets },
+    replicas: { ...state.replicas }, inFlight: { ...state.inFlight }, deliveredEarly: { ...state.deliveredEarly }, committedOffsets: { ...state.committedOffsets },
   };
   const records: { offset: number; record: MetadataRecord }[] = [];
   const newRecords: ClusterState['metadataRecords'] = [];
@@ -114,10 +116,15 @@ export function applyEvents(state: ClusterState, events: readonly ClusterEvent[]
         delete next.replicas[replicaKey(event.node, event.topic, event.partition)];
         break;
       case 'message-sent':
+        if (next.deliveredEarly[event.id] !== undefined) {
+          delete next.deliveredEarly[event.id];
+          break;
+        }
         next.inFlight[event.id] = { id: event.id, from: event.from, to: event.to, api: event.api, kind: event.kind, sentAt: event.time, bytes: event.bytes, error: event.error };
         break;
       case 'message-delivered':
-        delete next.inFlight[event.id];
+        if (next.inFlight[event.id]) delete next.inFlight[event.id];
+        else next.deliveredEarly[event.id] = event.time;
         next.messagesDelivered++;
         break;
       case 'offset-commit': {
@@ -138,6 +145,8 @@ export function applyEvents(state: ClusterState, events: readonly ClusterEvent[]
   // A message whose receiver died never reports delivery: let old ones go.
   const ids = Object.keys(next.inFlight);
   if (ids.length > IN_FLIGHT_LIMIT) for (const id of ids.slice(0, ids.length - IN_FLIGHT_LIMIT)) delete next.inFlight[id];
+  const early = Object.keys(next.deliveredEarly);
+  if (early.length > IN_FLIGHT_LIMIT) for (const id of early.slice(0, early.length - IN_FLIGHT_LIMIT)) delete next.deliveredEarly[id];
   if (recent.length > 0) next.recent = [...state.recent, ...recent].slice(-RECENT_EVENTS);
   return next;
 }

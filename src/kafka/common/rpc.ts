@@ -4,7 +4,7 @@ import { transferablesOf, type ApiKey, type RequestOf, type ResponseOf, type Wir
 
 export type RequestHandler = (from: Address, api: ApiKey, body: any) => Promise<unknown | undefined>;
 
-interface Pending { resolve: (body: any) => void; reject: (error: Error) => void; timer: TimerHandle }
+interface Pending { to: Address; resolve: (body: any) => void; reject: (error: Error) => void; timer: TimerHandle }
 
 /**
  * Kafka's request/response over a Transport: correlation ids, timeouts (a lost message is
@@ -15,10 +15,23 @@ export class Rpc {
   private nextCorrelationId = 1;
   private readonly pending = new Map<number, Pending>();
   private handler: RequestHandler | null = null;
+  /** Requests that arrived while the node was still starting: answered once it serves. */
+  private early: [Address, WireMessage][] = [];
   private closed = false;
 
   constructor(private readonly transport: Transport, private readonly clock: Clock, private readonly events: EventSink) {
     transport.onReceive((from, message) => this.receive(from, message as WireMessage));
+    transport.onPeerDown?.((peer) => this.failPendingTo(peer));
+  }
+
+  /** The peer's process died: what we asked it will never be answered (a connection reset). */
+  private failPendingTo(peer: Address): void {
+    for (const [correlationId, pending] of this.pending) {
+      if (pending.to !== peer) continue;
+      this.pending.delete(correlationId);
+      pending.timer.cancel();
+      pending.reject(new KafkaProtocolError('NETWORK_EXCEPTION', `connection to ${peer} was reset: the node is down`));
+    }
   }
 
   get self(): Address {
@@ -27,6 +40,7 @@ export class Rpc {
 
   serve(handler: RequestHandler): void {
     this.handler = handler;
+    for (const [from, message] of this.early.splice(0)) this.handleRequest(from, message);
   }
 
   /** Sends a request and waits for its response, or fails with REQUEST_TIMED_OUT. */
@@ -38,7 +52,7 @@ export class Rpc {
         this.pending.delete(correlationId);
         reject(new KafkaProtocolError('REQUEST_TIMED_OUT', `${api} to ${to} got no response in ${options.timeoutMs} ms`));
       });
-      this.pending.set(correlationId, { resolve, reject, timer });
+      this.pending.set(correlationId, { to, resolve, reject, timer });
       this.post(to, { type: 'request', api, correlationId, body }, options.transfer ?? false);
     });
   }
@@ -84,9 +98,15 @@ export class Rpc {
       pending.resolve(message.body);
       return;
     }
-    const handler = this.handler;
-    if (!handler) return;
-    handler(from, message.api, message.body).then(
+    if (!this.handler) {
+      this.early.push([from, message]);
+      return;
+    }
+    this.handleRequest(from, message);
+  }
+
+  private handleRequest(from: Address, message: WireMessage): void {
+    this.handler!(from, message.api, message.body).then(
       (response) => {
         if (response !== undefined && !this.closed) {
           this.post(from, { type: 'response', api: message.api, correlationId: message.correlationId, body: response }, true);

@@ -115,7 +115,7 @@ export class ControllerServer {
       if (this.stopped) throw new KafkaProtocolError('NOT_CONTROLLER', 'controller is stopped');
       const records = build(this._image, this.log.logEndOffset);
       if (records.length === 0) return this.log.logEndOffset;
-      const timestamp = this.ctx.clock.now();
+      const timestamp = Math.floor(this.ctx.clock.now());
       const bytes = await encodeBatch({
         partitionLeaderEpoch: this.epoch,
         records: records.map((record) => ({ key: null, value: encodeMetadataRecord(record), timestamp })),

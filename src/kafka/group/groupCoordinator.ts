@@ -92,7 +92,7 @@ export class GroupCoordinator {
     } catch (error) {
       return fail(errorCode((error as KafkaProtocolError).type ?? 'UNKNOWN_SERVER_ERROR'));
     }
-    const now = this.clock.now();
+    const now = Math.floor(this.clock.now());
     const records = request.topics.flatMap((t) => t.partitions.map((p) => ({
       topic: t.name, partition: p.partitionIndex,
       value: { offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata ?? '', commitTimestamp: now },

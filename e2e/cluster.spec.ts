@@ -1,0 +1,106 @@
+import { expect, test, type Page } from '@playwright/test';
+
+/** Opens the site on a fresh cluster with no demo traffic, so each test starts from nothing. */
+async function freshCluster(page: Page): Promise<void> {
+  await page.goto('./');
+  await page.evaluate(() => window.playground.ready);
+  await page.evaluate(() => window.playground.cluster.reset({ demo: false }));
+}
+
+async function waitForBrokersRunning(page: Page, timeoutMs = 45_000): Promise<void> {
+  await expect.poll(() => page.evaluate(() => window.playground.cluster.describe().brokers.map((b) => `${b.id}:${b.alive}:${b.state}:${b.fenced}`).join(' ')), { timeout: timeoutMs })
+    .toBe('1:true:RUNNING:false 2:true:RUNNING:false 3:true:RUNNING:false');
+}
+
+test('500 keyed records survive a broker crash and a page reload', async ({ page }) => {
+  test.setTimeout(120_000);
+  await freshCluster(page);
+  const produced = await page.evaluate(async () => {
+    const kafka = window.playground.kafka({ clientId: 'e2e' });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'e2e-orders', numPartitions: 3, replicationFactor: 3 }] });
+    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    const acked: Record<string, string> = {};
+    for (let batch = 0; batch < 10; batch++) {
+      const messages = Array.from({ length: 50 }, (_, i) => ({ key: `key-${(batch * 50 + i) % 17}`, value: `value-${batch * 50 + i}` }));
+      const results = await producer.send({ topic: 'e2e-orders', acks: -1, messages });
+      for (const r of results) acked[`${r.partition}`] = String(r.baseOffset);
+    }
+    await producer.disconnect();
+    return (await admin.fetchTopicOffsets('e2e-orders')).reduce((sum, p) => sum + Number(p.high), 0);
+  });
+  expect(produced).toBe(500);
+
+  // A crash, no goodbye: the worker is terminated. Then it restarts and recovers from IndexedDB.
+  await page.evaluate(() => window.playground.cluster.killBroker(2));
+  await expect.poll(() => page.evaluate(() => window.playground.cluster.describe().brokers.find((b) => b.id === 2)!.alive)).toBe(false);
+  await page.evaluate(() => window.playground.cluster.restartBroker(2));
+  await waitForBrokersRunning(page);
+
+  await page.reload();
+  await page.evaluate(() => window.playground.ready);
+  await waitForBrokersRunning(page);
+  const read = await page.evaluate(async () => {
+    const kafka = window.playground.kafka({ clientId: 'e2e-reader' });
+    const consumer = kafka.consumer({ groupId: 'e2e-reader' });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'e2e-orders', fromBeginning: true });
+    const values = new Set<string>();
+    const keyOf = new Map<string, string>();
+    await consumer.run({ eachMessage: async ({ message }) => { values.add(message.value!.toString()); keyOf.set(message.value!.toString(), message.key!.toString()); } });
+    const deadline = Date.now() + 30_000;
+    while (values.size < 500 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await consumer.disconnect();
+    const wrongKeys = [...keyOf].filter(([value, key]) => key !== `key-${Number(value.slice('value-'.length)) % 17}`).length;
+    return { count: values.size, wrongKeys };
+  });
+  expect(read).toEqual({ count: 500, wrongKeys: 0 });
+});
+
+test('clicking Kill on a broker crashes it, and Restart brings it back', async ({ page }) => {
+  test.setTimeout(90_000);
+  await freshCluster(page);
+  await waitForBrokersRunning(page);
+  await page.getByRole('button', { name: 'Kill broker 3' }).click();
+  await expect.poll(() => page.evaluate(() => window.playground.cluster.describe().brokers.find((b) => b.id === 3)!.alive)).toBe(false);
+  // The controller fences it once broker.session.timeout.ms passes without a heartbeat.
+  await expect.poll(() => page.evaluate(() => window.playground.cluster.describe().brokers.find((b) => b.id === 3)!.fenced), { timeout: 30_000 }).toBe(true);
+  await page.getByRole('button', { name: 'Restart broker 3' }).click();
+  await waitForBrokersRunning(page);
+});
+
+test('bad input gets Kafka\'s error names and harms nothing', async ({ page }) => {
+  await freshCluster(page);
+  const errors = await page.evaluate(async () => {
+    const admin = window.playground.kafka().admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'keep', numPartitions: 1, replicationFactor: 1 }] });
+    const attempt = async (fn: () => Promise<unknown>) => {
+      try {
+        await fn();
+        return 'no error';
+      } catch (error) {
+        return (error as { type?: string }).type ?? String(error);
+      }
+    };
+    const kafka = window.playground.kafka();
+    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    return {
+      rf: await attempt(() => admin.createTopics({ topics: [{ topic: 'x', numPartitions: 1, replicationFactor: 5 }] })),
+      partitions: await attempt(() => admin.createTopics({ topics: [{ topic: 'y', numPartitions: 0, replicationFactor: 1 }] })),
+      name: await attempt(() => admin.createTopics({ topics: [{ topic: 'no spaces', numPartitions: 1, replicationFactor: 1 }] })),
+      exists: await admin.createTopics({ topics: [{ topic: 'keep', numPartitions: 4, replicationFactor: 1 }] }),
+      unknown: await attempt(() => producer.send({ topic: 'missing', messages: [{ value: 'v' }] })),
+      topics: (await admin.listTopics()).sort(),
+    };
+  });
+  expect(errors).toEqual({
+    rf: 'INVALID_REPLICATION_FACTOR', partitions: 'INVALID_PARTITIONS', name: 'INVALID_TOPIC_EXCEPTION',
+    exists: false, unknown: 'UNKNOWN_TOPIC_OR_PARTITION', topics: ['keep'],
+  });
+  const keep = await page.evaluate(() => window.playground.cluster.describe().topics.find((t) => t.name === 'keep')!.partitions.length);
+  expect(keep).toBe(1);
+});

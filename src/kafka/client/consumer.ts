@@ -1,0 +1,937 @@
+/**
+ * KafkaJS's consumer: subscribe, run({ eachMessage | eachBatch }), commitOffsets, seek, pause,
+ * resume, stop, disconnect.
+ *
+ * Group. In this version a group has one member, which is assigned every partition of its
+ * subscribed topics (JoinGroup/SyncGroup rebalancing comes later). Committed offsets still live
+ * with the group's coordinator: FindCoordinator, then OffsetFetch / OffsetCommit to that broker
+ * (generation -1, member id ''), looking the coordinator up again after COORDINATOR_NOT_AVAILABLE,
+ * NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS.
+ *
+ * Positions. A partition starts at its committed offset, else at the earliest (fromBeginning) or
+ * latest offset (ListOffsets -2 / -1); OFFSET_OUT_OF_RANGE resets it the same way.
+ *
+ * Fetch loop. Every leader broker gets one Fetch at a time carrying all its assigned partitions
+ * (long-polling up to maxWaitTimeInMs); when one comes back its partitions are processed (at
+ * most partitionsConsumedConcurrently partitions at a time, across all brokers, records in
+ * order within a partition) and that broker is fetched from again, so a slow broker never holds
+ * up the others. A partition's position moves only forward past what the handler processed: a
+ * record is delivered once per run unless seek() goes back. Leadership errors and timeouts
+ * refresh the metadata and carry on. A handler that throws: a client-error event and CRASH,
+ * then, after the retry backoff, the same record again (from the last resolved offset).
+ *
+ * Auto-commit (default on) commits the next offset to read (last processed + 1) after processing,
+ * every autoCommitInterval ms (default 5000) or autoCommitThreshold records, and on stop.
+ */
+import { errorName } from '../protocol/errors';
+import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, type FetchRequest, type OffsetCommitRequest } from '../protocol/messages';
+import { decodeRecords, scanBatches, type BatchHeader, type DecodedRecord } from '../storage/recordBatch';
+import { toKafkaBuffer, type KafkaBuffer } from './buffer';
+import { Cluster, METADATA_REFRESH_ERRORS, groupBy, type ClientRuntime } from './cluster';
+import { KafkaJSNonRetriableError, KafkaProtocolError, isRetriableError, kafkaErrorType, partitionError } from './errors';
+import { InstrumentationEmitter, createLogger, type Logger } from './instrumentation';
+import { Backoff, retryPolicy, type RetryOptions } from './retry';
+
+export const CONSUMER_EVENTS = {
+  HEARTBEAT: 'consumer.heartbeat',
+  COMMIT_OFFSETS: 'consumer.commit_offsets',
+  GROUP_JOIN: 'consumer.group_join',
+  FETCH_START: 'consumer.fetch_start',
+  FETCH: 'consumer.fetch',
+  START_BATCH_PROCESS: 'consumer.start_batch_process',
+  END_BATCH_PROCESS: 'consumer.end_batch_process',
+  CONNECT: 'consumer.connect',
+  DISCONNECT: 'consumer.disconnect',
+  STOP: 'consumer.stop',
+  CRASH: 'consumer.crash',
+  REBALANCING: 'consumer.rebalancing',
+  RECEIVED_UNSUBSCRIBED_TOPICS: 'consumer.received_unsubscribed_topics',
+  REQUEST: 'consumer.network.request',
+  REQUEST_TIMEOUT: 'consumer.network.request_timeout',
+  REQUEST_QUEUE_SIZE: 'consumer.network.request_queue_size',
+} as const;
+
+export interface ConsumerConfig {
+  groupId: string;
+  /** Default 30000. Accepted; used once group membership arrives. */
+  sessionTimeout?: number;
+  rebalanceTimeout?: number;
+  /** Default 3000. Accepted; used once group membership arrives. */
+  heartbeatInterval?: number;
+  metadataMaxAge?: number;
+  /** Default true, as KafkaJS. */
+  allowAutoTopicCreation?: boolean;
+  /** Default 1048576. */
+  maxBytesPerPartition?: number;
+  /** Default 1. */
+  minBytes?: number;
+  /** Default 10485760. */
+  maxBytes?: number;
+  /** Default 5000. */
+  maxWaitTimeInMs?: number;
+  retry?: RetryOptions & { restartOnFailure?: (error: Error) => Promise<boolean> };
+  readUncommitted?: boolean;
+  /** Default for subscribe() when it does not say. Default false. */
+  fromBeginning?: boolean;
+  maxInFlightRequests?: number;
+  rackId?: string;
+  partitionAssigners?: unknown[];
+}
+
+export interface IHeaders { [key: string]: KafkaBuffer | null | (KafkaBuffer | null)[] | undefined }
+
+export interface KafkaMessage {
+  magicByte: number;
+  attributes: number;
+  timestamp: string;
+  offset: string;
+  key: KafkaBuffer | null;
+  value: KafkaBuffer | null;
+  headers: IHeaders;
+  isControlRecord: boolean;
+  batchContext: Record<string, unknown>;
+  size: number;
+}
+
+export interface Batch {
+  topic: string;
+  partition: number;
+  highWatermark: string;
+  messages: KafkaMessage[];
+  isEmpty(): boolean;
+  firstOffset(): string | null;
+  lastOffset(): string;
+  offsetLag(): string;
+  offsetLagLow(): string;
+}
+
+export interface TopicPartitionOffset { topic: string; partition: number; offset: string; metadata?: string | null }
+export interface OffsetsByTopicPartition { topics: { topic: string; partitions: { partition: string; offset: string }[] }[] }
+
+export interface EachMessagePayload {
+  topic: string;
+  partition: number;
+  message: KafkaMessage;
+  heartbeat(): Promise<void>;
+  pause(): () => void;
+}
+
+export interface EachBatchPayload {
+  batch: Batch;
+  resolveOffset(offset: string): void;
+  heartbeat(): Promise<void>;
+  commitOffsetsIfNecessary(offsets?: OffsetsByTopicPartition): Promise<void>;
+  uncommittedOffsets(): OffsetsByTopicPartition;
+  isRunning(): boolean;
+  isStale(): boolean;
+  pause(): () => void;
+}
+
+export interface ConsumerRunConfig {
+  autoCommit?: boolean;
+  autoCommitInterval?: number | null;
+  autoCommitThreshold?: number | null;
+  eachBatchAutoResolve?: boolean;
+  partitionsConsumedConcurrently?: number;
+  eachMessage?: (payload: EachMessagePayload) => Promise<void> | void;
+  eachBatch?: (payload: EachBatchPayload) => Promise<void> | void;
+}
+
+export type ConsumerSubscribeTopics = { topics: (string | RegExp)[]; fromBeginning?: boolean };
+export type ConsumerSubscribeTopic = { topic: string | RegExp; fromBeginning?: boolean };
+
+interface PartitionState {
+  topic: string;
+  partition: number;
+  key: string;
+  fromBeginning: boolean;
+  /** Next offset to fetch; null until resolved from the committed offset or a reset. */
+  position: number | null;
+  /** Next offset to commit (last processed + 1), or null when nothing was processed. */
+  resolved: number | null;
+  /** What the coordinator holds, when known. */
+  committed: number | null;
+  committedKnown: boolean;
+  /** Where to go when there is no usable position: set by OFFSET_OUT_OF_RANGE or seek(-1/-2). */
+  reset: 'earliest' | 'latest' | null;
+  /** Bumped by seek and resets: results fetched before are stale. */
+  epoch: number;
+  /** In a fetch round (fetching or processing). */
+  busy: boolean;
+  /** Not fetched before this time (after an error). */
+  blockedUntil: number;
+  failures: Backoff;
+  highWatermark: number;
+}
+
+const NOT_RUNNING = Symbol('stopped');
+
+export class Consumer {
+  readonly events = CONSUMER_EVENTS;
+  private readonly cluster: Cluster;
+  private readonly instrumentation: InstrumentationEmitter;
+  private readonly groupId: string;
+  private readonly memberId: string;
+  private readonly subscriptions: { topic: string | RegExp; fromBeginning: boolean }[] = [];
+  private readonly states = new Map<string, PartitionState>();
+  private readonly pausedTopics = new Map<string, Set<number> | 'all'>();
+  private readonly pendingSeeks = new Map<string, string>();
+  private readonly rounds = new Map<number, Promise<void>>();
+  private readonly fetchBackoff: Backoff;
+  private running = false;
+  private connected = false;
+  private loop: Promise<void> | null = null;
+  private stopSignal: Promise<typeof NOT_RUNNING> = Promise.resolve(NOT_RUNNING);
+  private signalStop: () => void = () => {};
+  private wakeUp: (() => void) | null = null;
+  private wakePending = false;
+  private run_: Required<Omit<ConsumerRunConfig, 'eachMessage' | 'eachBatch' | 'autoCommitInterval' | 'autoCommitThreshold'>> & ConsumerRunConfig = {
+    autoCommit: true, eachBatchAutoResolve: true, partitionsConsumedConcurrently: 1,
+  };
+  private slots = 1;
+  private readonly slotWaiters: (() => void)[] = [];
+  private uncommitted = 0;
+  private lastCommitAt = 0;
+  private commitChain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly runtime: ClientRuntime, private readonly config: ConsumerConfig) {
+    this.groupId = config.groupId;
+    this.instrumentation = new InstrumentationEmitter(runtime.context.clock, Object.values(CONSUMER_EVENTS));
+    this.cluster = new Cluster(runtime, retryPolicy(runtime.retry, config.retry), {
+      onRequest: (info) => this.instrumentation.emit(info.timedOut ? CONSUMER_EVENTS.REQUEST_TIMEOUT : CONSUMER_EVENTS.REQUEST, {
+        apiKey: 0, apiName: info.apiName, apiVersion: 0, broker: info.broker, clientId: runtime.clientId, correlationId: 0,
+        createdAt: info.createdAt, sentAt: info.createdAt, pendingDuration: 0, duration: info.duration, size: 0,
+      }),
+    });
+    this.fetchBackoff = new Backoff(this.cluster.policy, runtime.context.random);
+    let id = '';
+    for (let i = 0; i < 8; i++) id += Math.floor(runtime.context.random.next() * 0x10000).toString(16).padStart(4, '0');
+    this.memberId = `${runtime.clientId}-${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20, 32)}`;
+  }
+
+  private get clock() {
+    return this.runtime.context.clock;
+  }
+
+  private get maxWaitTimeInMs(): number {
+    return this.config.maxWaitTimeInMs ?? 5000;
+  }
+
+  on(eventName: string, listener: (event: any) => void): () => void {
+    return this.instrumentation.on(eventName, listener);
+  }
+
+  logger(): Logger {
+    return createLogger((level, message) => this.cluster.log(level, message), 'Consumer');
+  }
+
+  async connect(): Promise<void> {
+    await this.cluster.retry(() => this.cluster.refreshMetadata());
+    this.connected = true;
+    this.instrumentation.emit(CONSUMER_EVENTS.CONNECT);
+  }
+
+  async disconnect(): Promise<void> {
+    await this.stop();
+    if (this.connected) {
+      this.connected = false;
+      this.instrumentation.emit(CONSUMER_EVENTS.DISCONNECT);
+    }
+  }
+
+  async subscribe(subscription: ConsumerSubscribeTopic | ConsumerSubscribeTopics): Promise<void> {
+    if (this.running) throw new KafkaJSNonRetriableError('Cannot subscribe to topic while consumer is running');
+    const topics = 'topics' in subscription && Array.isArray(subscription.topics)
+      ? subscription.topics
+      : [(subscription as ConsumerSubscribeTopic).topic];
+    if (topics.length === 0 || topics.some((t) => !(t instanceof RegExp) && (typeof t !== 'string' || t.length === 0))) {
+      throw new KafkaJSNonRetriableError(`Invalid topic ${topics.map(String).join(', ')}`);
+    }
+    const fromBeginning = subscription.fromBeginning ?? this.config.fromBeginning ?? false;
+    for (const topic of topics) {
+      const same = this.subscriptions.findIndex((s) => String(s.topic) === String(topic));
+      if (same >= 0) this.subscriptions.splice(same, 1);
+      this.subscriptions.push({ topic, fromBeginning });
+    }
+    const names = topics.filter((t): t is string => typeof t === 'string');
+    if (names.length > 0) {
+      this.cluster.addTargetTopics(names);
+    }
+  }
+
+  async run(config: ConsumerRunConfig = {}): Promise<void> {
+    if (this.running) {
+      this.cluster.log('warn', 'consumer#run was called while the consumer is already running');
+      return;
+    }
+    if (!config.eachMessage && !config.eachBatch) throw new KafkaJSNonRetriableError('consumer#run needs eachMessage or eachBatch');
+    this.run_ = {
+      autoCommit: true, eachBatchAutoResolve: true, ...config,
+      partitionsConsumedConcurrently: Math.max(1, Math.floor(config.partitionsConsumedConcurrently ?? 1)),
+    };
+    this.slots = this.run_.partitionsConsumedConcurrently;
+    this.running = true;
+    this.stopSignal = new Promise((resolve) => {
+      this.signalStop = () => resolve(NOT_RUNNING);
+    });
+    try {
+      await this.join();
+    } catch (error) {
+      this.running = false;
+      this.cluster.reportError('JoinGroup', error);
+      this.instrumentation.emit(CONSUMER_EVENTS.CRASH, { error, groupId: this.groupId, restart: false });
+      throw error;
+    }
+    this.lastCommitAt = this.clock.now();
+    this.loop = this.fetchLoop().catch((error) => {
+      this.cluster.reportError('Consumer', error);
+      this.instrumentation.emit(CONSUMER_EVENTS.CRASH, { error, groupId: this.groupId, restart: false });
+    });
+  }
+
+  /** Stops fetching, waits for the handler to finish the record in hand, commits, emits STOP. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.signalStop();
+    this.wake();
+    await this.loop;
+    this.loop = null;
+    if (this.run_.autoCommit) {
+      await this.commitResolved().catch((error) => this.cluster.reportError('OffsetCommit', error));
+    }
+    for (const s of this.states.values()) {
+      // Positions are re-read from the committed offsets on the next run, as KafkaJS rejoins.
+      s.position = null;
+      s.committedKnown = false;
+      s.busy = false;
+    }
+    this.instrumentation.emit(CONSUMER_EVENTS.STOP);
+  }
+
+  async commitOffsets(offsets: TopicPartitionOffset[]): Promise<void> {
+    const entries = offsets.map((o) => {
+      const offset = Number(o.offset);
+      if (!Number.isSafeInteger(offset)) throw new KafkaJSNonRetriableError(`Invalid offset ${String(o.offset)} for ${o.topic}-${o.partition}`);
+      return { topic: o.topic, partition: o.partition, offset };
+    });
+    await this.commit(entries);
+  }
+
+  seek({ topic, partition, offset }: { topic: string; partition: number; offset: string | number }): void {
+    const n = Number(offset);
+    if (!Number.isSafeInteger(n) || n < -2) throw new KafkaJSNonRetriableError(`Invalid offset "${String(offset)}" to seek`);
+    const state = this.states.get(stateKey(topic, partition));
+    if (!state) {
+      // Before run(): applied once the partition is assigned.
+      this.pendingSeeks.set(stateKey(topic, partition), String(offset));
+      return;
+    }
+    this.applySeek(state, n);
+    this.wake();
+  }
+
+  pause(topicPartitions: { topic: string; partitions?: number[] }[]): void {
+    for (const { topic, partitions } of topicPartitions) {
+      if (typeof topic !== 'string') throw new KafkaJSNonRetriableError(`Invalid topic ${String(topic)}`);
+      if (!partitions) {
+        this.pausedTopics.set(topic, 'all');
+        continue;
+      }
+      const current = this.pausedTopics.get(topic);
+      if (current === 'all') continue;
+      const set = current ?? new Set<number>();
+      for (const p of partitions) set.add(p);
+      this.pausedTopics.set(topic, set);
+    }
+  }
+
+  resume(topicPartitions: { topic: string; partitions?: number[] }[]): void {
+    for (const { topic, partitions } of topicPartitions) {
+      const current = this.pausedTopics.get(topic);
+      if (!current) continue;
+      if (!partitions) {
+        this.pausedTopics.delete(topic);
+        continue;
+      }
+      const set = current === 'all'
+        ? new Set([...this.states.values()].filter((s) => s.topic === topic).map((s) => s.partition))
+        : current;
+      for (const p of partitions) set.delete(p);
+      if (set.size === 0) this.pausedTopics.delete(topic);
+      else this.pausedTopics.set(topic, set);
+    }
+    this.wake();
+  }
+
+  paused(): { topic: string; partitions: number[] }[] {
+    const out: { topic: string; partitions: number[] }[] = [];
+    for (const [topic, set] of this.pausedTopics) {
+      const partitions = set === 'all'
+        ? [...this.states.values()].filter((s) => s.topic === topic).map((s) => s.partition)
+        : [...set];
+      out.push({ topic, partitions: partitions.sort((a, b) => a - b) });
+    }
+    return out;
+  }
+
+  async describeGroup(): Promise<{ groupId: string; members: { memberId: string; clientId: string; clientHost: string }[]; protocol: string; protocolType: string; state: string; errorCode: number }> {
+    return {
+      groupId: this.groupId, errorCode: 0, protocol: 'RoundRobinAssigner', protocolType: 'consumer',
+      state: this.running ? 'Stable' : 'Empty',
+      members: this.running ? [{ memberId: this.memberId, clientId: this.runtime.clientId, clientHost: this.runtime.rpc.self }] : [],
+    };
+  }
+
+  // ---- Group (single member) ---------------------------------------------------------------
+
+  private async join(): Promise<void> {
+    const started = this.clock.now();
+    const allowAutoTopicCreation = this.config.allowAutoTopicCreation ?? true;
+    const names = new Set(this.subscriptions.map((s) => s.topic).filter((t): t is string => typeof t === 'string'));
+    if (this.subscriptions.some((s) => s.topic instanceof RegExp)) {
+      const all = await this.cluster.retry(() => this.cluster.refreshMetadata(null));
+      for (const topic of all.topics) {
+        if (topic.isInternal || topic.errorCode !== 0) continue;
+        if (this.subscriptions.some((s) => s.topic instanceof RegExp && matches(s.topic, topic.name))) names.add(topic.name);
+      }
+    }
+    await this.cluster.ensureTopics([...names], allowAutoTopicCreation);
+    const assignment: Record<string, number[]> = {};
+    const keep = new Set<string>();
+    for (const topic of [...names].sort()) {
+      const fromBeginning = this.subscriptions.find((s) => (typeof s.topic === 'string' ? s.topic === topic : matches(s.topic, topic)))?.fromBeginning ?? false;
+      assignment[topic] = [];
+      for (const p of this.cluster.partitions(topic)) {
+        const key = stateKey(topic, p.partitionIndex);
+        keep.add(key);
+        assignment[topic].push(p.partitionIndex);
+        const existing = this.states.get(key);
+        if (existing) {
+          existing.fromBeginning = fromBeginning;
+          continue;
+        }
+        this.states.set(key, {
+          topic, partition: p.partitionIndex, key, fromBeginning, position: null, resolved: null, committed: null,
+          committedKnown: false, reset: null, epoch: 0, busy: false, blockedUntil: 0,
+          failures: new Backoff(this.cluster.policy, this.runtime.context.random), highWatermark: -1,
+        });
+      }
+    }
+    for (const key of [...this.states.keys()]) if (!keep.has(key)) this.states.delete(key);
+    for (const [key, offset] of this.pendingSeeks) {
+      const state = this.states.get(key);
+      if (state) this.applySeek(state, Number(offset));
+    }
+    this.pendingSeeks.clear();
+    // A coordinator still being set up (the first FindCoordinator creates __consumer_offsets) does not
+    // fail run(): the offsets lookup keeps retrying in the fetch loop.
+    await this.cluster.findGroupCoordinator(this.groupId).catch((error) => this.cluster.reportError('FindCoordinator', error));
+    this.instrumentation.emit(CONSUMER_EVENTS.GROUP_JOIN, {
+      groupId: this.groupId, memberId: this.memberId, leaderId: this.memberId, isLeader: true,
+      memberAssignment: assignment, groupProtocol: 'RoundRobinAssigner', duration: this.clock.now() - started,
+    });
+  }
+
+  private applySeek(state: PartitionState, offset: number): void {
+    state.epoch++;
+    state.blockedUntil = 0;
+    state.failures.reset();
+    if (offset >= 0) {
+      state.position = offset;
+      state.resolved = offset;
+      state.reset = null;
+    } else {
+      state.position = null;
+      state.reset = offset === EARLIEST_TIMESTAMP ? 'earliest' : 'latest';
+    }
+  }
+
+  // ---- Fetch loop --------------------------------------------------------------------------
+
+  private wake(): void {
+    if (this.wakeUp) this.wakeUp();
+    else this.wakePending = true;
+  }
+
+  /** Waits `ms`, or less when woken (a round ended, resume, seek, stop). */
+  private idle(ms: number): Promise<void> {
+    if (this.wakePending || !this.running) {
+      this.wakePending = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = () => {
+        timer.cancel();
+        this.wakeUp = null;
+        resolve();
+      };
+      const timer = this.clock.setTimer(Math.max(0, ms), done);
+      this.wakeUp = done;
+    });
+  }
+
+  private isPaused(state: PartitionState): boolean {
+    const paused = this.pausedTopics.get(state.topic);
+    return paused === 'all' || (paused !== undefined && paused.has(state.partition));
+  }
+
+  private async fetchLoop(): Promise<void> {
+    const positionBackoff = new Backoff(this.cluster.policy, this.runtime.context.random);
+    let positionRetryAt = 0;
+    let positioning: Promise<void> | null = null;
+    while (this.running) {
+      const now = this.clock.now();
+      let delay = this.maxWaitTimeInMs;
+      // Positions are looked up in the background: a partition without a leader must not hold up the others.
+      const unpositioned = [...this.states.values()].some((s) => s.position === null && !s.busy);
+      if (unpositioned && !positioning) {
+        if (now >= positionRetryAt) {
+          positioning = this.resolvePositions().then(
+            () => positionBackoff.reset(),
+            async (error) => {
+              if (!this.running) return;
+              this.cluster.reportError('ListOffsets', error);
+              if (METADATA_REFRESH_ERRORS.has(kafkaErrorType(error)!)) await this.cluster.refreshMetadata().catch(() => undefined);
+              positionRetryAt = this.clock.now() + positionBackoff.next();
+            },
+          ).finally(() => {
+            positioning = null;
+            this.wake();
+          });
+        } else {
+          delay = Math.min(delay, positionRetryAt - now);
+        }
+      }
+      let leaderless = false;
+      const byLeader = new Map<number, PartitionState[]>();
+      for (const state of this.states.values()) {
+        if (state.busy || state.position === null || this.isPaused(state)) continue;
+        if (state.blockedUntil > now) {
+          delay = Math.min(delay, state.blockedUntil - now);
+          continue;
+        }
+        const leader = this.cluster.findLeader(state.topic, state.partition);
+        if (leader < 0) {
+          leaderless = true;
+          continue;
+        }
+        if (this.rounds.has(leader)) continue; // fetched with that broker's next round
+        const group = byLeader.get(leader);
+        if (group) group.push(state);
+        else byLeader.set(leader, [state]);
+      }
+      for (const [leader, states] of byLeader) {
+        const round = this.fetchRound(leader, states).finally(() => {
+          this.rounds.delete(leader);
+          this.wake();
+        });
+        this.rounds.set(leader, round);
+      }
+      if (leaderless) {
+        await this.cluster.refreshMetadata().catch(() => undefined);
+        delay = Math.min(delay, this.cluster.policy.initialRetryTime);
+      }
+      await this.idle(delay);
+    }
+    await Promise.allSettled([...this.rounds.values(), positioning]);
+  }
+
+  /** Committed offsets, else the reset policy, for every partition without a position. */
+  private async resolvePositions(): Promise<void> {
+    const need = [...this.states.values()].filter((s) => s.position === null && !s.busy);
+    if (need.length === 0) return;
+    const unknown = need.filter((s) => !s.committedKnown && s.reset === null);
+    if (unknown.length > 0) {
+      const topics = [...groupBy(unknown, (s) => s.topic)].map(([name, states]) => ({ name, partitionIndexes: states.map((s) => s.partition) }));
+      const response = await this.cluster.coordinatorRequest(this.groupId, 'OffsetFetch', { groupId: this.groupId, topics },
+        (r) => (r.errorCode !== 0 ? errorName(r.errorCode) : firstPartitionError(r.topics.flatMap((t) => t.partitions))));
+      if (response.errorCode !== 0) throw new KafkaProtocolError(errorName(response.errorCode), `OffsetFetch for group ${this.groupId}`);
+      for (const topic of response.topics) {
+        for (const p of topic.partitions) {
+          if (p.errorCode !== 0) throw partitionError(errorName(p.errorCode), topic.name, p.partitionIndex, 'OffsetFetch');
+          const state = this.states.get(stateKey(topic.name, p.partitionIndex));
+          if (!state) continue;
+          state.committed = p.committedOffset >= 0 ? p.committedOffset : null;
+          state.committedKnown = true;
+        }
+      }
+    }
+    for (const state of need) {
+      if (state.position === null && state.reset === null && state.committedKnown && state.committed !== null) state.position = state.committed;
+    }
+    const toReset = need.filter((s) => s.position === null && (s.reset !== null || s.committedKnown));
+    if (toReset.length === 0) return;
+    await this.cluster.retry(async () => {
+      const pending = toReset.filter((s) => s.position === null);
+      let firstError: unknown = null;
+      await Promise.all([...groupBy(pending, (s) => this.cluster.findLeader(s.topic, s.partition))].map(async ([leader, states]) => {
+        if (leader < 0) {
+          firstError ??= partitionError('LEADER_NOT_AVAILABLE', states[0].topic, states[0].partition, 'no leader known');
+          return;
+        }
+        const topics = [...groupBy(states, (s) => s.topic)].map(([name, group]) => ({
+          name,
+          partitions: group.map((s) => ({
+            partitionIndex: s.partition, currentLeaderEpoch: -1,
+            timestamp: (s.reset ?? (s.fromBeginning ? 'earliest' : 'latest')) === 'earliest' ? EARLIEST_TIMESTAMP : LATEST_TIMESTAMP,
+          })),
+        }));
+        try {
+          const response = await this.cluster.request(leader, 'ListOffsets', { replicaId: -1, isolationLevel: 0, topics });
+          for (const topic of response.topics) {
+            for (const p of topic.partitions) {
+              const state = this.states.get(stateKey(topic.name, p.partitionIndex));
+              if (!state || state.position !== null) continue;
+              if (p.errorCode !== 0) {
+                firstError ??= partitionError(errorName(p.errorCode), topic.name, p.partitionIndex, 'ListOffsets');
+                continue;
+              }
+              state.position = p.offset;
+              state.reset = null;
+            }
+          }
+        } catch (error) {
+          firstError ??= error;
+        }
+      }));
+      if (firstError) throw firstError;
+    });
+  }
+
+  private async fetchRound(leader: number, states: PartitionState[]): Promise<void> {
+    for (const state of states) state.busy = true;
+    const epochs = new Map(states.map((s) => [s, s.epoch] as const));
+    const started = this.clock.now();
+    try {
+      this.instrumentation.emit(CONSUMER_EVENTS.FETCH_START, { nodeId: leader });
+      const request: FetchRequest = {
+        replicaId: -1, maxWaitMs: this.maxWaitTimeInMs, minBytes: this.config.minBytes ?? 1,
+        maxBytes: this.config.maxBytes ?? 10_485_760, isolationLevel: 0,
+        topics: [...groupBy(states, (s) => s.topic)].map(([topic, group]) => ({
+          topic,
+          partitions: group.map((s) => ({
+            partition: s.partition, currentLeaderEpoch: -1, fetchOffset: s.position!, lastFetchedEpoch: -1,
+            logStartOffset: -1, partitionMaxBytes: this.config.maxBytesPerPartition ?? 1_048_576,
+          })),
+        })),
+      };
+      let response;
+      try {
+        response = await Promise.race([
+          this.cluster.request(leader, 'Fetch', request, this.runtime.requestTimeout + this.maxWaitTimeInMs),
+          this.stopSignal,
+        ]);
+      } catch (error) {
+        if (!this.running) return;
+        this.cluster.reportError('Fetch', error);
+        if (!isRetriableError(error)) throw error;
+        await this.cluster.refreshMetadata().catch(() => undefined);
+        this.block(states, this.fetchBackoff.next());
+        return;
+      }
+      if (response === NOT_RUNNING || !this.running) return;
+      let refresh = false;
+      let hadError = false;
+      const work: { state: PartitionState; epoch: number; messages: KafkaMessage[]; nextOffset: number }[] = [];
+      for (const topic of response.responses) {
+        for (const p of topic.partitions) {
+          const state = this.states.get(stateKey(topic.topic, p.partitionIndex));
+          if (!state || !epochs.has(state) || epochs.get(state) !== state.epoch) continue;
+          if (p.errorCode !== 0) {
+            const type = errorName(p.errorCode);
+            hadError = true;
+            if (type === 'OFFSET_OUT_OF_RANGE') {
+              this.cluster.log('warn', `offset ${state.position} out of range for ${state.topic}-${state.partition}: resetting to ${state.fromBeginning ? 'earliest' : 'latest'}`);
+              state.epoch++;
+              state.position = null;
+              state.reset = state.fromBeginning ? 'earliest' : 'latest';
+            } else {
+              if (METADATA_REFRESH_ERRORS.has(type)) refresh = true;
+              else this.cluster.reportError('Fetch', partitionError(type, state.topic, state.partition, `from broker ${leader}`));
+              this.block([state], this.fetchBackoff.next());
+            }
+            continue;
+          }
+          state.highWatermark = p.highWatermark;
+          try {
+            const decoded = await decodeFetched(p.records, state.position!);
+            // Records before a corrupt batch are still delivered; the bad batch then comes first and fails alone.
+            if (decoded.error && decoded.messages.length === 0 && decoded.nextOffset === state.position) {
+              throw partitionError('CORRUPT_MESSAGE', state.topic, state.partition, decoded.error);
+            }
+            if (decoded.messages.length > 0) work.push({ state, epoch: epochs.get(state)!, messages: decoded.messages, nextOffset: decoded.nextOffset });
+            else if (decoded.nextOffset > state.position!) state.position = decoded.nextOffset; // only control or filtered records
+          } catch (error) {
+            hadError = true;
+            this.cluster.reportError('Fetch', error);
+            this.block([state], this.fetchBackoff.next());
+          }
+        }
+      }
+      if (!hadError) this.fetchBackoff.reset();
+      if (refresh) await this.cluster.refreshMetadata().catch(() => undefined);
+      this.instrumentation.emit(CONSUMER_EVENTS.FETCH, { numberOfBatches: work.length, duration: this.clock.now() - started, nodeId: leader });
+      await Promise.all(work.map((w) => this.withSlot(() => this.processBatch(w.state, w.epoch, w.messages, w.nextOffset))));
+      if (this.running) await this.commitOffsetsIfNecessary();
+    } finally {
+      for (const state of states) state.busy = false;
+    }
+  }
+
+  private block(states: PartitionState[], ms: number): void {
+    const until = this.clock.now() + ms;
+    for (const state of states) state.blockedUntil = Math.max(state.blockedUntil, until);
+  }
+
+  private async withSlot<T>(task: () => Promise<T>): Promise<T> {
+    while (this.slots === 0) await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+    this.slots--;
+    try {
+      return await task();
+    } finally {
+      this.slots++;
+      this.slotWaiters.shift()?.();
+    }
+  }
+
+  private stillCurrent(state: PartitionState, epoch: number): boolean {
+    return this.running && state.epoch === epoch && this.states.get(state.key) === state;
+  }
+
+  private async processBatch(state: PartitionState, epoch: number, messages: KafkaMessage[], nextOffset: number): Promise<void> {
+    if (!this.stillCurrent(state, epoch) || this.isPaused(state)) return;
+    const { topic, partition } = state;
+    const batch = makeBatch(topic, partition, state.highWatermark, messages);
+    const info = {
+      topic, partition, highWatermark: batch.highWatermark, offsetLag: batch.offsetLag(), offsetLagLow: batch.offsetLagLow(),
+      batchSize: messages.length, firstOffset: batch.firstOffset(), lastOffset: batch.lastOffset(),
+    };
+    const started = this.clock.now();
+    this.instrumentation.emit(CONSUMER_EVENTS.START_BATCH_PROCESS, info);
+    const heartbeat = async () => {};
+    const pause = () => {
+      this.pause([{ topic, partitions: [partition] }]);
+      return () => this.resume([{ topic, partitions: [partition] }]);
+    };
+    const { eachMessage, eachBatch } = this.run_;
+    if (eachMessage) {
+      let completed = true;
+      for (const message of messages) {
+        if (!this.stillCurrent(state, epoch) || this.isPaused(state)) {
+          completed = false;
+          break;
+        }
+        const offset = Number(message.offset);
+        try {
+          await eachMessage({ topic, partition, message, heartbeat, pause });
+        } catch (error) {
+          this.handlerFailed(state, epoch, error, offset);
+          return;
+        }
+        if (state.epoch === epoch) {
+          state.position = offset + 1;
+          state.resolved = offset + 1;
+          this.uncommitted++;
+        }
+        if (this.running) await this.commitOffsetsIfNecessary();
+      }
+      if (completed && state.epoch === epoch && nextOffset > (state.position ?? -1)) state.position = nextOffset;
+    } else if (eachBatch) {
+      const last = Number(messages[messages.length - 1].offset);
+      const resolveOffset = (offset: string) => {
+        const next = Number(offset) + 1;
+        if (state.epoch !== epoch || !Number.isSafeInteger(next)) return;
+        if (state.resolved === null || next > state.resolved) {
+          this.uncommitted++;
+          state.resolved = next;
+        }
+        if (state.position === null || next > state.position) state.position = next;
+      };
+      try {
+        await eachBatch({
+          batch, resolveOffset, heartbeat, pause,
+          commitOffsetsIfNecessary: async (offsets?: OffsetsByTopicPartition) => {
+            if (offsets) {
+              await this.commit(offsets.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: Number(p.partition), offset: Number(p.offset) }))));
+            } else {
+              await this.commitOffsetsIfNecessary();
+            }
+          },
+          uncommittedOffsets: () => this.uncommittedOffsets(),
+          isRunning: () => this.running,
+          isStale: () => !this.stillCurrent(state, epoch),
+        });
+      } catch (error) {
+        this.handlerFailed(state, epoch, error, state.resolved !== null && state.resolved > Number(messages[0].offset) ? state.resolved : Number(messages[0].offset));
+        return;
+      }
+      if (this.run_.eachBatchAutoResolve) resolveOffset(String(last));
+      // Unresolved records are fetched again, as in KafkaJS; fully resolved skips trailing filtered ones.
+      if (state.epoch === epoch && state.position !== null && state.position > last) state.position = Math.max(state.position, nextOffset);
+    }
+    state.failures.reset();
+    this.instrumentation.emit(CONSUMER_EVENTS.END_BATCH_PROCESS, { ...info, duration: this.clock.now() - started });
+  }
+
+  /** The handler threw: report, then retry from `restartOffset` after a backoff. */
+  private handlerFailed(state: PartitionState, epoch: number, error: unknown, restartOffset: number): void {
+    this.cluster.reportError(this.run_.eachMessage ? 'eachMessage' : 'eachBatch', error);
+    this.instrumentation.emit(CONSUMER_EVENTS.CRASH, { error, groupId: this.groupId, restart: true });
+    if (state.epoch !== epoch) return;
+    state.position = restartOffset;
+    this.block([state], state.failures.next());
+  }
+
+  // ---- Committing --------------------------------------------------------------------------
+
+  private async commitOffsetsIfNecessary(): Promise<void> {
+    if (!this.run_.autoCommit) return;
+    const threshold = this.run_.autoCommitThreshold;
+    const interval = this.run_.autoCommitInterval ?? 5000;
+    const due = (threshold != null && threshold > 0 && this.uncommitted >= threshold) || this.clock.now() - this.lastCommitAt >= interval;
+    if (!due) return;
+    await this.commitResolved().catch((error) => this.cluster.reportError('OffsetCommit', error));
+  }
+
+  /** Commits every partition's resolved offset the coordinator does not have yet. */
+  private commitResolved(): Promise<void> {
+    const entries = [...this.states.values()]
+      .filter((s) => s.resolved !== null && s.resolved !== s.committed)
+      .map((s) => ({ topic: s.topic, partition: s.partition, offset: s.resolved! }));
+    if (entries.length === 0) {
+      this.lastCommitAt = this.clock.now();
+      return Promise.resolve();
+    }
+    return this.commit(entries);
+  }
+
+  /** One OffsetCommit at a time, in order, so a later commit never lands before an earlier one. */
+  private commit(entries: { topic: string; partition: number; offset: number }[]): Promise<void> {
+    const run = this.commitChain.then(() => this.sendCommit(entries));
+    this.commitChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async sendCommit(entries: { topic: string; partition: number; offset: number }[]): Promise<void> {
+    if (entries.length === 0) return;
+    const body: OffsetCommitRequest = {
+      groupId: this.groupId, generationIdOrMemberEpoch: -1, memberId: '',
+      topics: [...groupBy(entries, (e) => e.topic)].map(([name, group]) => ({
+        name,
+        partitions: group.map((e) => ({ partitionIndex: e.partition, committedOffset: e.offset, committedLeaderEpoch: -1, committedMetadata: null })),
+      })),
+    };
+    const response = await this.cluster.coordinatorRequest(this.groupId, 'OffsetCommit', body,
+      (r) => firstPartitionError(r.topics.flatMap((t) => t.partitions)));
+    for (const topic of response.topics) {
+      for (const p of topic.partitions) {
+        if (p.errorCode !== 0) throw partitionError(errorName(p.errorCode), topic.name, p.partitionIndex, `OffsetCommit for group ${this.groupId}`);
+      }
+    }
+    for (const e of entries) {
+      const state = this.states.get(stateKey(e.topic, e.partition));
+      if (state) {
+        state.committed = e.offset;
+        state.committedKnown = true;
+      }
+    }
+    this.uncommitted = 0;
+    this.lastCommitAt = this.clock.now();
+    this.instrumentation.emit(CONSUMER_EVENTS.COMMIT_OFFSETS, {
+      groupId: this.groupId, memberId: this.memberId, groupGenerationId: -1,
+      topics: [...groupBy(entries, (e) => e.topic)].map(([topic, group]) => ({
+        topic, partitions: group.map((e) => ({ partition: String(e.partition), offset: String(e.offset) })),
+      })),
+    });
+  }
+
+  private uncommittedOffsets(): OffsetsByTopicPartition {
+    const pending = [...this.states.values()].filter((s) => s.resolved !== null && s.resolved !== s.committed);
+    return {
+      topics: [...groupBy(pending, (s) => s.topic)].map(([topic, group]) => ({
+        topic, partitions: group.map((s) => ({ partition: String(s.partition), offset: String(s.resolved) })),
+      })),
+    };
+  }
+}
+
+const stateKey = (topic: string, partition: number): string => `${topic}\0${partition}`;
+
+function matches(pattern: RegExp, name: string): boolean {
+  pattern.lastIndex = 0;
+  return pattern.test(name);
+}
+
+function firstPartitionError(partitions: { errorCode: number }[]): ReturnType<typeof errorName> | undefined {
+  const failed = partitions.find((p) => p.errorCode !== 0);
+  return failed ? errorName(failed.errorCode) : undefined;
+}
+
+/**
+ * The records of a Fetch response at or after `position`: batches may start before it, control
+ * batches are skipped, and a trailing partial batch is ignored (it comes whole next time).
+ */
+async function decodeFetched(records: Uint8Array | null, position: number): Promise<{ messages: KafkaMessage[]; nextOffset: number; error?: string }> {
+  const messages: KafkaMessage[] = [];
+  let nextOffset = position;
+  if (!records || records.byteLength === 0) return { messages, nextOffset };
+  const scan = scanBatches(records);
+  for (const { at, header } of scan.batches) {
+    if (header.lastOffset < position) continue;
+    if (!header.isControl) {
+      for (const record of await decodeRecords(records, at)) {
+        if (record.offset >= position) messages.push(toMessage(record, header));
+      }
+    }
+    nextOffset = Math.max(nextOffset, header.lastOffset + 1);
+  }
+  const partialTail = scan.error?.startsWith('partial');
+  if (scan.error && !partialTail) return { messages, nextOffset, error: scan.error };
+  if (scan.batches.length === 0 && partialTail) {
+    return { messages, nextOffset, error: `the first batch at offset ${position} is larger than the fetch size (${records.byteLength} bytes received)` };
+  }
+  return { messages, nextOffset };
+}
+
+function toMessage(record: DecodedRecord, header: BatchHeader): KafkaMessage {
+  const headers: IHeaders = {};
+  for (const h of record.headers) {
+    const value = toKafkaBuffer(h.value);
+    const existing = headers[h.key];
+    if (existing === undefined) headers[h.key] = value;
+    else if (Array.isArray(existing)) existing.push(value);
+    else headers[h.key] = [existing, value];
+  }
+  return {
+    magicByte: 2,
+    attributes: 0,
+    timestamp: String(record.timestamp),
+    offset: String(record.offset),
+    key: toKafkaBuffer(record.key),
+    value: toKafkaBuffer(record.value),
+    headers,
+    isControlRecord: false,
+    batchContext: {
+      firstOffset: String(header.baseOffset), firstTimestamp: String(header.baseTimestamp),
+      partitionLeaderEpoch: header.partitionLeaderEpoch, inTransaction: header.isTransactional, isControlBatch: header.isControl,
+      lastOffsetDelta: header.lastOffsetDelta, producerId: String(header.producerId), producerEpoch: header.producerEpoch,
+      firstSequence: header.baseSequence, maxTimestamp: String(header.maxTimestamp),
+      timestampType: header.timestampType === 'LogAppendTime' ? 1 : 0, magicByte: 2,
+    },
+    size: record.sizeInBytes,
+  };
+}
+
+function makeBatch(topic: string, partition: number, highWatermark: number, messages: KafkaMessage[]): Batch {
+  const hw = Math.max(highWatermark, 0);
+  const batch: Batch = {
+    topic, partition, highWatermark: String(highWatermark), messages,
+    isEmpty: () => messages.length === 0,
+    firstOffset: () => (messages.length > 0 ? messages[0].offset : null),
+    lastOffset: () => (messages.length > 0 ? messages[messages.length - 1].offset : String(hw - 1)),
+    offsetLag: () => (messages.length === 0 ? '0' : String(Math.max(0, hw - 1 - Number(batch.lastOffset())))),
+    offsetLagLow: () => (messages.length === 0 ? '0' : String(Math.max(0, hw - 1 - Number(batch.firstOffset())))),
+  };
+  return batch;
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { applyEvents, initialClusterState } from './clusterStore';
+import type { ClusterEvent } from '../cluster/events';
+
+const sent = (id: string, time = 1): ClusterEvent => ({ type: 'message-sent', time, id, from: 'broker-1', to: 'controller-1000', api: 'Fetch', kind: 'request', bytes: 10 });
+const delivered = (id: string, time = 2): ClusterEvent => ({ type: 'message-delivered', time, id, from: 'broker-1', to: 'controller-1000', api: 'Fetch', kind: 'request' });
+
+describe('cluster store', () => {
+  it('tracks a message in flight from send to delivery', () => {
+    let state = applyEvents(initialClusterState(), [sent('a')]);
+    expect(Object.keys(state.inFlight)).toEqual(['a']);
+    state = applyEvents(state, [delivered('a')]);
+    expect(state.inFlight).toEqual({});
+  });
+
+  it('does not leak a message whose delivery is reported before its send (two workers, two event streams)', () => {
+    let state = applyEvents(initialClusterState(), [delivered('b')]);
+    state = applyEvents(state, [sent('b')]);
+    expect(state.inFlight).toEqual({});
+    expect(state.deliveredEarly).toEqual({});
+  });
+
+  it('replays metadata records into the same image the brokers build, once per offset', () => {
+    const record = (offset: number, r: object): ClusterEvent => ({ type: 'metadata-record', time: offset, node: 'controller-1000', offset, record: r as never });
+    const events = [
+      record(0, { type: 'TopicRecord', name: 't', topicId: 'id-t' }),
+      record(1, { type: 'PartitionRecord', partitionId: 0, topicId: 'id-t', replicas: [1, 2], isr: [1], leader: 1, leaderEpoch: 0, partitionEpoch: 0 }),
+      record(2, { type: 'PartitionChangeRecord', partitionId: 0, topicId: 'id-t', leader: 2 }),
+    ];
+    let state = applyEvents(initialClusterState(), events);
+    state = applyEvents(state, events); // a restarted controller reports its log again
+    const p = state.metadata.partition('t', 0)!;
+    expect([p.leader, p.leaderEpoch, p.partitionEpoch]).toEqual([2, 1, 1]);
+    expect(state.metadataRecords).toHaveLength(3);
+  });
+
+  it('forgets messages in flight to a node that was killed', () => {
+    let state = applyEvents(initialClusterState(), [{ type: 'node-spawned', time: 0, node: 'controller-1000', role: 'controller' }, sent('c')]);
+    state = applyEvents(state, [{ type: 'node-killed', time: 3, node: 'controller-1000', role: 'controller' }]);
+    expect(state.inFlight).toEqual({});
+    expect(state.nodes['controller-1000'].alive).toBe(false);
+  });
+});

@@ -1,0 +1,171 @@
+import { useMemo, useState } from 'react';
+import type { NodeView, ReplicaView } from '../store/clusterStore';
+import { PLAYGROUND_DEFAULT_NOTES } from '../kafka/config';
+import { useCluster, useDerived, usePlayground, usePlaygroundStatus } from './context';
+import { formatTime } from './format';
+
+const byId = (a: NodeView, b: NodeView) => a.id - b.id;
+
+/** Kill or Restart, named "Kill broker 1" / "Restart controller 1000" for people and tests alike. */
+function KillRestartButton({ node }: { node: NodeView }) {
+  const playground = usePlayground();
+  // Another tab runs the cluster now: this page's nodes are gone, and so are its buttons' targets.
+  const frozen = usePlaygroundStatus().kind === 'taken-over';
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const name = `${node.role} ${node.id}`;
+  const kill = () => {
+    setError(null);
+    try {
+      if (node.role === 'broker') playground.host.killBroker(node.id);
+      else playground.host.killController(node.id);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  const restart = () => {
+    setError(null);
+    setPending(true);
+    const restarting = node.role === 'broker' ? playground.host.restartBroker(node.id) : playground.host.restartController(node.id);
+    restarting.catch((e: Error) => setError(e.message)).finally(() => setPending(false));
+  };
+  return (
+    <>
+      {node.alive
+        ? <button type="button" className="kill" onClick={kill} disabled={frozen}>Kill {name}</button>
+        : <button type="button" className="restart" onClick={restart} disabled={pending || frozen}>Restart {name}</button>}
+      {error && <div className="node-error" role="alert">{error}</div>}
+    </>
+  );
+}
+
+function Liveness({ node }: { node: NodeView }) {
+  return node.alive
+    ? <span className="alive">alive</span>
+    : <span className="dead">dead since {formatTime(node.since)}</span>;
+}
+
+function ControllerBox({ node }: { node: NodeView }) {
+  const controller = useCluster((s) => s.controllers[node.address]);
+  const active = node.alive && controller?.active;
+  const role = !node.alive ? 'down' : controller === undefined ? 'starting' : active ? 'active' : 'standby';
+  return (
+    <section className={`node controller${node.alive ? '' : ' is-dead'}${active ? ' is-active' : ''}`} aria-label={`Controller ${node.id}`}>
+      <div className="node-head">
+        <h3>Controller {node.id} <span className="node-sub">(KRaft, {role})</span></h3>
+        <KillRestartButton node={node} />
+      </div>
+      <div className="node-facts">
+        <Liveness node={node} />
+        {controller && (
+          <>
+            <span>epoch <b>{controller.epoch}</b></span>
+            <span title="Offset of the next record in __cluster_metadata">metadata log end offset <b>{controller.logEndOffset}</b></span>
+            <span title="Records up to here are committed by the quorum">committed <b>{controller.committedOffset}</b></span>
+          </>
+        )}
+      </div>
+    </section>
+  );
+}
+
+function ReplicaChip({ replica, inIsr, dead }: { replica: ReplicaView; inIsr: boolean | null; dead: boolean }) {
+  const leader = replica.role === 'leader';
+  const label = `${replica.topic}-${replica.partition}`;
+  return (
+    <li className={`replica${leader ? ' leader' : ''}${inIsr === false ? ' out-of-isr' : ''}`}
+      title={`${label} on this broker: ${replica.role}, leader epoch ${replica.leaderEpoch}, log start offset ${replica.logStartOffset}${dead ? ' (last reported before the broker died; the log is still on its disk)' : ''}`}>
+      <span className="tp">{label}</span>
+      {leader
+        ? <span className="role role-leader" title={`leader epoch ${replica.leaderEpoch}`}>★ leader <span className="epoch">e{replica.leaderEpoch}</span></span>
+        : (
+          <span className="role">
+            {replica.role === 'follower' ? 'follower' : 'no role'}
+            {inIsr === false && <span className="isr-note">not in ISR</span>}
+          </span>
+        )}
+      <span className="replica-offsets">
+        <span title="Log end offset: the offset the next record appended here gets">LEO <b>{replica.logEndOffset}</b></span>
+        <span title="High watermark: records below it are on every in-sync replica, and consumers may read them">HW <b>{replica.highWatermark}</b></span>
+      </span>
+    </li>
+  );
+}
+
+function BrokerBox({ node, showInternal }: { node: NodeView; showInternal: boolean }) {
+  const replicas = useDerived(
+    (s) => [s.replicas],
+    (s) => Object.values(s.replicas)
+      .filter((r) => r.node === node.address)
+      .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition),
+  );
+  const metadata = useCluster((s) => s.metadata);
+  const registration = metadata.brokers.get(node.id);
+  const shown = useMemo(() => replicas.filter((r) => showInternal || !r.topic.startsWith('__')), [replicas, showInternal]);
+  const hidden = replicas.length - shown.length;
+  const state = node.alive ? (node.state ?? 'STARTING') : 'DEAD';
+  const rack = registration?.rack ?? node.rack ?? null;
+  return (
+    <section className={`node broker${node.alive ? '' : ' is-dead'}`} aria-label={`Broker ${node.id}`}>
+      <div className="node-head">
+        <h3>Broker {node.id}</h3>
+        <KillRestartButton node={node} />
+      </div>
+      <div className="node-facts">
+        <span className={`state state-${state.toLowerCase()}`}>{state}</span>
+        <Liveness node={node} />
+        {rack && <span>{rack}</span>}
+        {registration && <span title="The controller's view: a fenced broker may not lead or be in an ISR">{registration.fenced ? 'fenced' : 'unfenced'}, broker epoch {registration.epoch}</span>}
+      </div>
+      {shown.length === 0
+        ? <p className="muted small">{replicas.length === 0 ? 'No partition replicas yet.' : 'Only internal topics here.'}</p>
+        : (
+          <ul className="replicas" aria-label={`Partition replicas on broker ${node.id}`}>
+            {shown.map((r) => {
+              const partition = metadata.partition(r.topic, r.partition);
+              return <ReplicaChip key={`${r.topic}-${r.partition}`} replica={r} dead={!node.alive}
+                inIsr={partition ? partition.isr.includes(node.id) : null} />;
+            })}
+          </ul>
+        )}
+      {!node.alive && replicas.length > 0 && <p className="muted small">As last reported; the log stays on its disk (IndexedDB) for the restart.</p>}
+      {hidden > 0 && <p className="muted small">+ {hidden} internal topic replica{hidden === 1 ? '' : 's'} hidden</p>}
+    </section>
+  );
+}
+
+export function ClusterView() {
+  const [showInternal, setShowInternal] = useState(false);
+  const takenOver = usePlaygroundStatus().kind === 'taken-over';
+  const nodes = useDerived((s) => [s.nodes], (s) => Object.values(s.nodes).sort(byId));
+  const controllers = nodes.filter((n) => n.role === 'controller');
+  const brokers = nodes.filter((n) => n.role === 'broker');
+  return (
+    <section className={`panel cluster${takenOver ? ' frozen' : ''}`} aria-labelledby="cluster-title">
+      <div className="panel-head">
+        <h2 id="cluster-title">Cluster</h2>
+        <label className="checkbox">
+          <input type="checkbox" checked={showInternal} onChange={(e) => setShowInternal(e.target.checked)} />
+          show internal topics
+        </label>
+      </div>
+      <p className="intro">
+        Every box is a real node running in its own Web Worker, with its log in IndexedDB. Kill a broker and
+        watch the controller fence it and elect new partition leaders; restart it and it recovers its log from disk.
+      </p>
+      {takenOver && <p className="frozen-note" role="status">Another tab took this cluster over and this tab&apos;s nodes were stopped: what you see is their last report.</p>}
+      {nodes.length === 0 && <p className="muted">Starting nodes…</p>}
+      <div className="controllers">
+        {controllers.map((n) => <ControllerBox key={n.address} node={n} />)}
+      </div>
+      {controllers.length > 0 && brokers.length > 0 && <div className="quorum-link" aria-hidden="true">metadata (__cluster_metadata) flows down ↓ · heartbeats flow up ↑</div>}
+      <div className="brokers">
+        {brokers.map((n) => <BrokerBox key={n.address} node={n} showInternal={showInternal} />)}
+      </div>
+      <p className="legend small muted">
+        <b>LEO</b> log end offset (next offset to write) · <b>HW</b> high watermark (readable by consumers) · <b>★ leader</b> serves produce and fetch requests, <b>e</b>N is its leader epoch; followers copy the leader. A dashed replica is not in the ISR (in-sync replicas).
+        {showInternal && Object.entries(PLAYGROUND_DEFAULT_NOTES).map(([name, note]) => <span key={name}> · <code>{name}</code>: {note}</span>)}
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,79 @@
+import { useMemo, useState, type FormEvent } from 'react';
+import { adminOf } from './client';
+import { usePlayground, usePlaygroundStatus } from './context';
+import { describeError } from './format';
+
+type Result = { ok: true; text: string } | { ok: false; type: string | null; message: string };
+
+export function ResultLine({ result }: { result: Result | null }) {
+  if (!result) return null;
+  if (result.ok) return <p className="result ok" role="status">{result.text}</p>;
+  return (
+    <p className="result error" role="alert">
+      {result.type && <code className="error-type">{result.type}</code>} {result.message}
+    </p>
+  );
+}
+
+export type { Result };
+
+export function CreateTopicForm() {
+  const playground = usePlayground();
+  const running = usePlaygroundStatus().kind === 'running';
+  const admin = useMemo(() => adminOf(playground, 'playground-ui-admin'), [playground]);
+  const [name, setName] = useState('');
+  const [partitions, setPartitions] = useState('3');
+  const [replicationFactor, setReplicationFactor] = useState('3');
+  const [minIsr, setMinIsr] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<Result | null>(null);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const topic = name.trim();
+    setBusy(true);
+    setResult(null);
+    try {
+      const configEntries = minIsr.trim() ? [{ name: 'min.insync.replicas', value: minIsr.trim() }] : [];
+      const created = await (await admin()).createTopics({
+        topics: [{ topic, numPartitions: Number(partitions), replicationFactor: Number(replicationFactor), configEntries }],
+      });
+      setResult(created === false
+        ? { ok: false, type: 'TOPIC_ALREADY_EXISTS', message: `Topic '${topic}' already exists.` }
+        : { ok: true, text: `Created topic ${topic}: ${partitions} partition${partitions === '1' ? '' : 's'}, replication factor ${replicationFactor}.` });
+    } catch (error) {
+      setResult({ ok: false, ...describeError(error) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="panel form-panel" aria-labelledby="create-topic-title">
+      <h2 id="create-topic-title">Create topic</h2>
+      <form onSubmit={submit} className="form">
+        <label>
+          <span>Name</span>
+          <input value={name} onChange={(e) => setName(e.target.value)} required placeholder="orders" pattern="[a-zA-Z0-9._\-]+" maxLength={249} />
+        </label>
+        <div className="row">
+          <label>
+            <span>Partitions</span>
+            <input type="number" min={1} value={partitions} onChange={(e) => setPartitions(e.target.value)} required />
+          </label>
+          <label>
+            <span>Replication factor</span>
+            <input type="number" min={1} value={replicationFactor} onChange={(e) => setReplicationFactor(e.target.value)} required />
+          </label>
+        </div>
+        <label>
+          <span><code>min.insync.replicas</code> <span className="muted">(optional; with acks=all, a write needs this many in-sync replicas)</span></span>
+          <input type="number" min={1} value={minIsr} onChange={(e) => setMinIsr(e.target.value)} placeholder="1 (Kafka's default)" />
+        </label>
+        <button type="submit" disabled={busy || !running}>{busy ? 'Creating…' : 'Create topic'}</button>
+        {!running && <span className="muted small"> once the cluster is running</span>}
+      </form>
+      <ResultLine result={result} />
+    </section>
+  );
+}

@@ -1,0 +1,65 @@
+import { useState } from 'react';
+import type { ClusterEvent } from '../cluster/events';
+import { useCluster } from './context';
+import { describeEvent, eventNode, formatTime, isTrouble } from './format';
+
+const SHOWN = 100;
+/** Events are kept by reference from batch to batch: number each once, for stable row keys. */
+const ids = new WeakMap<ClusterEvent, number>();
+let nextId = 0;
+const idOf = (event: ClusterEvent): number => {
+  let id = ids.get(event);
+  if (id === undefined) ids.set(event, (id = nextId++));
+  return id;
+};
+/** Reported on every offset change of every replica: on by choice, or they drown the rest. */
+const CHATTY = new Set<ClusterEvent['type']>(['partition-offsets', 'metadata-applied']);
+
+export function EventLog() {
+  const recent = useCluster((s) => s.recent);
+  const metadata = useCluster((s) => s.metadata);
+  const [paused, setPaused] = useState<ClusterEvent[] | null>(null);
+  const [showChatty, setShowChatty] = useState(false);
+  const source = paused ?? recent;
+  const events: ClusterEvent[] = [];
+  for (let i = source.length - 1; i >= 0 && events.length < SHOWN; i--) {
+    const event = source[i];
+    if (showChatty || !CHATTY.has(event.type)) events.push(event);
+  }
+  // Batches from different workers arrive interleaved; every node's clock is the same cluster clock.
+  events.sort((a, b) => b.time - a.time);
+  const nameOf = (topicId: string) => metadata.topicNamesById.get(topicId);
+  return (
+    <section className="panel" aria-labelledby="events-title">
+      <div className="panel-head">
+        <h2 id="events-title">Cluster events</h2>
+        <span className="muted small">newest first, as the nodes report them</span>
+        <span className="spacer" />
+        <label className="checkbox small">
+          <input type="checkbox" checked={showChatty} onChange={(e) => setShowChatty(e.target.checked)} />
+          offset reports
+        </label>
+        <button type="button" className="small-button" onClick={() => setPaused(paused ? null : recent)} aria-pressed={paused !== null}>
+          {paused ? 'Resume' : 'Pause'}
+        </button>
+      </div>
+      <div className="scroll event-scroll">
+        <table className="events">
+          <thead>
+            <tr><th scope="col">Time</th><th scope="col">Node</th><th scope="col">Event</th></tr>
+          </thead>
+          <tbody>
+            {events.length === 0 && <tr><td colSpan={3} className="muted">No events yet.</td></tr>}
+            {events.map((event) => (
+              <tr key={idOf(event)} className={isTrouble(event) ? 'trouble' : undefined}>
+                <td className="time">{formatTime(event.time)}</td>
+                <td className="node-col">{eventNode(event)}</td>
+                <td>{describeEvent(event, nameOf)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,86 @@
+import { useMemo, useState, type FormEvent } from 'react';
+import { producerOf, readSendResult } from './client';
+import { useDerived, usePlayground, usePlaygroundStatus } from './context';
+import { ResultLine, type Result } from './CreateTopicForm';
+import { describeError } from './format';
+
+const ACKS = [
+  { value: -1, label: 'all (-1)', meaning: 'the leader replies once every in-sync replica has the record' },
+  { value: 1, label: '1', meaning: 'the leader replies once it has appended the record' },
+  { value: 0, label: '0', meaning: 'no reply at all: fire and forget' },
+];
+
+export function ProduceForm() {
+  const playground = usePlayground();
+  const running = usePlaygroundStatus().kind === 'running';
+  const producer = useMemo(() => producerOf(playground, 'playground-ui-producer'), [playground]);
+  const topics = useDerived((s) => [s.metadata], (s) => [...s.metadata.topics.keys()].filter((t) => !t.startsWith('__')).sort());
+  const [chosen, setChosen] = useState('');
+  const [key, setKey] = useState('');
+  const [value, setValue] = useState('hello, Kafka');
+  const [acks, setAcks] = useState(-1);
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<Result | null>(null);
+  const topic = topics.includes(chosen) ? chosen : (topics[0] ?? '');
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setResult(null);
+    try {
+      const sent = readSendResult(await (await producer()).send({ topic, acks, messages: [{ key: key === '' ? null : key, value }] }));
+      const first = sent[0];
+      setResult({
+        ok: true,
+        text: !first
+          ? `Sent to ${topic} with acks=0: the broker does not reply, so the partition and offset are unknown.`
+          : first.offset === null
+            ? `Sent to ${first.topicName}-${first.partition} (no offset returned with acks=${acks}).`
+            : `Written to ${first.topicName}-${first.partition} at offset ${first.offset}.`,
+      });
+    } catch (error) {
+      setResult({ ok: false, ...describeError(error) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="panel form-panel" aria-labelledby="produce-title">
+      <h2 id="produce-title">Produce a record</h2>
+      <form onSubmit={submit} className="form">
+        <div className="row">
+          <label>
+            <span>Topic</span>
+            <select value={topic} onChange={(e) => setChosen(e.target.value)} required>
+              {topics.length === 0 && <option value="">no topics yet</option>}
+              {topics.map((t) => <option key={t} value={t}>{t}</option>)}
+            </select>
+          </label>
+          <label>
+            <span><code>acks</code></span>
+            <select value={acks} onChange={(e) => setAcks(Number(e.target.value))}>
+              {ACKS.map((a) => <option key={a.value} value={a.value}>{a.label}</option>)}
+            </select>
+          </label>
+        </div>
+        <p className="note small">acks={acks === -1 ? 'all' : acks}: {ACKS.find((a) => a.value === acks)?.meaning}.</p>
+        <label>
+          <span>Key <span className="muted">(optional)</span></span>
+          <input value={key} onChange={(e) => setKey(e.target.value)} placeholder="alice" />
+        </label>
+        <p className="note small">
+          The key picks the partition (murmur2 hash, as Java and KafkaJS do). No key: KafkaJS&apos;s default partitioner
+          spreads records round-robin; Java&apos;s client uses sticky partitioning (KIP-480).
+        </p>
+        <label>
+          <span>Value</span>
+          <input value={value} onChange={(e) => setValue(e.target.value)} />
+        </label>
+        <button type="submit" disabled={busy || !running || !topic}>{busy ? 'Sending…' : 'Send'}</button>
+        {!running && <span className="muted small"> once the cluster is running</span>}
+      </form>
+      <ResultLine result={result} />
+    </section>
+  );
+}
