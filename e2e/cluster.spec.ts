@@ -104,3 +104,37 @@ test('bad input gets Kafka\'s error names and harms nothing', async ({ page }) =
   const keep = await page.evaluate(() => window.playground.cluster.describe().topics.find((t) => t.name === 'keep')!.partitions.length);
   expect(keep).toBe(1);
 });
+
+test('a second tab does not start a second copy of the cluster, and can take it over with the data intact', async ({ page, context }) => {
+  test.setTimeout(90_000);
+  await freshCluster(page);
+  await page.evaluate(async () => {
+    const admin = window.playground.kafka().admin();
+    await admin.createTopics({ topics: [{ topic: 'first-tab', numPartitions: 2, replicationFactor: 2 }] });
+    const producer = window.playground.kafka().producer();
+    await producer.connect();
+    await producer.send({ topic: 'first-tab', messages: [{ key: 'k', value: 'written by tab 1' }] });
+  });
+
+  const second = await context.newPage();
+  await second.goto('./');
+  await expect(second.getByText('This cluster is open in another tab')).toBeVisible();
+  // The first tab still owns every node.
+  expect(await page.evaluate(() => window.playground.cluster.describe().brokers.every((b) => b.alive))).toBe(true);
+
+  await second.getByRole('button', { name: 'Take over here' }).click();
+  await second.evaluate(() => window.playground.ready);
+  await expect(page.getByText('Taken over by another tab')).toBeVisible();
+  const value = await second.evaluate(async () => {
+    const consumer = window.playground.kafka().consumer({ groupId: 'takeover-check' });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'first-tab', fromBeginning: true });
+    let seen = '';
+    await consumer.run({ eachMessage: async ({ message }) => { seen = message.value!.toString(); } });
+    const deadline = Date.now() + 30_000;
+    while (!seen && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await consumer.disconnect();
+    return seen;
+  });
+  expect(value).toBe('written by tab 1');
+});

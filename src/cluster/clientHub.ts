@@ -35,8 +35,14 @@ export class ClientHub {
     return {
       self,
       send: (to, message, transfer) => {
+        const port = this.ports.get(to);
+        if (!port) {
+          // The broker's worker is down: refused at once, as a connect to a dead host.
+          queueMicrotask(() => this.peerDownHandlers.get(self)?.(to));
+          return;
+        }
         const envelope: Envelope = { from: self, to, message };
-        this.ports.get(to)?.postMessage(envelope, transfer ?? []);
+        port.postMessage(envelope, transfer ?? []);
       },
       onReceive: (handler) => {
         this.clients.set(self, handler);

@@ -46,7 +46,12 @@ export class MessageChannelTransport implements Transport {
 
   send(to: Address, message: unknown, transfer?: ArrayBuffer[]): void {
     const port = this.routes.get(to);
-    if (!port || this.blocked.has(to)) return;
+    if (this.blocked.has(to)) return;
+    if (!port) {
+      // No route: the peer's worker is down, so the connection is refused at once.
+      queueMicrotask(() => this.peerDownHandler?.(to));
+      return;
+    }
     const envelope: Envelope = { from: this.self, to, message };
     port.postMessage(envelope, transfer ?? []);
   }

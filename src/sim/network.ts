@@ -64,7 +64,14 @@ export class SimNetwork {
     // A message sent by a dead incarnation (a promise that settled after the kill) goes nowhere.
     if (this.current.get(from) !== sender) return;
     const copy = structuredClone(message, transfer ? { transfer } : undefined);
-    if (!this.up.has(to) || this.cuts.has(linkKey(from, to)) || (this.options.dropRate > 0 && this.random.next() < this.options.dropRate)) {
+    if (!this.up.has(to)) {
+      // A connection to a dead process is refused at once, not silently lost.
+      this.dropped++;
+      const refused = this.peerDownHandlers.get(from);
+      if (refused) this.scheduler.schedule(0, from, () => refused(to));
+      return;
+    }
+    if (this.cuts.has(linkKey(from, to)) || (this.options.dropRate > 0 && this.random.next() < this.options.dropRate)) {
       this.dropped++;
       return;
     }

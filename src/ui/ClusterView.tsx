@@ -163,7 +163,7 @@ export function ClusterView() {
         {brokers.map((n) => <BrokerBox key={n.address} node={n} showInternal={showInternal} />)}
       </div>
       <p className="legend small muted">
-        <b>LEO</b> log end offset (next offset to write) · <b>HW</b> high watermark (readable by consumers) · <b>★ leader</b> serves produce and fetch requests, <b>e</b>N is its leader epoch; followers copy the leader. A dashed replica is not in the ISR (in-sync replicas).
+        <b>LEO</b> log end offset (next offset to write) · <b>HW</b> high watermark (readable by consumers) · <b>★ leader</b> serves produce and fetch requests, <b>e</b>N is its leader epoch. A dashed replica is not in the ISR (in-sync replicas). In this build followers do not fetch from their leader yet, so the ISR holds the leader alone and a dead leader takes its partitions offline until it returns.
         {showInternal && Object.entries(PLAYGROUND_DEFAULT_NOTES).map(([name, note]) => <span key={name}> · <code>{name}</code>: {note}</span>)}
       </p>
     </section>
