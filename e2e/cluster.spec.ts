@@ -138,3 +138,48 @@ test('a second tab does not start a second copy of the cluster, and can take it 
   });
   expect(value).toBe('written by tab 1');
 });
+
+test('a batch corrupted on disk is caught by its CRC when the broker recovers, and the log is cut there', async ({ page }) => {
+  test.setTimeout(90_000);
+  await freshCluster(page);
+  await page.evaluate(async () => {
+    const kafka = window.playground.kafka();
+    await kafka.admin().createTopics({ topics: [{ topic: 'fragile', replicaAssignment: [{ partition: 0, replicas: [1] }] }] });
+    const producer = kafka.producer();
+    await producer.connect();
+    for (let i = 0; i < 5; i++) await producer.send({ topic: 'fragile', acks: 1, messages: [{ value: `record-${i}` }] });
+  });
+  await page.evaluate(() => window.playground.cluster.killBroker(1));
+
+  // Flip one byte inside the records of the batch at offset 3, as a bad disk would.
+  await page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open('kafka-playground:default:broker-1');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const store = db.transaction('batches', 'readwrite').objectStore('batches');
+    const key = ['fragile-0', 3];
+    const value = await new Promise<{ segmentBase: number; bytes: Uint8Array }>((resolve) => { store.get(key).onsuccess = (e) => resolve((e.target as IDBRequest).result); });
+    value.bytes[value.bytes.length - 3] ^= 0xff;
+    await new Promise((resolve) => { store.put(value, key).onsuccess = resolve; });
+    db.close();
+  });
+
+  await page.evaluate(() => window.playground.cluster.restartBroker(1));
+  await expect(page.getByText(/recovered fragile-0: 3 batches, log end offset 3; truncated at offset 3 \(CRC-32C mismatch/)).toBeVisible({ timeout: 30_000 });
+  await waitForBrokersRunning(page);
+  const values = await page.evaluate(async () => {
+    const consumer = window.playground.kafka().consumer({ groupId: 'crc-check' });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'fragile', fromBeginning: true });
+    const seen: string[] = [];
+    await consumer.run({ eachMessage: async ({ message }) => { seen.push(message.value!.toString()); } });
+    const deadline = Date.now() + 20_000;
+    while (seen.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 500));
+    await consumer.disconnect();
+    return seen;
+  });
+  expect(values).toEqual(['record-0', 'record-1', 'record-2']);
+});

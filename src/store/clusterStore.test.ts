@@ -34,6 +34,14 @@ describe('cluster store', () => {
     expect(state.metadataRecords).toHaveLength(3);
   });
 
+  it('does not count a request to a dead node as in flight, and forgets lost ones after a minute', () => {
+    let state = applyEvents(initialClusterState(), [{ type: 'node-killed', time: 0, node: 'controller-1000', role: 'controller' }, sent('d')]);
+    expect(state.inFlight).toEqual({});
+    state = applyEvents(initialClusterState(), [sent('e', 1000)]);
+    state = applyEvents(state, [sent('f', 62_000)]);
+    expect(Object.keys(state.inFlight)).toEqual(['f']);
+  });
+
   it('forgets messages in flight to a node that was killed', () => {
     let state = applyEvents(initialClusterState(), [{ type: 'node-spawned', time: 0, node: 'controller-1000', role: 'controller' }, sent('c')]);
     state = applyEvents(state, [{ type: 'node-killed', time: 3, node: 'controller-1000', role: 'controller' }]);

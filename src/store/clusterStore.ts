@@ -37,6 +37,8 @@ export interface ClusterState {
 
 export const RECENT_EVENTS = 500;
 const IN_FLIGHT_LIMIT = 2000;
+/** Longer than any request timeout: an older message was lost with its node or a cut link. */
+const IN_FLIGHT_MAX_AGE_MS = 60_000;
 
 export const initialClusterState = (): ClusterState => ({
   version: 0, nodes: {}, metadata: MetadataImage.EMPTY, metadataRecords: [], controllers: {}, replicas: {},
@@ -120,6 +122,8 @@ export function applyEvents(state: ClusterState, events: readonly ClusterEvent[]
           delete next.deliveredEarly[event.id];
           break;
         }
+        // Sent to a node that is down: refused at once, never in flight.
+        if (next.nodes[event.to] && !next.nodes[event.to].alive) break;
         next.inFlight[event.id] = { id: event.id, from: event.from, to: event.to, api: event.api, kind: event.kind, sentAt: event.time, bytes: event.bytes, error: event.error };
         break;
       case 'message-delivered':
@@ -143,6 +147,8 @@ export function applyEvents(state: ClusterState, events: readonly ClusterEvent[]
     next.metadataRecords = [...next.metadataRecords, ...newRecords].slice(-2000);
   }
   // A message whose receiver died never reports delivery: let old ones go.
+  const latest = events[events.length - 1].time;
+  for (const [id, message] of Object.entries(next.inFlight)) if (latest - message.sentAt > IN_FLIGHT_MAX_AGE_MS) delete next.inFlight[id];
   const ids = Object.keys(next.inFlight);
   if (ids.length > IN_FLIGHT_LIMIT) for (const id of ids.slice(0, ids.length - IN_FLIGHT_LIMIT)) delete next.inFlight[id];
   const early = Object.keys(next.deliveredEarly);

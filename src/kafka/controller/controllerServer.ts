@@ -15,7 +15,7 @@ import { decodeMetadataRecord, encodeMetadataRecord, type MetadataRecord } from 
 import { UnifiedLog } from '../storage/unifiedLog';
 import { decodeRecords, encodeBatch } from '../storage/recordBatch';
 import { assignReplicas } from './replicaPlacement';
-import { validateTopicConfigs, validateTopicName } from './topicValidation';
+import { validateReplicaAssignment, validateTopicConfigs, validateTopicName } from './topicValidation';
 import { electLeader, uuid } from './partitionChanges';
 
 /** metadata.version feature level written at bootstrap (3.7-IV4 in Kafka's numbering). */
@@ -243,8 +243,12 @@ export class ControllerServer {
         validateTopicName(topic.name);
         if (seen.has(topic.name)) throw new KafkaProtocolError('INVALID_REQUEST', `Duplicate topic name ${topic.name} in the request`);
         seen.add(topic.name);
-        const numPartitions = topic.numPartitions === -1 ? this.config['num.partitions'] : topic.numPartitions;
-        const replicationFactor = topic.replicationFactor === -1
+        const manual = topic.assignments?.length ? topic.assignments : null;
+        if (manual && (topic.numPartitions !== -1 || topic.replicationFactor !== -1)) {
+          throw new KafkaProtocolError('INVALID_REQUEST', 'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.');
+        }
+        const numPartitions = manual ? manual.length : topic.numPartitions === -1 ? this.config['num.partitions'] : topic.numPartitions;
+        const replicationFactor = manual ? manual[0].brokerIds.length : topic.replicationFactor === -1
           ? (topic.name === CONSUMER_OFFSETS_TOPIC ? Math.min(3, this._image.liveBrokers().length) : this.config['default.replication.factor'])
           : topic.replicationFactor;
         const configs = validateTopicConfigs(topic.configs);
@@ -254,11 +258,11 @@ export class ControllerServer {
         await this.appendRecords((image) => {
           if (image.topics.has(topic.name)) throw new KafkaProtocolError('TOPIC_ALREADY_EXISTS', `Topic '${topic.name}' already exists.`);
           const live = image.liveBrokers().map((b) => b.id);
-          if (replicationFactor > live.length) {
+          if (!manual && replicationFactor > live.length) {
             throw new KafkaProtocolError('INVALID_REPLICATION_FACTOR', `Unable to replicate the partition ${replicationFactor} time(s): The target replication factor of ${replicationFactor} cannot be reached because only ${live.length} broker(s) are registered.`);
           }
-          const assignment = topic.assignments?.length
-            ? topic.assignments.map((a) => a.brokerIds)
+          const assignment = manual
+            ? validateReplicaAssignment(manual, new Set(image.brokers.keys()))
             : assignReplicas(live, numPartitions, replicationFactor, Math.floor(this.ctx.random.next() * live.length), Math.floor(this.ctx.random.next() * live.length));
           if (request.validateOnly) return [];
           topicId = uuid(this.ctx.random);

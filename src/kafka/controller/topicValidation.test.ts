@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateTopicConfigs, validateTopicName } from './topicValidation';
+import { validateReplicaAssignment, validateTopicConfigs, validateTopicName } from './topicValidation';
 
 const failsWith = (fn: () => unknown, type: string) => expect(fn).toThrow(expect.objectContaining({ type }));
 
@@ -15,5 +15,14 @@ describe('topic validation', () => {
     failsWith(() => validateTopicConfigs([{ name: 'min.isr', value: '2' }]), 'INVALID_CONFIG');
     failsWith(() => validateTopicConfigs([{ name: 'min.insync.replicas', value: 'two' }]), 'INVALID_CONFIG');
     failsWith(() => validateTopicConfigs([{ name: 'cleanup.policy', value: 'shred' }]), 'INVALID_CONFIG');
+  });
+
+  it('checks a manual replica assignment with INVALID_REPLICA_ASSIGNMENT', () => {
+    const brokers = new Set([1, 2, 3]);
+    expect(validateReplicaAssignment([{ partitionIndex: 1, brokerIds: [2, 3] }, { partitionIndex: 0, brokerIds: [1, 2] }], brokers)).toEqual([[1, 2], [2, 3]]);
+    failsWith(() => validateReplicaAssignment([{ partitionIndex: 0, brokerIds: [1, 1] }], brokers), 'INVALID_REPLICA_ASSIGNMENT');
+    failsWith(() => validateReplicaAssignment([{ partitionIndex: 0, brokerIds: [9] }], brokers), 'INVALID_REPLICA_ASSIGNMENT');
+    failsWith(() => validateReplicaAssignment([{ partitionIndex: 1, brokerIds: [1] }], brokers), 'INVALID_REPLICA_ASSIGNMENT');
+    failsWith(() => validateReplicaAssignment([{ partitionIndex: 0, brokerIds: [1] }, { partitionIndex: 1, brokerIds: [1, 2] }], brokers), 'INVALID_REPLICA_ASSIGNMENT');
   });
 });

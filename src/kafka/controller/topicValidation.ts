@@ -35,3 +35,21 @@ export function validateTopicConfigs(configs: readonly ConfigEntry[] | undefined
   }
   return result;
 }
+
+/**
+ * A manual replica assignment, checked as Kafka's controller does: partitions 0..n-1, each with
+ * at least one replica, no broker twice, every broker registered, and the same count for all.
+ */
+export function validateReplicaAssignment(assignments: readonly { partitionIndex: number; brokerIds: number[] }[], registered: ReadonlySet<number>): number[][] {
+  const sorted = [...assignments].sort((a, b) => a.partitionIndex - b.partitionIndex);
+  const fail = (message: string) => new KafkaProtocolError('INVALID_REPLICA_ASSIGNMENT', message);
+  sorted.forEach((a, i) => {
+    if (a.partitionIndex !== i) throw fail(`Partitions must be numbered 0 to ${sorted.length - 1}; found partition ${a.partitionIndex}`);
+    if (a.brokerIds.length === 0) throw fail(`Partition ${i} has no replicas`);
+    if (new Set(a.brokerIds).size !== a.brokerIds.length) throw fail(`Partition ${i} lists a broker more than once: ${a.brokerIds}`);
+    const unknown = a.brokerIds.find((id) => !registered.has(id));
+    if (unknown !== undefined) throw fail(`Partition ${i} is assigned to broker ${unknown}, which is not registered`);
+    if (a.brokerIds.length !== sorted[0].brokerIds.length) throw fail('All partitions must have the same number of replicas');
+  });
+  return sorted.map((a) => [...a.brokerIds]);
+}
