@@ -120,6 +120,7 @@ export class BrokerServer {
   // ---- Lifecycle with the controller -------------------------------------------------------
 
   private async register(): Promise<void> {
+    let refusalReported = false;
     while (!this.stopped) {
       try {
         const response = await this.rpc.request(this.controller, 'BrokerRegistration', {
@@ -132,6 +133,13 @@ export class BrokerServer {
           void this.heartbeatLoop();
           void this.metadataLoop();
           return;
+        }
+        if (response.errorCode === errorCode('DUPLICATE_BROKER_REGISTRATION') && !refusalReported) {
+          refusalReported = true;
+          this.ctx.events({
+            type: 'log', time: this.ctx.clock.now(), node: this.address, level: 'warn',
+            message: `registration refused with DUPLICATE_BROKER_REGISTRATION: the controller still holds a live session for this broker's previous incarnation; retrying until it expires (broker.session.timeout.ms = ${this.config['broker.session.timeout.ms']})`,
+          });
         }
       } catch {
         this.nextController();
