@@ -138,7 +138,11 @@ export class ClusterHost {
     }
     return {
       role: 'broker', address: node.address, database, anchor: this.anchor,
-      config: { ...DEFAULT_BROKER_CONFIG, 'cluster.id': this.clusterId(), 'node.id': node.id, 'broker.rack': RACKS[(node.id - 1) % RACKS.length], 'controller.quorum.voters': voters },
+      config: {
+        ...DEFAULT_BROKER_CONFIG, 'cluster.id': this.clusterId(), 'node.id': node.id, 'broker.rack': RACKS[(node.id - 1) % RACKS.length], 'controller.quorum.voters': voters,
+        // Kafka's 3 cannot be met by a smaller cluster; one sets it to the cluster size there.
+        'offsets.topic.replication.factor': Math.min(3, this.shape.brokers),
+      },
     };
   }
 

@@ -18,7 +18,7 @@ export type NodeEvent =
   | { type: 'partition-deleted'; time: number; node: string; topic: string; partition: number }
   | { type: 'metadata-record'; time: number; node: string; offset: number; record: MetadataRecord }
   | { type: 'metadata-applied'; time: number; node: string; offset: number }
-  | { type: 'broker-state'; time: number; node: string; brokerId: number; state: 'STARTING' | 'RECOVERY' | 'RUNNING' | 'FENCED' | 'SHUTTING_DOWN'; brokerEpoch: number }
+  | { type: 'broker-state'; time: number; node: string; brokerId: number; state: 'STARTING' | 'RECOVERY' | 'RUNNING'; brokerEpoch: number }
   | { type: 'controller-state'; time: number; node: string; controllerId: number; active: boolean; epoch: number; logEndOffset: number; committedOffset: number }
   | { type: 'offset-commit'; time: number; node: string; groupId: string; topic: string; partition: number; offset: number }
   | { type: 'client-error'; time: number; node: string; operation: string; error: string; message: string }

@@ -87,7 +87,7 @@ export class SimCluster {
     const node = this.brokers.get(id)!;
     const address = brokerAddress(id);
     const server = new BrokerServer(
-      { ...DEFAULT_BROKER_CONFIG, 'cluster.id': this.clusterId, 'node.id': id, 'broker.rack': null, 'controller.quorum.voters': this.voters },
+      { ...DEFAULT_BROKER_CONFIG, 'cluster.id': this.clusterId, 'node.id': id, 'broker.rack': null, 'controller.quorum.voters': this.voters, 'offsets.topic.replication.factor': Math.min(3, this.brokers.size) },
       { transport: this.network.attach(address), clock: this.scheduler.clockFor(address), random: this.random.fork(), logStore: node.logStore, metaStore: node.metaStore, events: this.sink },
     );
     node.server = server;

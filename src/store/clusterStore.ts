@@ -153,7 +153,7 @@ export function applyEvents(state: ClusterState, events: readonly ClusterEvent[]
   if (ids.length > IN_FLIGHT_LIMIT) for (const id of ids.slice(0, ids.length - IN_FLIGHT_LIMIT)) delete next.inFlight[id];
   const early = Object.keys(next.deliveredEarly);
   if (early.length > IN_FLIGHT_LIMIT) for (const id of early.slice(0, early.length - IN_FLIGHT_LIMIT)) delete next.deliveredEarly[id];
-  if (recent.length > 0) next.recent = [...state.recent, ...recent].slice(-RECENT_EVENTS);
+  if (recent.length > 0) next.recent = [...next.recent, ...recent].slice(-RECENT_EVENTS);
   return next;
 }
 

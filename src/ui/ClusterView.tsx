@@ -151,7 +151,7 @@ export function ClusterView() {
       </div>
       <p className="intro">
         Every box is a real node running in its own Web Worker, with its log in IndexedDB. Kill a broker and
-        watch the controller fence it and elect new partition leaders; restart it and it recovers its log from disk.
+        watch the controller fence it and take the partitions it led offline; restart it and it recovers its log from disk.
       </p>
       {takenOver && <p className="frozen-note" role="status">Another tab took this cluster over and this tab&apos;s nodes were stopped: what you see is their last report.</p>}
       {nodes.length === 0 && <p className="muted">Starting nodes…</p>}

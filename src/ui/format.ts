@@ -168,7 +168,7 @@ export function isTrouble(event: ClusterEvent): boolean {
     case 'log':
       return event.level !== 'info';
     case 'broker-state':
-      return event.state === 'FENCED';
+      return false;
     case 'metadata-record':
       return event.record.type === 'FenceBrokerRecord' || (event.record.type === 'PartitionChangeRecord' && event.record.leader === -1);
     case 'log-recovered':

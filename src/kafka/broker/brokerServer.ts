@@ -2,7 +2,7 @@ import type { Address, NodeContext, TimerHandle } from '../ports';
 import { type BrokerConfig, brokerAddress, controllerAddress } from '../config';
 import { Rpc } from '../common/rpc';
 import { SerialQueue, parseTopicPartition, topicPartitionName } from '../common/serial';
-import { KafkaProtocolError, errorCode, type ErrorName } from '../protocol/errors';
+import { KafkaProtocolError, asKafkaError, errorCode, type ErrorName } from '../protocol/errors';
 import {
   CLUSTER_METADATA_TOPIC, CONSUMER_OFFSETS_TOPIC, EARLIEST_TIMESTAMP, LATEST_TIMESTAMP,
   type ApiKey, type CreateTopicsRequest, type DeleteTopicsRequest, type FetchPartitionResponse, type FetchRequest,
@@ -15,12 +15,11 @@ import { decodeMetadataRecord, type MetadataRecord } from '../metadata/records';
 import { UnifiedLog } from '../storage/unifiedLog';
 import { decodeRecords, scanBatches } from '../storage/recordBatch';
 import { GroupCoordinator, partitionForGroup } from '../group/groupCoordinator';
-import { asKafkaError } from '../controller/controllerServer';
-import { uuid } from '../controller/partitionChanges';
+import { uuid } from '../common/uuid';
 import { validateTopicName } from '../controller/topicValidation';
 import { Partition } from './partition';
 
-type BrokerState = 'STARTING' | 'RECOVERY' | 'RUNNING' | 'FENCED' | 'SHUTTING_DOWN';
+type BrokerState = 'STARTING' | 'RECOVERY' | 'RUNNING';
 
 const CONTROLLER_REQUEST_TIMEOUT_MS = 5000;
 const RETRY_BACKOFF_MS = 500;
@@ -45,6 +44,9 @@ export class BrokerServer {
   /** True once this broker has read the metadata log up to the controller's high watermark. */
   private metadataCaughtUp = false;
   private creatingOffsetsTopic = false;
+  private followingMetadata = false;
+  /** Topics this broker asked the controller to auto-create, so a burst of Metadata requests asks once. */
+  private readonly autoCreating = new Set<string>();
 
   constructor(readonly config: BrokerConfig, private readonly ctx: NodeContext) {
     this.rpc = new Rpc(ctx.transport, ctx.clock, ctx.events);
@@ -131,7 +133,11 @@ export class BrokerServer {
           this.brokerEpoch = response.brokerEpoch;
           this.setState('RECOVERY');
           void this.heartbeatLoop();
-          void this.metadataLoop();
+          // The metadata log is followed once per process, across re-registrations.
+          if (!this.followingMetadata) {
+            this.followingMetadata = true;
+            void this.metadataLoop();
+          }
           return;
         }
         if (response.errorCode === errorCode('DUPLICATE_BROKER_REGISTRATION') && !refusalReported) {
@@ -156,11 +162,11 @@ export class BrokerServer {
         }, { timeoutMs: CONTROLLER_REQUEST_TIMEOUT_MS });
         if (response.errorCode === errorCode('STALE_BROKER_EPOCH')) {
           // The controller no longer knows this incarnation (its session expired): register again.
-          this.setState('FENCED');
+          this.setState('RECOVERY');
           void this.register();
           return;
         }
-        if (response.errorCode === 0) this.setState(response.isFenced ? (this.state === 'RUNNING' ? 'FENCED' : 'RECOVERY') : 'RUNNING');
+        if (response.errorCode === 0) this.setState(response.isFenced ? 'RECOVERY' : 'RUNNING');
       } catch {
         this.nextController();
       }
@@ -205,7 +211,9 @@ export class BrokerServer {
     }
     const becameCaughtUp = caughtUp && !this.metadataCaughtUp;
     if (caughtUp) this.metadataCaughtUp = true;
-    if (records.length > 0 || becameCaughtUp) await this.reconcilePartitions();
+    // As Kafka's metadata publisher: act on the image only once it has caught up with the log,
+    // never on a half-replayed one (it could delete a log that a later record keeps).
+    if (this.metadataCaughtUp && (records.length > 0 || becameCaughtUp)) await this.reconcilePartitions();
   }
 
   /** Makes the local replicas match the image: create, lead, follow, or delete. */
@@ -236,8 +244,6 @@ export class BrokerServer {
         }
       }
     }
-    // Only a broker that has seen all the metadata may conclude a replica is no longer wanted.
-    if (!this.metadataCaughtUp) return;
     for (const name of [...this.partitions.keys()]) if (!wanted.has(name)) await this.deleteReplica(name);
   }
 
@@ -291,7 +297,11 @@ export class BrokerServer {
       if (!topic) {
         // auto.create.topics.enable (default true): the broker asks the controller and answers LEADER_NOT_AVAILABLE meanwhile.
         if (request.allowAutoTopicCreation && isLegalTopicName(name)) {
-          void this.forwardToController('CreateTopics', { topics: [{ name, numPartitions: this.config['num.partitions'], replicationFactor: this.config['default.replication.factor'] }], timeoutMs: 5000, validateOnly: false });
+          if (!this.autoCreating.has(name)) {
+            this.autoCreating.add(name);
+            void this.forwardToController('CreateTopics', { topics: [{ name, numPartitions: this.config['num.partitions'], replicationFactor: this.config['default.replication.factor'] }], timeoutMs: 5000, validateOnly: false })
+              .finally(() => this.autoCreating.delete(name));
+          }
           topics.push({ name, topicId: '', errorCode: errorCode('LEADER_NOT_AVAILABLE'), isInternal: false, partitions: [] });
         } else {
           topics.push({ name, topicId: '', errorCode: errorCode(isLegalTopicName(name) ? 'UNKNOWN_TOPIC_OR_PARTITION' : 'INVALID_TOPIC_EXCEPTION'), isInternal: false, partitions: [] });
@@ -351,6 +361,7 @@ export class BrokerServer {
       result.logStartOffset = replica.log.logStartOffset;
       if (acks === -1) {
         const reached = await replica.waitForHighWatermark(info.lastOffset + 1, timeoutMs);
+        if (!reached && replica.role !== 'leader') throw new KafkaProtocolError('NOT_LEADER_OR_FOLLOWER', `broker ${this.nodeId} stopped leading ${topic}-${index} before the records were replicated`);
         if (!reached) {
           throw new KafkaProtocolError(replica.isr.length < minIsr ? 'NOT_ENOUGH_REPLICAS_AFTER_APPEND' : 'REQUEST_TIMED_OUT', `records at ${info.firstOffset}..${info.lastOffset} of ${topic}-${index} not replicated to the ISR in time`);
         }
@@ -430,9 +441,12 @@ export class BrokerServer {
     const offsetsTopic = this.image.topics.get(CONSUMER_OFFSETS_TOPIC);
     if (!offsetsTopic) {
       // As Kafka: the first FindCoordinator creates `__consumer_offsets`; the client retries meanwhile.
+      const replicationFactor = this.config['offsets.topic.replication.factor'];
+      if (this.image.liveBrokers().length < replicationFactor) {
+        return fail('COORDINATOR_NOT_AVAILABLE', `${CONSUMER_OFFSETS_TOPIC} needs ${replicationFactor} live brokers (offsets.topic.replication.factor)`);
+      }
       if (!this.creatingOffsetsTopic) {
         this.creatingOffsetsTopic = true;
-        const replicationFactor = Math.min(this.config['offsets.topic.replication.factor'], this.image.liveBrokers().length);
         void this.forwardToController('CreateTopics', {
           topics: [{ name: CONSUMER_OFFSETS_TOPIC, numPartitions: this.config['offsets.topic.num.partitions'], replicationFactor, configs: [{ name: 'cleanup.policy', value: 'compact' }] }],
           timeoutMs: 5000, validateOnly: false,

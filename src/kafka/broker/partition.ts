@@ -45,15 +45,21 @@ export class Partition {
     this.replicas = registration.replicas;
     this.isr = registration.isr;
     this.role = registration.leader === this.brokerId ? 'leader' : this.replicas.includes(this.brokerId) ? 'follower' : 'none';
+    // Follower positions reported to an earlier leader epoch say nothing about this one.
+    if (changed) this.followerLogEndOffsets.clear();
     if (this.role === 'leader') this.maybeIncrementHighWatermark();
     if (changed) this.reportOffsets();
   }
 
   /** Appends as leader. The caller has checked leadership and min.insync.replicas. */
   async appendAsLeader(records: Uint8Array): Promise<AppendInfo> {
-    if (this.role !== 'leader') throw new KafkaProtocolError('NOT_LEADER_OR_FOLLOWER', `broker ${this.brokerId} is not the leader of ${this.log.name}`);
-    const epoch = this.leaderEpoch;
-    const info = await this.log.appendAsLeader(records, epoch);
+    let epoch = this.leaderEpoch;
+    // Checked when the write's turn comes, not when it was queued: leadership may have moved meanwhile.
+    const info = await this.log.appendAsLeader(records, () => {
+      if (this.role !== 'leader') throw new KafkaProtocolError('NOT_LEADER_OR_FOLLOWER', `broker ${this.brokerId} is not the leader of ${this.log.name}`);
+      epoch = this.leaderEpoch;
+      return epoch;
+    });
     this.events({
       type: 'log-append', time: this.clock.now(), node: this.node, topic: this.topic, partition: this.partition,
       baseOffset: info.firstOffset, lastOffset: info.lastOffset, records: info.records, bytes: info.bytes, leaderEpoch: epoch,
@@ -83,6 +89,7 @@ export class Partition {
   /** Resolves true once the high watermark reaches `offset`, false after timeoutMs (or null: only on a change). */
   waitForHighWatermark(offset: number, timeoutMs: number | null): Promise<boolean> {
     if (this._highWatermark >= offset) return Promise.resolve(true);
+    if (this.role !== 'leader') return Promise.resolve(false);
     return new Promise((resolve) => {
       const waiter: HighWatermarkWaiter = { offset, resolve, timer: null };
       if (timeoutMs !== null) waiter.timer = this.clock.setTimer(timeoutMs, () => this.finishWaiter(waiter, false));

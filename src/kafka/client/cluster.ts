@@ -3,12 +3,14 @@
  * a metadata cache filled by the Metadata API, leader lookup per topic-partition, the group
  * coordinator per group, and the retry policy that refreshes metadata when a leader moved.
  *
- * There are no connections on a Transport: a dead broker is noticed only as a request timeout.
+ * A broker whose process died fails requests at once with NETWORK_EXCEPTION (as a reset
+ * connection); a lost message or a network cut is noticed only as a timeout.
  * Requests that any broker can answer (Metadata, FindCoordinator, and the admin requests a broker
  * forwards to the controller) go to the broker that answered last, then the other known brokers,
- * then the bootstrap list, moving on after each timeout.
+ * then the bootstrap list, moving on after each failure.
  */
 import type { ClientContext } from './kafka';
+import { brokerAddress } from '../config';
 import type { Rpc } from '../common/rpc';
 import { KafkaProtocolError, errorName, type ErrorName } from '../protocol/errors';
 import type { ApiKey, MetadataBroker, MetadataPartition, MetadataResponse, MetadataTopic, RequestOf, ResponseOf } from '../protocol/messages';
@@ -45,7 +47,6 @@ export interface PartitionMetadata {
   offlineReplicas: number[];
 }
 
-export const brokerAddress = (nodeId: number): string => `broker-${nodeId}`;
 
 export interface RequestInfo { apiName: ApiKey; broker: string; createdAt: number; duration: number; timedOut: boolean }
 

@@ -75,10 +75,11 @@ export class Rpc {
 
   private post(to: Address, message: WireMessage, transfer: boolean): void {
     const requester = message.type === 'request' ? this.self : to;
+    const kind = message.type === 'request' ? 'request' : 'response';
     this.events({
-      type: 'message-sent', time: this.clock.now(), id: `${requester}#${message.correlationId}:${message.type}`,
-      from: this.self, to, api: message.api, kind: message.type, bytes: approximateSize(message.body),
-      error: message.type === 'response' ? firstError(message.body) : undefined,
+      type: 'message-sent', time: this.clock.now(), id: `${requester}#${message.correlationId}:${kind}`,
+      from: this.self, to, api: message.api, kind, bytes: approximateSize(message.body),
+      error: message.type === 'response' ? firstError(message.body) : message.type === 'error' ? 'UNKNOWN_SERVER_ERROR' : undefined,
     });
     this.transport.send(to, message, transfer ? transferablesOf(message.body) : undefined);
   }
@@ -86,16 +87,18 @@ export class Rpc {
   private receive(from: Address, message: WireMessage): void {
     if (this.closed || !message || typeof message !== 'object') return;
     const requester = message.type === 'request' ? from : this.self;
+    const kind = message.type === 'request' ? 'request' : 'response';
     this.events({
-      type: 'message-delivered', time: this.clock.now(), id: `${requester}#${message.correlationId}:${message.type}`,
-      from, to: this.self, api: message.api, kind: message.type,
+      type: 'message-delivered', time: this.clock.now(), id: `${requester}#${message.correlationId}:${kind}`,
+      from, to: this.self, api: message.api, kind,
     });
-    if (message.type === 'response') {
+    if (message.type === 'response' || message.type === 'error') {
       const pending = this.pending.get(message.correlationId);
       if (!pending) return; // timed out already: a late answer is dropped, as by a Kafka client
       this.pending.delete(message.correlationId);
       pending.timer.cancel();
-      pending.resolve(message.body);
+      if (message.type === 'error') pending.reject(new KafkaProtocolError('UNKNOWN_SERVER_ERROR', `${message.api} failed on ${from}: ${String(message.body)}`));
+      else pending.resolve(message.body);
       return;
     }
     if (!this.handler) {
@@ -113,8 +116,9 @@ export class Rpc {
         }
       },
       (error: unknown) => {
-        // A handler bug must not take the node down; the client sees a timeout as with a broken broker.
+        // A handler bug must not take the node down; the requester gets UNKNOWN_SERVER_ERROR at once.
         this.events({ type: 'log', time: this.clock.now(), node: this.self, level: 'error', message: `${message.api} handler failed: ${String((error as Error)?.stack ?? error)}` });
+        if (!this.closed) this.post(from, { type: 'error', api: message.api, correlationId: message.correlationId, body: String((error as Error)?.message ?? error) }, false);
       },
     );
   }

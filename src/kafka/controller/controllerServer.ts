@@ -3,9 +3,9 @@ import type { ControllerConfig } from '../config';
 import { controllerAddress } from '../config';
 import { Rpc } from '../common/rpc';
 import { SerialQueue } from '../common/serial';
-import { KafkaProtocolError, errorCode, type ErrorName } from '../protocol/errors';
+import { KafkaProtocolError, asKafkaError, errorCode } from '../protocol/errors';
 import {
-  CLUSTER_METADATA_TOPIC, CONSUMER_OFFSETS_TOPIC,
+  CLUSTER_METADATA_TOPIC,
   type ApiKey, type BrokerHeartbeatRequest, type BrokerHeartbeatResponse, type BrokerRegistrationRequest,
   type BrokerRegistrationResponse, type CreateTopicsRequest, type CreateTopicsResponse, type DeleteTopicsRequest,
   type DeleteTopicsResponse, type FetchRequest, type FetchResponse,
@@ -16,7 +16,8 @@ import { UnifiedLog } from '../storage/unifiedLog';
 import { decodeRecords, encodeBatch } from '../storage/recordBatch';
 import { assignReplicas } from './replicaPlacement';
 import { validateReplicaAssignment, validateTopicConfigs, validateTopicName } from './topicValidation';
-import { electLeader, uuid } from './partitionChanges';
+import { electLeader } from './partitionChanges';
+import { uuid } from '../common/uuid';
 
 /** metadata.version feature level written at bootstrap (3.7-IV4 in Kafka's numbering). */
 const METADATA_VERSION = 19;
@@ -90,7 +91,10 @@ export class ControllerServer {
   stop(): void {
     this.stopped = true;
     this.sessionTimer?.cancel();
-    for (const waiter of this.metadataWaiters) waiter.timer.cancel();
+    for (const waiter of this.metadataWaiters) {
+      waiter.timer.cancel();
+      waiter.resolve();
+    }
     this.metadataWaiters.clear();
     this.rpc.close();
   }
@@ -248,9 +252,8 @@ export class ControllerServer {
           throw new KafkaProtocolError('INVALID_REQUEST', 'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.');
         }
         const numPartitions = manual ? manual.length : topic.numPartitions === -1 ? this.config['num.partitions'] : topic.numPartitions;
-        const replicationFactor = manual ? manual[0].brokerIds.length : topic.replicationFactor === -1
-          ? (topic.name === CONSUMER_OFFSETS_TOPIC ? Math.min(3, this._image.liveBrokers().length) : this.config['default.replication.factor'])
-          : topic.replicationFactor;
+        const replicationFactor = manual ? manual[0].brokerIds.length
+          : topic.replicationFactor === -1 ? this.config['default.replication.factor'] : topic.replicationFactor;
         const configs = validateTopicConfigs(topic.configs);
         if (!Number.isInteger(numPartitions) || numPartitions < 1) throw new KafkaProtocolError('INVALID_PARTITIONS', `Number of partitions was set to an invalid non-positive value.`);
         if (!Number.isInteger(replicationFactor) || replicationFactor < 1) throw new KafkaProtocolError('INVALID_REPLICATION_FACTOR', 'Replication factor must be larger than 0.');
@@ -342,9 +345,4 @@ export class ControllerServer {
     }
   }
 
-}
-
-export function asKafkaError(error: unknown): { type: ErrorName; message: string } {
-  if (error instanceof KafkaProtocolError) return { type: error.type, message: error.message };
-  return { type: 'UNKNOWN_SERVER_ERROR', message: String((error as Error)?.message ?? error) };
 }

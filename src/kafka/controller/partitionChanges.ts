@@ -1,5 +1,3 @@
-import type { Random } from '../ports';
-
 /**
  * Kafka's clean leader election: the first replica, in assignment order, that is in the ISR
  * and not fenced; -1 (offline) if there is none.
@@ -7,14 +5,4 @@ import type { Random } from '../ports';
 export function electLeader(replicas: readonly number[], isr: readonly number[], fenced: ReadonlySet<number>): number {
   for (const id of replicas) if (isr.includes(id) && !fenced.has(id)) return id;
   return -1;
-}
-
-/** A random UUID (Kafka's topic ids), drawn from the Random port so simulations replay it. */
-export function uuid(random: Random): string {
-  const hex: string[] = [];
-  for (let i = 0; i < 32; i++) hex.push(Math.floor(random.next() * 16).toString(16));
-  hex[12] = '4';
-  hex[16] = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
-  const s = hex.join('');
-  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
 }

@@ -1,5 +1,5 @@
 import type { Clock, EventSink } from '../ports';
-import { KafkaProtocolError, errorCode } from '../protocol/errors';
+import { KafkaProtocolError, errorCode, type ErrorName } from '../protocol/errors';
 import type { OffsetCommitRequest, OffsetCommitResponse, OffsetFetchRequest, OffsetFetchResponse } from '../protocol/messages';
 import { CONSUMER_OFFSETS_TOPIC } from '../protocol/messages';
 import { javaStringHashCode, kafkaAbs } from '../common/serial';
@@ -40,10 +40,14 @@ export class GroupCoordinator {
       this.loading.delete(index);
       return;
     }
-    this.loading.set(index, this.load(index));
+    const loading: Promise<void> = this.load(index).then((groups) => {
+      // A newer load (a later leadership change) wins over this one.
+      if (this.loading.get(index) === loading) this.offsets.set(index, groups);
+    });
+    this.loading.set(index, loading);
   }
 
-  private async load(index: number): Promise<void> {
+  private async load(index: number): Promise<Map<string, Map<string, CommittedOffset>>> {
     const partition = this.offsetsPartition(index);
     const groups = new Map<string, Map<string, CommittedOffset>>();
     if (partition) {
@@ -60,7 +64,7 @@ export class GroupCoordinator {
         }
       }
     }
-    this.offsets.set(index, groups);
+    return groups;
   }
 
   /** Throws NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS unless this broker can answer for the group. */
@@ -109,7 +113,7 @@ export class GroupCoordinator {
       // Like acks=all: the commit is answered only once the ISR has it.
       if (!(await owned.partition.waitForHighWatermark(info.lastOffset + 1, this.commitTimeoutMs))) throw new KafkaProtocolError('REQUEST_TIMED_OUT');
     } catch (error) {
-      return fail(errorCode((error as KafkaProtocolError).type ?? 'UNKNOWN_SERVER_ERROR'));
+      return fail(errorCode(commitErrorName(error)));
     }
     for (const r of records) {
       owned.group.set(`${r.topic}-${r.partition}`, r.value);
@@ -139,6 +143,25 @@ export class GroupCoordinator {
         }),
       })),
     };
+  }
+}
+
+/**
+ * As Kafka's coordinator: a write that failed for replication or leadership reasons is reported
+ * as a coordinator problem, so the client looks the coordinator up again and retries.
+ */
+function commitErrorName(error: unknown): ErrorName {
+  const type = (error as KafkaProtocolError).type ?? 'UNKNOWN_SERVER_ERROR';
+  switch (type) {
+    case 'NOT_LEADER_OR_FOLLOWER':
+    case 'UNKNOWN_TOPIC_OR_PARTITION':
+      return 'NOT_COORDINATOR';
+    case 'REQUEST_TIMED_OUT':
+    case 'NOT_ENOUGH_REPLICAS':
+    case 'NOT_ENOUGH_REPLICAS_AFTER_APPEND':
+      return 'COORDINATOR_NOT_AVAILABLE';
+    default:
+      return type;
   }
 }
 

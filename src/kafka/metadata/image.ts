@@ -43,6 +43,8 @@ export class MetadataImage {
       return name === undefined ? undefined : topics.get(name);
     };
     for (const { offset: recordOffset, record } of records) {
+      // Replaying a record twice must not move the image back: offsets only go forward.
+      if (recordOffset <= offset) continue;
       offset = recordOffset;
       switch (record.type) {
         case 'FeatureLevelRecord':

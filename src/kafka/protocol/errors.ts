@@ -83,3 +83,9 @@ export class KafkaProtocolError extends Error {
     this.retriable = isRetriable(type);
   }
 }
+
+/** Any thrown value as a Kafka error name and message; what is not a Kafka error is UNKNOWN_SERVER_ERROR. */
+export function asKafkaError(error: unknown): { type: ErrorName; message: string } {
+  if (error instanceof KafkaProtocolError) return { type: error.type, message: error.message };
+  return { type: 'UNKNOWN_SERVER_ERROR', message: String((error as Error)?.message ?? error) };
+}

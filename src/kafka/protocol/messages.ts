@@ -115,7 +115,9 @@ export type ResponseOf<K extends ApiKey> = ApiMap[K][1];
 /** What crosses a Transport. */
 export type WireMessage =
   | { type: 'request'; api: ApiKey; correlationId: number; body: unknown }
-  | { type: 'response'; api: ApiKey; correlationId: number; body: unknown };
+  | { type: 'response'; api: ApiKey; correlationId: number; body: unknown }
+  /** The handler failed: the requester gets UNKNOWN_SERVER_ERROR instead of waiting for a timeout. */
+  | { type: 'error'; api: ApiKey; correlationId: number; body: string };
 
 /** The buffers a message carries, so a transport can move them instead of copying. */
 export function transferablesOf(body: unknown, out: ArrayBuffer[] = [], depth = 0): ArrayBuffer[] {

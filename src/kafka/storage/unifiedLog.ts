@@ -83,10 +83,12 @@ export class UnifiedLog {
   /**
    * Appends producer batches as the partition leader: validates each (CRC, magic), assigns
    * offsets from the log end and stamps the leader epoch (both outside the CRC, as in Kafka),
-   * and resolves only once the store has them.
+   * and resolves only once the store has them. A function epoch is read when the write's turn
+   * comes, and may throw to refuse it.
    */
-  appendAsLeader(records: Uint8Array, leaderEpoch: number): Promise<AppendInfo> {
+  appendAsLeader(records: Uint8Array, leaderEpoch: number | (() => number)): Promise<AppendInfo> {
     return this.queue.run(async () => {
+      const epoch = typeof leaderEpoch === 'function' ? leaderEpoch() : leaderEpoch;
       const scan = scanBatches(records);
       if (scan.error || scan.validBytes !== records.byteLength || scan.batches.length === 0) {
         throw new KafkaProtocolError('CORRUPT_MESSAGE', scan.error ?? 'no record batch in the request');
@@ -97,7 +99,7 @@ export class UnifiedLog {
         // Copy each batch into its own buffer: it is stored and later sent on its own.
         const bytes = records.slice(at, at + header.sizeInBytes);
         setBaseOffset(bytes, next);
-        setPartitionLeaderEpoch(bytes, leaderEpoch);
+        setPartitionLeaderEpoch(bytes, epoch);
         const stamped = readBatchHeader(bytes);
         batches.push({ baseOffset: next, lastOffset: stamped.lastOffset, bytes, header: stamped });
         next = stamped.lastOffset + 1;
@@ -139,12 +141,13 @@ export class UnifiedLog {
     return null;
   }
 
-  /** Removes every record at or after `offset`. */
+  /** Removes every record at or after `offset`; a batch is atomic, so one that holds `offset` goes whole. */
   truncateTo(offset: number): Promise<void> {
     return this.queue.run(async () => {
       if (offset >= this._logEndOffset) return;
-      await this.store.truncateFrom(this.name, offset);
-      for (const segment of this.segments) segment.batches = segment.batches.filter((b) => b.baseOffset < offset);
+      const cut = [...this.batchesFrom(offset)][0]?.baseOffset ?? offset;
+      await this.store.truncateFrom(this.name, cut);
+      for (const segment of this.segments) segment.batches = segment.batches.filter((b) => b.baseOffset < cut);
       while (this.segments.length > 1 && this.segments[this.segments.length - 1].batches.length === 0) this.segments.pop();
       for (const segment of this.segments) segment.sizeInBytes = segment.batches.reduce((s, b) => s + b.bytes.byteLength, 0);
       const last = this.segments.at(-1)?.batches.at(-1);
