@@ -10,6 +10,7 @@
  *    handles multi-frame streams and frames without a content size, as zstd-jni writes them).
  * The lz4 and zstd packages are loaded on first use only.
  */
+import { concatBytes } from '../common/serial';
 import * as snappy from 'snappyjs';
 import { KafkaProtocolError } from '../protocol/errors';
 
@@ -75,17 +76,6 @@ export async function decompress(type: CompressionType, bytes: Uint8Array): Prom
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
 
-function concat(chunks: Uint8Array[], total?: number): Uint8Array {
-  const size = total ?? chunks.reduce((n, c) => n + c.length, 0);
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
-
 /** Pushes `bytes` through a (de)compression stream and collects the output. */
 async function transform(stream: CompressionStream | DecompressionStream, bytes: Uint8Array): Promise<Uint8Array> {
   const writer = stream.writable.getWriter();
@@ -98,7 +88,7 @@ async function transform(stream: CompressionStream | DecompressionStream, bytes:
     const chunks: Uint8Array[] = [];
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) return concat(chunks);
+      if (done) return concatBytes(chunks);
       chunks.push(value);
     }
   })();
@@ -140,7 +130,7 @@ function xerialSnappyCompress(bytes: Uint8Array): Uint8Array {
     new DataView(len.buffer).setInt32(0, block.length);
     chunks.push(len, block);
   }
-  return concat(chunks);
+  return concatBytes(chunks);
 }
 
 function xerialSnappyDecompress(bytes: Uint8Array): Uint8Array {
@@ -162,7 +152,7 @@ function xerialSnappyDecompress(bytes: Uint8Array): Uint8Array {
     chunks.push(snappy.uncompress(bytes.subarray(at, at + len)));
     at += len;
   }
-  return concat(chunks);
+  return concatBytes(chunks);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -341,7 +331,7 @@ function lz4FrameDecompress({ block, xxh32 }: Lz4, bytes: Uint8Array): Uint8Arra
     }
     outputs.push(out.subarray(0, o));
   }
-  return outputs.length === 1 ? outputs[0].slice() : concat(outputs);
+  return outputs.length === 1 ? outputs[0].slice() : concatBytes(outputs);
 }
 
 // ---------------------------------------------------------------------------------------------
