@@ -6,5 +6,10 @@ export default defineConfig({
   base: './',
   plugins: [react()],
   worker: { format: 'es' },
-  build: { target: 'es2022', sourcemap: true },
+  build: {
+    target: 'es2022',
+    sourcemap: true,
+    // bench.html: the limits page of `npm run bench` (scripts/bench.mjs).
+    rollupOptions: { input: { main: 'index.html', bench: 'bench.html' } },
+  },
 });
