@@ -140,14 +140,7 @@ export class Admin {
   async fetchTopicMetadata({ topics }: { topics?: string[] } = {}): Promise<{ topics: ITopicMetadata[] }> {
     let names: string[];
     if (topics && topics.length > 0) {
-      await this.cluster.retry(async () => {
-        const response = await this.cluster.refreshMetadata(topics);
-        for (const name of topics) {
-          const meta = response.topics.find((t) => t.name === name);
-          if (!meta) throw new KafkaProtocolError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${name}`);
-          if (meta.errorCode !== 0) throw new KafkaProtocolError(errorName(meta.errorCode), `topic ${name}`);
-        }
-      }, { refresh: false });
+      await this.requireTopics(topics, false);
       names = topics;
     } else {
       const response = await this.cluster.retry(() => this.cluster.refreshMetadata(null));
@@ -265,13 +258,18 @@ export class Admin {
 
   private async freshTopics(topics: string[]): Promise<void> {
     this.cluster.addTargetTopics(topics);
+    await this.requireTopics(topics, true);
+  }
+
+  /** Refreshes metadata until every topic is known (and, if asked, has partitions), retrying as the client does. */
+  private async requireTopics(topics: string[], needPartitions: boolean): Promise<void> {
     await this.cluster.retry(async () => {
       const response = await this.cluster.refreshMetadata(topics);
       for (const name of topics) {
         const meta = response.topics.find((t) => t.name === name);
         if (!meta) throw new KafkaProtocolError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${name}`);
         if (meta.errorCode !== 0) throw new KafkaProtocolError(errorName(meta.errorCode), `topic ${name}`);
-        if (meta.partitions.length === 0) throw new KafkaProtocolError('LEADER_NOT_AVAILABLE', `topic ${name}`);
+        if (needPartitions && meta.partitions.length === 0) throw new KafkaProtocolError('LEADER_NOT_AVAILABLE', `topic ${name}`);
       }
     }, { refresh: false });
   }
