@@ -40,16 +40,7 @@ export class SimScheduler {
   /** Runs tasks until simulated time reaches `time`. */
   async runUntil(time: number): Promise<void> {
     await settle();
-    for (;;) {
-      const next = this.tasks[0];
-      if (!next || next.time > time) break;
-      this.tasks.shift();
-      if (next.cancelled) continue;
-      this._now = next.time;
-      next.run();
-      await settle();
-      this.afterEach?.();
-    }
+    while (await this.step(time));
     this._now = Math.max(this._now, time);
   }
 
@@ -62,15 +53,21 @@ export class SimScheduler {
     const deadline = this._now + timeoutMs;
     await settle();
     while (!condition()) {
-      const next = this.tasks[0];
-      if (!next || next.time > deadline) throw new Error(`${what} not reached within ${timeoutMs} ms of simulated time (now ${this._now})`);
-      this.tasks.shift();
-      if (next.cancelled) continue;
-      this._now = next.time;
-      next.run();
-      await settle();
-      this.afterEach?.();
+      if (!(await this.step(deadline))) throw new Error(`${what} not reached within ${timeoutMs} ms of simulated time (now ${this._now})`);
     }
+  }
+
+  /** Runs the next task due by `limit` (a cancelled one is skipped silently); false when none is. */
+  private async step(limit: number): Promise<boolean> {
+    const next = this.tasks[0];
+    if (!next || next.time > limit) return false;
+    this.tasks.shift();
+    if (next.cancelled) return true;
+    this._now = next.time;
+    next.run();
+    await settle();
+    this.afterEach?.();
+    return true;
   }
 
   /** Awaits a promise while advancing simulated time, for driving clients from a test. */

@@ -2,51 +2,46 @@
  * `__consumer_offsets` records in Kafka's own binary schemas (OffsetCommitKey v1,
  * OffsetCommitValue v3), so the topic's bytes are what Kafka's tools expect.
  */
+import { ByteReader, ByteWriter } from '../storage/varint';
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+
+/** Kafka's STRING: an int16 length, then UTF-8. */
+const writeString = (writer: ByteWriter, value: string): ByteWriter => {
+  const bytes = encoder.encode(value);
+  return writer.writeInt16(bytes.length).writeBytes(bytes);
+};
+const readString = (reader: ByteReader): string => decoder.decode(reader.readBytesView(reader.readInt16()));
 
 export interface OffsetCommitKey { group: string; topic: string; partition: number }
 export interface OffsetCommitValue { offset: number; leaderEpoch: number; metadata: string; commitTimestamp: number }
 
-class Writer {
-  private readonly bytes: number[] = [];
-  int16(v: number) { this.bytes.push((v >> 8) & 0xff, v & 0xff); return this; }
-  int32(v: number) { this.bytes.push((v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff); return this; }
-  int64(v: number) { const b = BigInt.asUintN(64, BigInt(v)); for (let s = 56n; s >= 0n; s -= 8n) this.bytes.push(Number((b >> s) & 0xffn)); return this; }
-  string(v: string) { const e = encoder.encode(v); this.int16(e.length); this.bytes.push(...e); return this; }
-  done() { return Uint8Array.from(this.bytes); }
+export function encodeOffsetCommitKey(key: OffsetCommitKey): Uint8Array {
+  const writer = new ByteWriter(64).writeInt16(1);
+  writeString(writeString(writer, key.group), key.topic);
+  return writer.writeInt32(key.partition).finish();
 }
 
-class Reader {
-  private at = 0;
-  private readonly view: DataView;
-  constructor(private readonly bytes: Uint8Array) { this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength); }
-  int16() { const v = this.view.getInt16(this.at); this.at += 2; return v; }
-  int32() { const v = this.view.getInt32(this.at); this.at += 4; return v; }
-  int64() { const v = Number(this.view.getBigInt64(this.at)); this.at += 8; return v; }
-  string() { const n = this.int16(); const s = decoder.decode(this.bytes.subarray(this.at, this.at + n)); this.at += n; return s; }
+export function encodeOffsetCommitValue(value: OffsetCommitValue): Uint8Array {
+  const writer = new ByteWriter(64).writeInt16(3).writeInt64(value.offset).writeInt32(value.leaderEpoch);
+  return writeString(writer, value.metadata).writeInt64(value.commitTimestamp).finish();
 }
-
-export const encodeOffsetCommitKey = (key: OffsetCommitKey): Uint8Array =>
-  new Writer().int16(1).string(key.group).string(key.topic).int32(key.partition).done();
-
-export const encodeOffsetCommitValue = (value: OffsetCommitValue): Uint8Array =>
-  new Writer().int16(3).int64(value.offset).int32(value.leaderEpoch).string(value.metadata).int64(value.commitTimestamp).done();
 
 /** Decodes an offset commit key; null for other record kinds (group metadata, key version 2). */
 export function decodeOffsetCommitKey(bytes: Uint8Array): OffsetCommitKey | null {
-  const reader = new Reader(bytes);
-  const version = reader.int16();
+  const reader = new ByteReader(bytes);
+  const version = reader.readInt16();
   if (version !== 0 && version !== 1) return null;
-  return { group: reader.string(), topic: reader.string(), partition: reader.int32() };
+  return { group: readString(reader), topic: readString(reader), partition: reader.readInt32() };
 }
 
 export function decodeOffsetCommitValue(bytes: Uint8Array): OffsetCommitValue {
-  const reader = new Reader(bytes);
-  const version = reader.int16();
-  const offset = reader.int64();
-  const leaderEpoch = version >= 3 ? reader.int32() : -1;
-  const metadata = reader.string();
-  const commitTimestamp = reader.int64();
+  const reader = new ByteReader(bytes);
+  const version = reader.readInt16();
+  const offset = reader.readInt64();
+  const leaderEpoch = version >= 3 ? reader.readInt32() : -1;
+  const metadata = readString(reader);
+  const commitTimestamp = reader.readInt64();
   return { offset, leaderEpoch, metadata, commitTimestamp };
 }
