@@ -19,11 +19,15 @@ export interface BrokerConfig {
   'offsets.topic.replication.factor': number;
   'segment.bytes': number;
   'replica.fetch.wait.max.ms': number;
+  /** A follower that has not caught up with the leader's log end for this long leaves the ISR. */
+  'replica.lag.time.max.ms': number;
+  /** KIP-392: 'RackAwareReplicaSelector' lets consumers with client.rack read from a replica in their rack. */
+  'replica.selector.class': string | null;
 }
 
 export const DEFAULT_BROKER_CONFIG: Omit<BrokerConfig, 'cluster.id' | 'node.id' | 'broker.rack' | 'controller.quorum.voters'> = {
-  'broker.heartbeat.interval.ms': 2000,
-  'broker.session.timeout.ms': 9000,
+  'broker.heartbeat.interval.ms': 1000,
+  'broker.session.timeout.ms': 3000,
   'num.partitions': 1,
   'default.replication.factor': 1,
   'min.insync.replicas': 1,
@@ -31,11 +35,18 @@ export const DEFAULT_BROKER_CONFIG: Omit<BrokerConfig, 'cluster.id' | 'node.id' 
   'offsets.topic.replication.factor': 3,
   'segment.bytes': 1024 * 1024 * 1024,
   'replica.fetch.wait.max.ms': 500,
+  'replica.lag.time.max.ms': 10000,
+  'replica.selector.class': 'RackAwareReplicaSelector',
 };
 
 /** The playground's departures from Kafka's defaults, for the UI to state. */
 export const PLAYGROUND_DEFAULT_NOTES: Record<string, string> = {
   'offsets.topic.num.partitions': "5 here; Kafka's default is 50",
+  'broker.heartbeat.interval.ms': "1000 here; Kafka's default is 2000",
+  'broker.session.timeout.ms': "3000 here; Kafka's default is 9000. A broker that stops heartbeating for this long is fenced and loses its leaderships",
+  'replica.lag.time.max.ms': "10000 here; Kafka's default is 30000",
+  'replica.selector.class': "RackAwareReplicaSelector here; Kafka's default is none (consumers read from leaders only)",
+  'leader.imbalance.check.interval.seconds': "30 here; Kafka's default is 300",
 };
 
 export interface ControllerConfig {
@@ -45,12 +56,22 @@ export interface ControllerConfig {
   'broker.session.timeout.ms': number;
   'num.partitions': number;
   'default.replication.factor': number;
+  /** Preferred leader election: the controller moves leadership back to each partition's first replica. */
+  'auto.leader.rebalance.enable': boolean;
+  'leader.imbalance.check.interval.seconds': number;
+  'leader.imbalance.per.broker.percentage': number;
+  /** Cluster-wide default for the topic config of the same name. */
+  'unclean.leader.election.enable': boolean;
 }
 
 export const DEFAULT_CONTROLLER_CONFIG: Omit<ControllerConfig, 'cluster.id' | 'node.id' | 'controller.quorum.voters'> = {
-  'broker.session.timeout.ms': 9000,
+  'broker.session.timeout.ms': 3000,
   'num.partitions': 1,
   'default.replication.factor': 1,
+  'auto.leader.rebalance.enable': true,
+  'leader.imbalance.check.interval.seconds': 30,
+  'leader.imbalance.per.broker.percentage': 10,
+  'unclean.leader.election.enable': false,
 };
 
 /** Topic-level configs a CreateTopics request may set, with Kafka's defaults. */

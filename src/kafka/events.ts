@@ -14,7 +14,25 @@ export type NodeEvent =
   | { type: 'node-started'; time: number; node: string; role: NodeRole; recovered: { partitions: number; batches: number; bytes: number } }
   | { type: 'log-recovered'; time: number; node: string; topic: string; partition: number; logStartOffset: number; logEndOffset: number; batches: number; truncated?: { at: number; reason: string } }
   | { type: 'log-append'; time: number; node: string; topic: string; partition: number; baseOffset: number; lastOffset: number; records: number; bytes: number; leaderEpoch: number; compression: string }
-  | { type: 'partition-offsets'; time: number; node: string; topic: string; partition: number; logStartOffset: number; logEndOffset: number; highWatermark: number; leaderEpoch: number; role: 'leader' | 'follower' | 'none' }
+  | {
+    type: 'partition-offsets'; time: number; node: string; topic: string; partition: number; logStartOffset: number; logEndOffset: number; highWatermark: number; leaderEpoch: number; role: 'leader' | 'follower' | 'none';
+    /** The ISR this replica knows (the leader's may be ahead of the metadata while an AlterPartition is pending). */
+    isr?: number[];
+    /** Leader only: each follower's log end offset as its last Fetch reported (-1: not fetched yet in this epoch). */
+    replicaLogEndOffsets?: Record<number, number>;
+  }
+  /** A leader proposes an ISR change to the controller (AlterPartition); then it is committed or rejected. */
+  | { type: 'isr-change'; time: number; node: string; topic: string; partition: number; leaderEpoch: number; from: number[]; to: number[]; phase: 'proposed' | 'committed' | 'rejected'; reason: string; error?: ErrorName }
+  /** The controller chose a partition leader (or none: -1, offline). kind names the election. */
+  | { type: 'leader-election'; time: number; node: string; topic: string; partition: number; previousLeader: number; leader: number; leaderEpoch: number; isr: number[]; kind: 'clean' | 'unclean' | 'preferred' | 'offline'; reason: string }
+  /** A replica cut the end of its log: after a leader change (KIP-101 leader epochs) or a bad batch on recovery. */
+  | { type: 'log-truncated'; time: number; node: string; topic: string; partition: number; from: number; to: number; reason: string }
+  /** A request a broker refused, worth naming in the event log (NOT_ENOUGH_REPLICAS, OUT_OF_ORDER_SEQUENCE_NUMBER, ...). */
+  | { type: 'request-rejected'; time: number; node: string; api: ApiKey; topic: string; partition: number; error: ErrorName; message: string }
+  /** KIP-392: a leader told a consumer in `clientRack` to fetch from `replica` instead. */
+  | { type: 'preferred-read-replica'; time: number; node: string; topic: string; partition: number; clientRack: string; replica: number }
+  /** An idempotent producer got its producer id and epoch (InitProducerId). */
+  | { type: 'producer-id'; time: number; node: string; producerId: number; producerEpoch: number }
   | { type: 'partition-deleted'; time: number; node: string; topic: string; partition: number }
   | { type: 'metadata-record'; time: number; node: string; offset: number; record: MetadataRecord }
   | { type: 'metadata-applied'; time: number; node: string; offset: number }

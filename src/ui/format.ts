@@ -64,6 +64,8 @@ export function recordFields(record: MetadataRecord, nameOf?: TopicNameOf): stri
       return `${record.resourceType} ${record.resourceName}: ${record.name} ${record.value === null ? 'removed' : `= ${record.value}`}`;
     case 'RemoveTopicRecord':
       return topicOf(record.topicId, nameOf);
+    case 'ProducerIdsRecord':
+      return `producer ids below ${record.nextProducerId} taken (block for broker ${record.brokerId})`;
   }
 }
 
@@ -84,7 +86,8 @@ function recordPhrase(record: MetadataRecord, nameOf?: TopicNameOf): string {
     case 'RemoveTopicRecord':
       return `RemoveTopicRecord deleting ${recordFields(record, nameOf)}`;
     case 'FeatureLevelRecord':
-      return `FeatureLevelRecord ${recordFields(record, nameOf)}`;
+    case 'ProducerIdsRecord':
+      return `${record.type} ${recordFields(record, nameOf)}`;
   }
 }
 
@@ -142,6 +145,18 @@ export function describeEvent(event: ClusterEvent, nameOf?: TopicNameOf): string
       return `${event.from} sent ${event.api} ${event.kind} to ${event.to}`;
     case 'message-delivered':
       return `${event.to} received ${event.api} ${event.kind} from ${event.from}`;
+    case 'isr-change':
+      return `${event.node} ${event.phase} ISR change for ${event.topic}-${event.partition}: ${list(event.from)} → ${list(event.to)} (${event.reason})${event.error ? `: ${event.error}` : ''}`;
+    case 'leader-election':
+      return `${event.node} ${event.kind} leader election for ${event.topic}-${event.partition}: leader ${leaderLabel(event.previousLeader)} → ${leaderLabel(event.leader)} (leader epoch ${event.leaderEpoch}; ${event.reason})`;
+    case 'log-truncated':
+      return `${event.node} truncated ${event.topic}-${event.partition} from offset ${event.from} to ${event.to} (${event.reason})`;
+    case 'request-rejected':
+      return `${event.node} rejected ${event.api} to ${event.topic}-${event.partition} with ${event.error}: ${event.message}`;
+    case 'preferred-read-replica':
+      return `${event.node} told a consumer in ${event.clientRack} to fetch ${event.topic}-${event.partition} from broker ${event.replica} (KIP-392)`;
+    case 'producer-id':
+      return `${event.node} got producer id ${event.producerId}, epoch ${event.producerEpoch}`;
   }
 }
 

@@ -20,7 +20,7 @@ export interface TopicImage {
  * returns a new image (the MetadataDelta step), so a published image never changes under a reader.
  */
 export class MetadataImage {
-  static readonly EMPTY = new MetadataImage(-1, new Map(), new Map(), new Map(), 0);
+  static readonly EMPTY = new MetadataImage(-1, new Map(), new Map(), new Map(), 0, 0);
 
   private constructor(
     /** Offset of the last record applied; -1 for none. */
@@ -29,6 +29,8 @@ export class MetadataImage {
     readonly topics: ReadonlyMap<string, TopicImage>,
     readonly topicNamesById: ReadonlyMap<string, string>,
     readonly metadataVersion: number,
+    /** The first producer id not yet handed out to a broker (ProducerIdsRecord). */
+    readonly nextProducerId: number,
   ) {}
 
   apply(records: readonly { offset: number; record: MetadataRecord }[]): MetadataImage {
@@ -37,6 +39,7 @@ export class MetadataImage {
     const topics = new Map(this.topics);
     const names = new Map(this.topicNamesById);
     let version = this.metadataVersion;
+    let nextProducerId = this.nextProducerId;
     let offset = this.offset;
     const topicById = (topicId: string): TopicImage | undefined => {
       const name = names.get(topicId);
@@ -108,6 +111,9 @@ export class MetadataImage {
           topics.set(topic.name, { ...topic, configs });
           break;
         }
+        case 'ProducerIdsRecord':
+          nextProducerId = Math.max(nextProducerId, record.nextProducerId);
+          break;
         case 'RemoveTopicRecord': {
           const name = names.get(record.topicId);
           if (name !== undefined) topics.delete(name);
@@ -116,7 +122,7 @@ export class MetadataImage {
         }
       }
     }
-    return new MetadataImage(offset, brokers, topics, names, version);
+    return new MetadataImage(offset, brokers, topics, names, version, nextProducerId);
   }
 
   partition(topic: string, partition: number): PartitionRegistration | undefined {

@@ -13,7 +13,9 @@ export type MetadataRecord =
   | { type: 'PartitionRecord'; partitionId: number; topicId: string; replicas: number[]; isr: number[]; leader: number; leaderEpoch: number; partitionEpoch: number }
   | { type: 'PartitionChangeRecord'; partitionId: number; topicId: string; isr?: number[]; leader?: number; replicas?: number[] }
   | { type: 'ConfigRecord'; resourceType: 'TOPIC' | 'BROKER'; resourceName: string; name: string; value: string | null }
-  | { type: 'RemoveTopicRecord'; topicId: string };
+  | { type: 'RemoveTopicRecord'; topicId: string }
+  /** The next producer id block handed out (KIP-730): ids below nextProducerId are taken. */
+  | { type: 'ProducerIdsRecord'; brokerId: number; brokerEpoch: number; nextProducerId: number };
 
 export type MetadataRecordType = MetadataRecord['type'];
 

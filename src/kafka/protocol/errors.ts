@@ -40,7 +40,10 @@ const ERRORS = {
   OUT_OF_ORDER_SEQUENCE_NUMBER: [45, false],
   DUPLICATE_SEQUENCE_NUMBER: [46, false],
   INVALID_PRODUCER_EPOCH: [47, false],
+  INVALID_PRODUCER_ID_MAPPING: [49, false],
+  OPERATION_NOT_ATTEMPTED: [55, false],
   KAFKA_STORAGE_ERROR: [56, true],
+  UNKNOWN_PRODUCER_ID: [59, false],
   NON_EMPTY_GROUP: [68, false],
   GROUP_ID_NOT_FOUND: [69, false],
   FENCED_LEADER_EPOCH: [74, true],
@@ -49,12 +52,17 @@ const ERRORS = {
   STALE_BROKER_EPOCH: [77, false],
   OFFSET_NOT_AVAILABLE: [78, true],
   MEMBER_ID_REQUIRED: [79, false],
+  PREFERRED_LEADER_NOT_AVAILABLE: [80, true],
   ELIGIBLE_LEADERS_NOT_AVAILABLE: [83, true],
+  ELECTION_NOT_NEEDED: [84, false],
   INVALID_RECORD: [87, false],
   UNSTABLE_OFFSET_COMMIT: [88, true],
+  INVALID_UPDATE_VERSION: [95, false],
   INCONSISTENT_TOPIC_ID: [103, true],
   DUPLICATE_BROKER_REGISTRATION: [101, true],
   INCONSISTENT_CLUSTER_ID: [104, false],
+  INELIGIBLE_REPLICA: [107, false],
+  NEW_LEADER_ELECTED: [108, true],
 } as const satisfies Record<string, readonly [number, boolean]>;
 
 export type ErrorName = keyof typeof ERRORS;

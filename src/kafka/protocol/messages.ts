@@ -40,6 +40,8 @@ export interface FetchRequest {
 export interface FetchPartitionResponse {
   partitionIndex: number; errorCode: number; highWatermark: number; lastStableOffset: number;
   logStartOffset: number; records: Uint8Array | null;
+  /** KIP-392: the replica a consumer with a rackId should fetch from instead (-1: keep the leader). */
+  preferredReadReplica?: number;
 }
 export interface FetchResponse { errorCode: number; responses: { topic: string; partitions: FetchPartitionResponse[] }[] }
 
@@ -95,6 +97,40 @@ export interface BrokerHeartbeatRequest {
 }
 export interface BrokerHeartbeatResponse { errorCode: number; isCaughtUp: boolean; isFenced: boolean; shouldShutDown: boolean }
 
+/** Sent by a partition leader to the controller to change the ISR (KIP-497). */
+export interface AlterPartitionRequest {
+  brokerId: number; brokerEpoch: number;
+  topics: { topicId: string; partitions: { partitionIndex: number; leaderEpoch: number; newIsr: number[]; partitionEpoch: number }[] }[];
+}
+export interface AlterPartitionResponse {
+  errorCode: number;
+  topics: { topicId: string; partitions: { partitionIndex: number; errorCode: number; leaderId: number; leaderEpoch: number; isr: number[]; partitionEpoch: number }[] }[];
+}
+
+/** KIP-101/279: a follower asks the leader where `leaderEpoch` ends in the leader's log. */
+export interface OffsetForLeaderEpochRequest {
+  replicaId: number;
+  topics: { topic: string; partitions: { partition: number; currentLeaderEpoch: number; leaderEpoch: number }[] }[];
+}
+export interface OffsetForLeaderEpochResponse {
+  topics: { topic: string; partitions: { errorCode: number; partition: number; leaderEpoch: number; endOffset: number }[] }[];
+}
+
+/** An idempotent producer's id and epoch (transactionalId null: not transactional). */
+export interface InitProducerIdRequest { transactionalId: string | null; transactionTimeoutMs: number; producerId: number; producerEpoch: number }
+export interface InitProducerIdResponse { errorCode: number; producerId: number; producerEpoch: number }
+
+/** KIP-730: a broker asks the controller for a block of producer ids. */
+export interface AllocateProducerIdsRequest { brokerId: number; brokerEpoch: number }
+export interface AllocateProducerIdsResponse { errorCode: number; producerIdStart: number; producerIdLen: number }
+
+/** electionType 0 = preferred, 1 = unclean; topicPartitions null = every partition. */
+export interface ElectLeadersRequest { electionType: 0 | 1; topicPartitions: { topic: string; partitions: number[] }[] | null; timeoutMs: number }
+export interface ElectLeadersResponse {
+  errorCode: number;
+  replicaElectionResults: { topic: string; partitionResult: { partitionId: number; errorCode: number; errorMessage: string | null }[] }[];
+}
+
 export interface ApiMap {
   Produce: [ProduceRequest, ProduceResponse];
   Fetch: [FetchRequest, FetchResponse];
@@ -107,6 +143,11 @@ export interface ApiMap {
   OffsetFetch: [OffsetFetchRequest, OffsetFetchResponse];
   BrokerRegistration: [BrokerRegistrationRequest, BrokerRegistrationResponse];
   BrokerHeartbeat: [BrokerHeartbeatRequest, BrokerHeartbeatResponse];
+  AlterPartition: [AlterPartitionRequest, AlterPartitionResponse];
+  OffsetForLeaderEpoch: [OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse];
+  InitProducerId: [InitProducerIdRequest, InitProducerIdResponse];
+  AllocateProducerIds: [AllocateProducerIdsRequest, AllocateProducerIdsResponse];
+  ElectLeaders: [ElectLeadersRequest, ElectLeadersResponse];
 }
 export type ApiKey = keyof ApiMap;
 export type RequestOf<K extends ApiKey> = ApiMap[K][0];
