@@ -1,6 +1,6 @@
 import { BrokerServer } from '../kafka/broker/brokerServer';
 import { ControllerServer } from '../kafka/controller/controllerServer';
-import { DEFAULT_BROKER_CONFIG, DEFAULT_CONTROLLER_CONFIG, brokerAddress, controllerAddress } from '../kafka/config';
+import { DEFAULT_BROKER_CONFIG, DEFAULT_CONTROLLER_CONFIG, brokerAddress, controllerAddress, type BrokerConfig, type ControllerConfig } from '../kafka/config';
 import type { NodeEvent } from '../kafka/events';
 import type { EventSink } from '../kafka/ports';
 import { Kafka, type KafkaConfig } from '../kafka/client/kafka';
@@ -16,6 +16,11 @@ export interface SimClusterOptions {
   link?: LinkOptions;
   /** Keep every event (for assertions); off by default to save memory in long runs. */
   recordEvents?: boolean;
+  /** broker.rack of broker i is racks[(i - 1) % racks.length]; none by default. */
+  racks?: string[];
+  /** Overrides for every broker's and controller's config. */
+  brokerConfig?: Partial<BrokerConfig>;
+  controllerConfig?: Partial<ControllerConfig>;
 }
 
 interface SimNode<T> { server: T | null; logStore: MemoryLogStore; metaStore: MemoryMetaStore }
@@ -76,7 +81,7 @@ export class SimCluster {
     const node = this.controllers.get(id)!;
     const address = controllerAddress(id);
     const server = new ControllerServer(
-      { ...DEFAULT_CONTROLLER_CONFIG, 'cluster.id': this.clusterId, 'node.id': id, 'controller.quorum.voters': this.voters },
+      { ...DEFAULT_CONTROLLER_CONFIG, ...this.options.controllerConfig, 'cluster.id': this.clusterId, 'node.id': id, 'controller.quorum.voters': this.voters },
       { transport: this.network.attach(address), clock: this.scheduler.clockFor(address), random: this.random.fork(), logStore: node.logStore, metaStore: node.metaStore, events: this.sink },
     );
     node.server = server;
@@ -87,7 +92,11 @@ export class SimCluster {
     const node = this.brokers.get(id)!;
     const address = brokerAddress(id);
     const server = new BrokerServer(
-      { ...DEFAULT_BROKER_CONFIG, 'cluster.id': this.clusterId, 'node.id': id, 'broker.rack': null, 'controller.quorum.voters': this.voters, 'offsets.topic.replication.factor': Math.min(3, this.brokers.size) },
+      {
+        ...DEFAULT_BROKER_CONFIG, 'offsets.topic.replication.factor': Math.min(3, this.brokers.size), ...this.options.brokerConfig,
+        'cluster.id': this.clusterId, 'node.id': id, 'controller.quorum.voters': this.voters,
+        'broker.rack': this.options.racks ? this.options.racks[(id - 1) % this.options.racks.length] : null,
+      },
       { transport: this.network.attach(address), clock: this.scheduler.clockFor(address), random: this.random.fork(), logStore: node.logStore, metaStore: node.metaStore, events: this.sink },
     );
     node.server = server;
