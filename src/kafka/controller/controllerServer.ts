@@ -14,7 +14,7 @@ import { MetadataImage } from '../metadata/image';
 import { decodeMetadataRecord, encodeMetadataRecord, type MetadataRecord } from '../metadata/records';
 import { UnifiedLog } from '../storage/unifiedLog';
 import { decodeRecords, encodeBatch } from '../storage/recordBatch';
-import { assignReplicas } from './replicaPlacement';
+import { placeReplicas } from './replicaPlacement';
 import { validateReplicaAssignment, validateTopicConfigs, validateTopicName } from './topicValidation';
 import { electLeader } from './partitionChanges';
 import { uuid } from '../common/uuid';
@@ -266,7 +266,7 @@ export class ControllerServer {
           }
           const assignment = manual
             ? validateReplicaAssignment(manual, new Set(image.brokers.keys()))
-            : assignReplicas(live, numPartitions, replicationFactor, Math.floor(this.ctx.random.next() * live.length), Math.floor(this.ctx.random.next() * live.length));
+            : placeReplicas(image.liveBrokers(), numPartitions, replicationFactor, Math.floor(this.ctx.random.next() * live.length), Math.floor(this.ctx.random.next() * live.length));
           if (request.validateOnly) return [];
           topicId = uuid(this.ctx.random);
           return [
