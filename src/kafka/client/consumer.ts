@@ -20,6 +20,14 @@
  * refresh the metadata and carry on. A handler that throws: a client-error event and CRASH,
  * then, after the retry backoff, the same record again (from the last resolved offset).
  *
+ * Fetching from the closest replica (KIP-392). Every Fetch carries the consumer's rackId
+ * (client.rack). When a leader answers a partition with a preferredReadReplica, that partition's
+ * next fetches go to that broker, which serves records up to its own high watermark, until it
+ * answers with an error or a failed request (then back to the leader; OFFSET_OUT_OF_RANGE from
+ * it does not reset the position: the leader is asked first, as the Java client and KafkaJS do),
+ * or until metadataMaxAge (metadata.max.age.ms, default 300000) has passed since the leader named
+ * it, when the leader is asked again. A replica the metadata no longer lists as online is skipped.
+ *
  * Auto-commit (default on) commits the next offset to read (last processed + 1) after processing,
  * every autoCommitInterval ms (default 5000) or autoCommitThreshold records, and on stop.
  */
@@ -58,6 +66,7 @@ export interface ConsumerConfig {
   rebalanceTimeout?: number;
   /** Default 3000. Accepted; used once group membership arrives. */
   heartbeatInterval?: number;
+  /** Default 300000. How long a preferred read replica (KIP-392) is used before asking the leader again. */
   metadataMaxAge?: number;
   /** Default true, as KafkaJS. */
   allowAutoTopicCreation?: boolean;
@@ -74,6 +83,7 @@ export interface ConsumerConfig {
   /** Default for subscribe() when it does not say. Default false. */
   fromBeginning?: boolean;
   maxInFlightRequests?: number;
+  /** client.rack: sent with every Fetch so the leader can name a replica in this rack (KIP-392). */
   rackId?: string;
   partitionAssigners?: unknown[];
 }
@@ -162,6 +172,8 @@ interface PartitionState {
   blockedUntil: number;
   failures: Backoff;
   highWatermark: number;
+  /** KIP-392: the broker the leader said to fetch from instead, until `expireAt`. */
+  readReplica: { nodeId: number; expireAt: number } | null;
 }
 
 const NOT_RUNNING = Symbol('stopped');
@@ -305,6 +317,7 @@ export class Consumer {
       s.position = null;
       s.committedKnown = false;
       s.busy = false;
+      s.readReplica = null;
     }
     this.instrumentation.emit(CONSUMER_EVENTS.STOP);
   }
@@ -414,7 +427,7 @@ export class Consumer {
         this.states.set(key, {
           topic, partition: p.partitionIndex, key, fromBeginning, position: null, resolved: null, committed: null,
           committedKnown: false, reset: null, epoch: 0, busy: false, blockedUntil: 0,
-          failures: new Backoff(this.cluster.policy, this.runtime.context.random), highWatermark: -1,
+          failures: new Backoff(this.cluster.policy, this.runtime.context.random), highWatermark: -1, readReplica: null,
         });
       }
     }
@@ -504,7 +517,8 @@ export class Consumer {
         }
       }
       let leaderless = false;
-      const byLeader = new Map<number, PartitionState[]>();
+      let staleReplica = false;
+      const byNode = new Map<number, PartitionState[]>();
       for (const state of this.states.values()) {
         if (state.busy || state.position === null || this.isPaused(state)) continue;
         if (state.blockedUntil > now) {
@@ -516,25 +530,48 @@ export class Consumer {
           leaderless = true;
           continue;
         }
-        if (this.rounds.has(leader)) continue; // fetched with that broker's next round
-        const group = byLeader.get(leader);
+        const node = this.readReplicaOf(state, leader, now);
+        if (node === leader && state.readReplica && state.readReplica.nodeId !== leader) staleReplica = true;
+        if (this.rounds.has(node)) continue; // fetched with that broker's next round
+        const group = byNode.get(node);
         if (group) group.push(state);
-        else byLeader.set(leader, [state]);
+        else byNode.set(node, [state]);
       }
-      for (const [leader, states] of byLeader) {
-        const round = this.fetchRound(leader, states).finally(() => {
-          this.rounds.delete(leader);
+      for (const [node, states] of byNode) {
+        const round = this.fetchRound(node, states).finally(() => {
+          this.rounds.delete(node);
           this.wake();
         });
-        this.rounds.set(leader, round);
+        this.rounds.set(node, round);
       }
       if (leaderless) {
         await this.cluster.refreshMetadata().catch(() => undefined);
         delay = Math.min(delay, this.cluster.policy.initialRetryTime);
+      } else if (staleReplica) {
+        await this.cluster.refreshMetadata().catch(() => undefined);
       }
       await this.idle(delay);
     }
     await Promise.allSettled([...this.rounds.values(), positioning]);
+  }
+
+  /**
+   * The broker to fetch a partition from (KIP-392): its preferred read replica while that is
+   * fresh, else the leader. A replica the metadata does not have online among the partition's
+   * replicas is not used (and the preference kept, as KafkaJS does, so the caller refreshes the
+   * metadata, as the Java client does, rather than ask the leader again and again).
+   */
+  private readReplicaOf(state: PartitionState, leader: number, now: number): number {
+    const preferred = state.readReplica;
+    if (!preferred) return leader;
+    if (now >= preferred.expireAt) {
+      state.readReplica = null;
+      return leader;
+    }
+    const meta = this.cluster.partitions(state.topic).find((p) => p.partitionIndex === state.partition);
+    const online = this.cluster.brokers.has(preferred.nodeId) && !!meta
+      && meta.replicaNodes.includes(preferred.nodeId) && !meta.offlineReplicas.includes(preferred.nodeId);
+    return online ? preferred.nodeId : leader;
   }
 
   /** Committed offsets, else the reset policy, for every partition without a position. */
@@ -599,15 +636,19 @@ export class Consumer {
     });
   }
 
-  private async fetchRound(leader: number, states: PartitionState[]): Promise<void> {
+  /** One Fetch to `node` (a leader, or a preferred read replica) for `states`, then their records. */
+  private async fetchRound(node: number, states: PartitionState[]): Promise<void> {
     for (const state of states) state.busy = true;
     const epochs = new Map(states.map((s) => [s, s.epoch] as const));
+    // Partitions read from a preferred replica: any failure there sends them back to the leader.
+    const viaReplica = new Set(states.filter((s) => s.readReplica?.nodeId === node));
     const started = this.clock.now();
     try {
-      this.instrumentation.emit(CONSUMER_EVENTS.FETCH_START, { nodeId: leader });
+      this.instrumentation.emit(CONSUMER_EVENTS.FETCH_START, { nodeId: node });
       const request: FetchRequest = {
         replicaId: -1, maxWaitMs: this.maxWaitTimeInMs, minBytes: this.config.minBytes ?? 1,
         maxBytes: this.config.maxBytes ?? 10_485_760, isolationLevel: 0,
+        ...(this.config.rackId ? { rackId: this.config.rackId } : {}),
         topics: [...groupBy(states, (s) => s.topic)].map(([topic, group]) => ({
           topic,
           partitions: group.map((s) => ({
@@ -619,11 +660,12 @@ export class Consumer {
       let response;
       try {
         response = await Promise.race([
-          this.cluster.request(leader, 'Fetch', request, this.runtime.requestTimeout + this.maxWaitTimeInMs),
+          this.cluster.request(node, 'Fetch', request, this.runtime.requestTimeout + this.maxWaitTimeInMs),
           this.stopSignal,
         ]);
       } catch (error) {
         if (!this.running) return;
+        for (const state of viaReplica) state.readReplica = null;
         this.cluster.reportError('Fetch', error);
         if (!isRetriableError(error)) throw error;
         await this.cluster.refreshMetadata().catch(() => undefined);
@@ -641,6 +683,11 @@ export class Consumer {
           if (p.errorCode !== 0) {
             const type = errorName(p.errorCode);
             hadError = true;
+            if (viaReplica.has(state)) state.readReplica = null;
+            if (type === 'OFFSET_OUT_OF_RANGE' && viaReplica.has(state)) {
+              // The replica may only lag behind: the leader decides whether the offset is really out of range.
+              continue;
+            }
             if (type === 'OFFSET_OUT_OF_RANGE') {
               this.cluster.log('warn', `offset ${state.position} out of range for ${state.topic}-${state.partition}: resetting to ${state.fromBeginning ? 'earliest' : 'latest'}`);
               state.epoch++;
@@ -648,12 +695,13 @@ export class Consumer {
               state.reset = state.fromBeginning ? 'earliest' : 'latest';
             } else {
               if (METADATA_REFRESH_ERRORS.has(type)) refresh = true;
-              else this.cluster.reportError('Fetch', partitionError(type, state.topic, state.partition, `from broker ${leader}`));
+              else this.cluster.reportError('Fetch', partitionError(type, state.topic, state.partition, `from broker ${node}`));
               this.block([state], this.fetchBackoff.next());
             }
             continue;
           }
           state.highWatermark = p.highWatermark;
+          this.notePreferredReadReplica(state, node, p.preferredReadReplica);
           try {
             const decoded = await decodeFetched(p.records, state.position!);
             // Records before a corrupt batch are still delivered; the bad batch then comes first and fails alone.
@@ -671,12 +719,27 @@ export class Consumer {
       }
       if (!hadError) this.fetchBackoff.reset();
       if (refresh) await this.cluster.refreshMetadata().catch(() => undefined);
-      this.instrumentation.emit(CONSUMER_EVENTS.FETCH, { numberOfBatches: work.length, duration: this.clock.now() - started, nodeId: leader });
+      this.instrumentation.emit(CONSUMER_EVENTS.FETCH, { numberOfBatches: work.length, duration: this.clock.now() - started, nodeId: node });
       await Promise.all(work.map((w) => this.withSlot(() => this.processBatch(w.state, w.epoch, w.messages, w.nextOffset))));
       if (this.running) await this.commitOffsetsIfNecessary();
     } finally {
       for (const state of states) state.busy = false;
     }
+  }
+
+  /**
+   * A partition's answer named a preferred read replica (absent or -1 changes nothing: a
+   * replica's own answers do not name one). The leader naming itself means read from the leader.
+   */
+  private notePreferredReadReplica(state: PartitionState, node: number, preferred: number | undefined): void {
+    if (preferred === undefined || preferred < 0) return;
+    if (preferred === this.cluster.findLeader(state.topic, state.partition)) {
+      state.readReplica = null;
+      return;
+    }
+    // A replica naming itself does not extend its own lease: only another broker's (the leader's) word does.
+    if (node === preferred && state.readReplica?.nodeId === preferred) return;
+    state.readReplica = { nodeId: preferred, expireAt: this.clock.now() + (this.config.metadataMaxAge ?? 300_000) };
   }
 
   private block(states: PartitionState[], ms: number): void {
