@@ -13,7 +13,8 @@ export type NodeEvent =
   | { type: 'message-delivered'; time: number; id: string; from: string; to: string; api: ApiKey; kind: 'request' | 'response' }
   | { type: 'node-started'; time: number; node: string; role: NodeRole; recovered: { partitions: number; batches: number; bytes: number } }
   | { type: 'log-recovered'; time: number; node: string; topic: string; partition: number; logStartOffset: number; logEndOffset: number; batches: number; truncated?: { at: number; reason: string } }
-  | { type: 'log-append'; time: number; node: string; topic: string; partition: number; baseOffset: number; lastOffset: number; records: number; bytes: number; leaderEpoch: number; compression: string }
+  /** replicated: a follower appended what it fetched from the leader. */
+  | { type: 'log-append'; time: number; node: string; topic: string; partition: number; baseOffset: number; lastOffset: number; records: number; bytes: number; leaderEpoch: number; compression: string; replicated?: boolean }
   | {
     type: 'partition-offsets'; time: number; node: string; topic: string; partition: number; logStartOffset: number; logEndOffset: number; highWatermark: number; leaderEpoch: number; role: 'leader' | 'follower' | 'none';
     /** The ISR this replica knows (the leader's may be ahead of the metadata while an AlterPartition is pending). */

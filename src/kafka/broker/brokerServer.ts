@@ -5,10 +5,11 @@ import { SerialQueue, parseTopicPartition, topicPartitionName } from '../common/
 import { KafkaProtocolError, asKafkaError, errorCode, type ErrorName } from '../protocol/errors';
 import {
   CLUSTER_METADATA_TOPIC, CONSUMER_OFFSETS_TOPIC, EARLIEST_TIMESTAMP, LATEST_TIMESTAMP,
-  type ApiKey, type CreateTopicsRequest, type DeleteTopicsRequest, type FetchPartitionResponse, type FetchRequest,
+  type ApiKey, type RequestOf, type CreateTopicsRequest, type DeleteTopicsRequest, type FetchPartitionResponse, type FetchRequest,
   type FetchResponse, type FindCoordinatorRequest, type FindCoordinatorResponse, type ListOffsetsRequest,
   type ListOffsetsResponse, type MetadataRequest, type MetadataResponse, type OffsetCommitRequest, type OffsetFetchRequest,
-  type ProducePartitionResponse, type ProduceRequest, type ProduceResponse,
+  type ProducePartitionResponse, type ProduceRequest, type ProduceResponse, type OffsetForLeaderEpochRequest,
+  type OffsetForLeaderEpochResponse, type ElectLeadersRequest,
 } from '../protocol/messages';
 import { MetadataImage } from '../metadata/image';
 import { decodeMetadataRecord, type MetadataRecord } from '../metadata/records';
@@ -17,7 +18,8 @@ import { decodeRecords, scanBatches } from '../storage/recordBatch';
 import { GroupCoordinator, partitionForGroup } from '../group/groupCoordinator';
 import { uuid } from '../common/uuid';
 import { validateTopicName } from '../controller/topicValidation';
-import { Partition } from './partition';
+import { Partition, type AlterPartitionResult, type PartitionContext } from './partition';
+import { ReplicaFetcherManager } from './replicaFetcher';
 
 type BrokerState = 'STARTING' | 'RECOVERY' | 'RUNNING';
 
@@ -47,6 +49,8 @@ export class BrokerServer {
   private followingMetadata = false;
   /** Topics this broker asked the controller to auto-create, so a burst of Metadata requests asks once. */
   private readonly autoCreating = new Set<string>();
+  private readonly fetchers: ReplicaFetcherManager;
+  private readonly partitionContext: PartitionContext;
 
   constructor(readonly config: BrokerConfig, private readonly ctx: NodeContext) {
     this.rpc = new Rpc(ctx.transport, ctx.clock, ctx.events);
@@ -55,6 +59,16 @@ export class BrokerServer {
       (index) => this.partitions.get(topicPartitionName(CONSUMER_OFFSETS_TOPIC, index)),
       ctx.clock, ctx.events, this.address,
     );
+    this.partitionContext = {
+      brokerId: this.nodeId, node: this.address, clock: ctx.clock, events: ctx.events, metaStore: ctx.metaStore,
+      replicaLagTimeMaxMs: config['replica.lag.time.max.ms'],
+      isBrokerEligible: (id) => this.image.brokers.get(id)?.fenced === false,
+      alterPartition: (partition, newIsr) => this.alterPartition(partition, newIsr),
+    };
+    this.fetchers = new ReplicaFetcherManager({
+      brokerId: this.nodeId, rpc: this.rpc, clock: ctx.clock, fetchWaitMaxMs: config['replica.fetch.wait.max.ms'],
+      isStopped: () => this.stopped, sleep: (ms) => this.sleep(ms),
+    });
   }
 
   get nodeId(): number {
@@ -75,7 +89,7 @@ export class BrokerServer {
       const { log, result } = await UnifiedLog.recover(topic, partition, this.ctx.logStore, { segmentBytes: this.config['segment.bytes'] });
       batches += result.batches;
       bytes += result.bytes;
-      const replica = new Partition(log, this.nodeId, this.address, this.ctx.clock, this.ctx.events);
+      const replica = await Partition.open(log, this.partitionContext);
       replica.topicId = (await this.ctx.metaStore.get<string>(`partition.metadata/${name}`)) ?? '';
       this.partitions.set(name, replica);
       this.ctx.events({
@@ -87,13 +101,14 @@ export class BrokerServer {
     this.ctx.events({ type: 'node-started', time: this.ctx.clock.now(), node: this.address, role: 'broker', recovered: { partitions: names.length, batches, bytes } });
     this.rpc.serve((from, api, body) => this.handle(from, api, body));
     void this.register();
+    void this.isrShrinkLoop();
   }
 
   stop(): void {
     this.stopped = true;
     for (const timer of this.timers) timer.cancel();
     this.timers.clear();
-    for (const partition of this.partitions.values()) partition.abortWaiters();
+    for (const partition of this.partitions.values()) partition.wakeAll();
     this.rpc.close();
   }
 
@@ -174,6 +189,30 @@ export class BrokerServer {
     }
   }
 
+  /** Kafka's isr-expiration task: every half replica.lag.time.max.ms, each led partition drops lagging followers. */
+  private async isrShrinkLoop(): Promise<void> {
+    while (!this.stopped) {
+      await this.sleep(this.config['replica.lag.time.max.ms'] / 2);
+      for (const partition of this.partitions.values()) partition.maybeShrinkIsr();
+    }
+  }
+
+  /** AlterPartition (KIP-497): the leader asks the controller to commit a new ISR. */
+  private async alterPartition(partition: Partition, newIsr: number[]): Promise<AlterPartitionResult> {
+    const response = await this.rpc.request(this.controller, 'AlterPartition', {
+      brokerId: this.nodeId, brokerEpoch: this.brokerEpoch,
+      topics: [{ topicId: partition.topicId, partitions: [{ partitionIndex: partition.partition, leaderEpoch: partition.leaderEpoch, newIsr, partitionEpoch: partition.partitionEpoch }] }],
+    }, { timeoutMs: CONTROLLER_REQUEST_TIMEOUT_MS }).catch((error: unknown) => {
+      this.nextController();
+      throw error;
+    });
+    const result = response.topics[0]?.partitions[0];
+    if (response.errorCode !== 0 || !result) {
+      return { partitionIndex: partition.partition, errorCode: response.errorCode || errorCode('UNKNOWN_SERVER_ERROR'), leaderId: -1, leaderEpoch: -1, isr: [], partitionEpoch: -1 };
+    }
+    return result;
+  }
+
   /** Follows `__cluster_metadata` as a KRaft observer: a long-polling Fetch from the controller. */
   private async metadataLoop(): Promise<void> {
     while (!this.stopped) {
@@ -231,14 +270,16 @@ export class BrokerServer {
           replica = undefined;
         }
         if (!replica) {
-          replica = new Partition(UnifiedLog.empty(topic.name, registration.partition, this.ctx.logStore, { segmentBytes: this.config['segment.bytes'] }), this.nodeId, this.address, this.ctx.clock, this.ctx.events);
+          replica = await Partition.open(UnifiedLog.empty(topic.name, registration.partition, this.ctx.logStore, { segmentBytes: this.config['segment.bytes'] }), this.partitionContext);
           this.partitions.set(name, replica);
         }
         if (replica.topicId !== topic.topicId) await this.ctx.metaStore.put(`partition.metadata/${name}`, topic.topicId);
         const wasLeader = replica.role === 'leader';
         const previousEpoch = replica.leaderEpoch;
-        replica.applyRegistration(registration);
-        if (replica.role !== 'leader') replica.abortWaiters();
+        await replica.applyRegistration(registration);
+        // Followers fetch from the leader; a leader (or an offline replica) fetches from no one.
+        if (replica.role === 'follower') this.fetchers.follow(replica);
+        else this.fetchers.unfollow(replica);
         if (topic.name === CONSUMER_OFFSETS_TOPIC && (wasLeader !== (replica.role === 'leader') || previousEpoch !== replica.leaderEpoch)) {
           this.groupCoordinator.onLeadershipChange(registration.partition, replica.role === 'leader');
         }
@@ -251,7 +292,8 @@ export class BrokerServer {
     const replica = this.partitions.get(name);
     if (!replica) return;
     this.partitions.delete(name);
-    replica.abortWaiters();
+    this.fetchers.unfollow(replica);
+    replica.wakeAll();
     await replica.log.delete();
     await this.ctx.metaStore.delete(`partition.metadata/${name}`);
     this.ctx.events({ type: 'partition-deleted', time: this.ctx.clock.now(), node: this.address, topic: replica.topic, partition: replica.partition });
@@ -267,6 +309,8 @@ export class BrokerServer {
       case 'ListOffsets': return Promise.resolve(this.handleListOffsets(body as ListOffsetsRequest));
       case 'CreateTopics': return this.forwardToController('CreateTopics', body as CreateTopicsRequest);
       case 'DeleteTopics': return this.forwardToController('DeleteTopics', body as DeleteTopicsRequest);
+      case 'ElectLeaders': return this.forwardToController('ElectLeaders', body as ElectLeadersRequest);
+      case 'OffsetForLeaderEpoch': return Promise.resolve(this.handleOffsetForLeaderEpoch(body as OffsetForLeaderEpochRequest));
       case 'FindCoordinator': return this.handleFindCoordinator(body as FindCoordinatorRequest);
       case 'OffsetCommit': return this.groupCoordinator.handleOffsetCommit(body as OffsetCommitRequest);
       case 'OffsetFetch': return this.groupCoordinator.handleOffsetFetch(body as OffsetFetchRequest);
@@ -275,7 +319,7 @@ export class BrokerServer {
   }
 
   /** KIP-590: clients send admin requests to any broker, which forwards them to the active controller. */
-  private async forwardToController<K extends 'CreateTopics' | 'DeleteTopics'>(api: K, body: K extends 'CreateTopics' ? CreateTopicsRequest : DeleteTopicsRequest): Promise<unknown> {
+  private async forwardToController<K extends 'CreateTopics' | 'DeleteTopics' | 'ElectLeaders'>(api: K, body: RequestOf<K>): Promise<unknown> {
     try {
       return await this.rpc.request(this.controller, api, body as never, { timeoutMs: Math.max(CONTROLLER_REQUEST_TIMEOUT_MS, (body as { timeoutMs?: number }).timeoutMs ?? 0) });
     } catch (error) {
@@ -284,6 +328,7 @@ export class BrokerServer {
       if (api === 'CreateTopics') {
         return { topics: (body as CreateTopicsRequest).topics.map((t) => ({ name: t.name, topicId: '', errorCode: code, errorMessage: 'controller unreachable', numPartitions: -1, replicationFactor: -1 })) };
       }
+      if (api === 'ElectLeaders') return { errorCode: code, replicaElectionResults: [] };
       return { responses: (body as DeleteTopicsRequest).topicNames.map((name) => ({ name, errorCode: code, errorMessage: 'controller unreachable' })) };
     }
   }
@@ -328,13 +373,33 @@ export class BrokerServer {
 
   /** The partition this broker leads, or the Kafka error explaining why not. */
   private leaderPartition(topic: string, index: number): Partition {
+    const replica = this.hostedPartition(topic, index);
+    if (replica.role !== 'leader') throw this.notLeader(topic, index);
+    return replica;
+  }
+
+  /** This broker's replica of a partition, leader or follower. */
+  private hostedPartition(topic: string, index: number): Partition {
     const registration = this.image.partition(topic, index);
     if (!registration) throw new KafkaProtocolError('UNKNOWN_TOPIC_OR_PARTITION', `This server does not host ${topic}-${index}.`);
     const replica = this.partitions.get(topicPartitionName(topic, index));
-    if (!replica || replica.role !== 'leader') {
-      throw new KafkaProtocolError(registration.leader === -1 ? 'LEADER_NOT_AVAILABLE' : 'NOT_LEADER_OR_FOLLOWER', `broker ${this.nodeId} is not the leader of ${topic}-${index} (leader: ${registration.leader})`);
-    }
+    if (!replica || replica.role === 'none') throw this.notLeader(topic, index);
     return replica;
+  }
+
+  private notLeader(topic: string, index: number): KafkaProtocolError {
+    const leader = this.image.partition(topic, index)?.leader ?? -1;
+    return new KafkaProtocolError(leader === -1 ? 'LEADER_NOT_AVAILABLE' : 'NOT_LEADER_OR_FOLLOWER', `broker ${this.nodeId} is not the leader of ${topic}-${index} (leader: ${leader})`);
+  }
+
+  /** A request's currentLeaderEpoch against this replica's: older is fenced, newer is not known here yet. */
+  private checkLeaderEpoch(replica: Partition, currentLeaderEpoch: number): void {
+    if (currentLeaderEpoch >= 0 && currentLeaderEpoch < replica.leaderEpoch) throw new KafkaProtocolError('FENCED_LEADER_EPOCH', `leader epoch ${currentLeaderEpoch} is older than ${replica.leaderEpoch} for ${replica.name}`);
+    if (currentLeaderEpoch > replica.leaderEpoch) throw new KafkaProtocolError('UNKNOWN_LEADER_EPOCH', `leader epoch ${currentLeaderEpoch} is newer than ${replica.leaderEpoch} known to broker ${this.nodeId} for ${replica.name}`);
+  }
+
+  private minInsyncReplicas(topic: string): number {
+    return Number(this.image.topics.get(topic)?.configs['min.insync.replicas'] ?? this.config['min.insync.replicas']);
   }
 
   private async handleProduce(request: ProduceRequest): Promise<ProduceResponse | undefined> {
@@ -352,7 +417,7 @@ export class BrokerServer {
     try {
       if (acks !== 0 && acks !== 1 && acks !== -1) throw new KafkaProtocolError('INVALID_REQUIRED_ACKS', `acks must be 0, 1 or -1 (all), got ${acks}`);
       const replica = this.leaderPartition(topic, index);
-      const minIsr = Number(this.image.topics.get(topic)?.configs['min.insync.replicas'] ?? this.config['min.insync.replicas']);
+      const minIsr = this.minInsyncReplicas(topic);
       if (acks === -1 && replica.isr.length < minIsr) {
         throw new KafkaProtocolError('NOT_ENOUGH_REPLICAS', `The size of the current ISR [${replica.isr}] is insufficient to satisfy the min.isr requirement of ${minIsr} for partition ${topic}-${index}`);
       }
@@ -362,39 +427,67 @@ export class BrokerServer {
       if (acks === -1) {
         const reached = await replica.waitForHighWatermark(info.lastOffset + 1, timeoutMs);
         if (!reached && replica.role !== 'leader') throw new KafkaProtocolError('NOT_LEADER_OR_FOLLOWER', `broker ${this.nodeId} stopped leading ${topic}-${index} before the records were replicated`);
-        if (!reached) {
-          throw new KafkaProtocolError(replica.isr.length < minIsr ? 'NOT_ENOUGH_REPLICAS_AFTER_APPEND' : 'REQUEST_TIMED_OUT', `records at ${info.firstOffset}..${info.lastOffset} of ${topic}-${index} not replicated to the ISR in time`);
+        // As Kafka: the records are in, but the ISR that has them is smaller than min.insync.replicas.
+        if (replica.isr.length < minIsr) {
+          throw new KafkaProtocolError('NOT_ENOUGH_REPLICAS_AFTER_APPEND', `records at ${info.firstOffset}..${info.lastOffset} of ${topic}-${index} were appended, but the ISR [${replica.isr}] shrank below min.insync.replicas = ${minIsr}`);
         }
+        if (!reached) throw new KafkaProtocolError('REQUEST_TIMED_OUT', `records at ${info.firstOffset}..${info.lastOffset} of ${topic}-${index} not replicated to the ISR [${replica.isr}] within ${timeoutMs} ms`);
       }
     } catch (error) {
       const { type, message } = asKafkaError(error);
       result.errorCode = errorCode(type);
       result.errorMessage = message;
+      this.ctx.events({ type: 'request-rejected', time: this.ctx.clock.now(), node: this.address, api: 'Produce', topic, partition: index, error: type, message });
     }
     return result;
   }
 
+  /**
+   * Fetch from a follower (replicaId >= 0): reads up to the log end and tells the leader how far
+   * the follower got. From a consumer: reads up to the high watermark, from the leader or
+   * (KIP-392) a follower; a leader may point a consumer in another rack to a closer replica.
+   */
   private async handleFetch(request: FetchRequest): Promise<FetchResponse> {
-    const read = (): { responses: FetchResponse['responses']; bytes: number; waitOn: Partition[]; errors: boolean } => {
+    const fromFollower = request.replicaId >= 0;
+    const read = (first: boolean): { responses: FetchResponse['responses']; bytes: number; waitOn: { replica: Partition; fetchOffset: number; highWatermark: number }[]; errors: boolean } => {
       let bytes = 0;
       let errors = false;
-      const waitOn: Partition[] = [];
+      const waitOn: { replica: Partition; fetchOffset: number; highWatermark: number }[] = [];
       const responses = request.topics.map((topic) => ({
         topic: topic.topic,
         partitions: topic.partitions.map((p): FetchPartitionResponse => {
           const out: FetchPartitionResponse = { partitionIndex: p.partition, errorCode: 0, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: null };
           try {
-            const replica = this.leaderPartition(topic.topic, p.partition);
-            if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch < replica.leaderEpoch) throw new KafkaProtocolError('FENCED_LEADER_EPOCH');
-            if (p.currentLeaderEpoch > replica.leaderEpoch) throw new KafkaProtocolError('UNKNOWN_LEADER_EPOCH');
+            const replica = fromFollower ? this.leaderPartition(topic.topic, p.partition) : this.hostedPartition(topic.topic, p.partition);
+            this.checkLeaderEpoch(replica, p.currentLeaderEpoch);
+            let maxOffset = replica.highWatermark;
+            if (fromFollower) {
+              if (!replica.replicas.includes(request.replicaId)) throw new KafkaProtocolError('NOT_LEADER_OR_FOLLOWER', `broker ${request.replicaId} is not a replica of ${replica.name}`);
+              if (p.fetchOffset > replica.log.logEndOffset) throw new KafkaProtocolError('OFFSET_OUT_OF_RANGE', `follower ${request.replicaId} fetches ${replica.name} at ${p.fetchOffset}, past the leader's log end ${replica.log.logEndOffset}`);
+              // The follower has everything below its fetch offset: that moves the ISR and the high watermark.
+              if (first) replica.updateFollowerFetchState(request.replicaId, p.fetchOffset);
+              maxOffset = replica.log.logEndOffset;
+            } else if (first && replica.role === 'leader' && request.rackId) {
+              const preferred = this.preferredReadReplica(replica, request.rackId, p.fetchOffset);
+              if (preferred !== this.nodeId) {
+                out.preferredReadReplica = preferred;
+                out.highWatermark = replica.highWatermark;
+                out.lastStableOffset = replica.highWatermark;
+                out.logStartOffset = replica.log.logStartOffset;
+                out.records = new Uint8Array(0);
+                this.ctx.events({ type: 'preferred-read-replica', time: this.ctx.clock.now(), node: this.address, topic: topic.topic, partition: p.partition, clientRack: request.rackId, replica: preferred });
+                bytes += 1; // an answer the consumer acts on at once, not a reason to long-poll
+                return out;
+              }
+            }
             out.highWatermark = replica.highWatermark;
             out.lastStableOffset = replica.highWatermark;
             out.logStartOffset = replica.log.logStartOffset;
-            // Consumers never read past the high watermark.
-            const data = replica.log.read(p.fetchOffset, replica.highWatermark, Math.min(p.partitionMaxBytes, request.maxBytes));
+            // Consumers never read past the high watermark; followers read up to the log end.
+            const data = replica.log.read(p.fetchOffset, maxOffset, Math.min(p.partitionMaxBytes, request.maxBytes));
             out.records = data.bytes;
             bytes += data.bytes.byteLength;
-            if (data.bytes.byteLength === 0) waitOn.push(replica);
+            if (data.bytes.byteLength === 0) waitOn.push({ replica, fetchOffset: p.fetchOffset, highWatermark: replica.highWatermark });
           } catch (error) {
             out.errorCode = errorCode(asKafkaError(error).type);
             errors = true;
@@ -404,14 +497,55 @@ export class BrokerServer {
       }));
       return { responses, bytes, waitOn, errors };
     };
-    let result = read();
+    let result = read(true);
     if (result.bytes < request.minBytes && !result.errors && request.maxWaitMs > 0 && result.waitOn.length > 0) {
-      // Long poll: wait for any partition's high watermark to move, or maxWaitMs.
-      await Promise.race(result.waitOn.map((replica) => replica.waitForHighWatermark(replica.highWatermark + 1, request.maxWaitMs)));
+      // Long poll: wait for new data (for a follower), or a high watermark change, or maxWaitMs.
+      await Promise.race(result.waitOn.map(({ replica, fetchOffset, highWatermark }) => replica.waitUntil(
+        () => replica.highWatermark !== highWatermark || (fromFollower && replica.log.logEndOffset > fetchOffset), request.maxWaitMs,
+      )));
       if (this.stopped) return { errorCode: 0, responses: [] };
-      result = read();
+      result = read(false);
     }
     return { errorCode: 0, responses: result.responses };
+  }
+
+  /**
+   * Kafka's RackAwareReplicaSelector (replica.selector.class): the leader if it is in the
+   * consumer's rack, else the most caught-up in-sync replica in that rack that has the offset.
+   */
+  private preferredReadReplica(leader: Partition, clientRack: string, fetchOffset: number): number {
+    if (this.config['replica.selector.class'] !== 'RackAwareReplicaSelector') return this.nodeId;
+    const rackOf = (id: number) => this.image.brokers.get(id)?.rack ?? null;
+    if (rackOf(this.nodeId) === clientRack) return this.nodeId;
+    let best = this.nodeId;
+    let bestEnd = -1;
+    for (const id of leader.isr) {
+      const end = leader.followerLogEndOffset(id);
+      if (id === this.nodeId || rackOf(id) !== clientRack || this.image.brokers.get(id)?.fenced !== false || end < fetchOffset) continue;
+      if (end > bestEnd) {
+        best = id;
+        bestEnd = end;
+      }
+    }
+    return best;
+  }
+
+  /** OffsetForLeaderEpoch (KIP-101): where a leader epoch ends in this leader's log. */
+  private handleOffsetForLeaderEpoch(request: OffsetForLeaderEpochRequest): OffsetForLeaderEpochResponse {
+    return {
+      topics: request.topics.map((topic) => ({
+        topic: topic.topic,
+        partitions: topic.partitions.map((p) => {
+          try {
+            const replica = this.leaderPartition(topic.topic, p.partition);
+            this.checkLeaderEpoch(replica, p.currentLeaderEpoch);
+            return { errorCode: 0, partition: p.partition, ...replica.endOffsetForEpoch(p.leaderEpoch) };
+          } catch (error) {
+            return { errorCode: errorCode(asKafkaError(error).type), partition: p.partition, leaderEpoch: -1, endOffset: -1 };
+          }
+        }),
+      })),
+    };
   }
 
   private handleListOffsets(request: ListOffsetsRequest): ListOffsetsResponse {

@@ -1,29 +1,76 @@
-import type { Clock, EventSink, TimerHandle } from '../ports';
-import { KafkaProtocolError } from '../protocol/errors';
-import type { UnifiedLog, AppendInfo } from '../storage/unifiedLog';
+import type { Clock, EventSink, MetaStore, TimerHandle } from '../ports';
+import { KafkaProtocolError, asKafkaError, errorName, type ErrorName } from '../protocol/errors';
+import type { AlterPartitionResponse } from '../protocol/messages';
+import type { UnifiedLog, AppendInfo, LogBatch } from '../storage/unifiedLog';
 import type { PartitionRegistration } from '../metadata/image';
+import { LeaderEpochCache, type EpochEndOffset, type EpochEntry } from '../storage/leaderEpochCache';
 
-interface HighWatermarkWaiter { offset: number; resolve: (reached: boolean) => void; timer: TimerHandle | null }
+export type AlterPartitionResult = AlterPartitionResponse['topics'][number]['partitions'][number];
+
+/** What a replica needs from its broker. */
+export interface PartitionContext {
+  brokerId: number;
+  node: string;
+  clock: Clock;
+  events: EventSink;
+  metaStore: MetaStore;
+  replicaLagTimeMaxMs: number;
+  /** Whether a broker may join the ISR: registered and not fenced. */
+  isBrokerEligible(id: number): boolean;
+  /** Sends AlterPartition to the controller; resolves with this partition's result. */
+  alterPartition(partition: Partition, newIsr: number[]): Promise<AlterPartitionResult>;
+}
+
+/** Kafka's ReplicaState, as the leader sees a follower. -1: unknown in this leader epoch. */
+interface FollowerState { logEndOffset: number; lastCaughtUpTimeMs: number; lastFetchLeaderLogEndOffset: number; lastFetchTimeMs: number }
+
+interface Waiter { ready: () => boolean; resolve: (ready: boolean) => void; timer: TimerHandle | null }
+
+const epochCheckpointKey = (name: string): string => `leader-epoch-checkpoint/${name}`;
 
 /**
  * One replica of a partition on this broker, as Kafka's Partition: its log, whether it leads,
- * the leader epoch, the ISR it was given by the controller, and the high watermark: the
- * offset below which every ISR member has the records, the only part consumers may read.
+ * the leader epoch and its cache, the ISR, and the high watermark: the offset below which every
+ * ISR member has the records, the only part consumers may read.
+ *
+ * As leader it tracks each follower's log end offset from its Fetch requests, and asks the
+ * controller (AlterPartition) to add a follower that caught up or drop one that lagged for
+ * replica.lag.time.max.ms. As follower it is written only by the replica fetcher.
  */
 export class Partition {
   role: 'leader' | 'follower' | 'none' = 'none';
   leader = -1;
   leaderEpoch = -1;
+  partitionEpoch = -1;
   replicas: number[] = [];
+  /** The ISR as committed by the controller. */
   isr: number[] = [];
   topicId = '';
+  /** An ISR change sent to the controller and not yet answered. */
+  private pendingIsr: number[] | null = null;
+  /** The log end offset when this replica became leader: a follower must reach it to join the ISR. */
+  private leaderEpochStartOffset = 0;
   private _highWatermark = 0;
-  /** Log end offsets of followers, as reported by their Fetch requests (replication fills this). */
-  readonly followerLogEndOffsets = new Map<number, number>();
-  private readonly waiters = new Set<HighWatermarkWaiter>();
+  private readonly followers = new Map<number, FollowerState>();
+  private readonly waiters = new Set<Waiter>();
+  /** Set when the leader changes: the fetcher must reconcile the log with the new leader first (KIP-101). */
+  needsTruncation = false;
 
-  constructor(readonly log: UnifiedLog, private readonly brokerId: number, private readonly node: string, private readonly clock: Clock, private readonly events: EventSink) {
+  private constructor(readonly log: UnifiedLog, readonly epochs: LeaderEpochCache, private readonly ctx: PartitionContext) {
     this._highWatermark = log.logStartOffset;
+  }
+
+  /** A replica over a recovered (or new) log, with its leader epoch cache from the checkpoint and the batches. */
+  static async open(log: UnifiedLog, ctx: PartitionContext): Promise<Partition> {
+    const checkpoint = (await ctx.metaStore.get<EpochEntry[]>(epochCheckpointKey(log.name))) ?? [];
+    const epochs = new LeaderEpochCache(checkpoint);
+    // The checkpoint may be behind the log (a crash between the two writes) or ahead of it (a
+    // truncated tail): the batches' own leader epochs settle it.
+    let changed = epochs.truncateFromEnd(log.logEndOffset);
+    for (const batch of log.batchesFrom(log.logStartOffset)) changed = epochs.assign(batch.header.partitionLeaderEpoch, batch.baseOffset) || changed;
+    const partition = new Partition(log, epochs, ctx);
+    if (changed) await partition.checkpointEpochs();
+    return partition;
   }
 
   get topic(): string {
@@ -32,87 +79,291 @@ export class Partition {
   get partition(): number {
     return this.log.partition;
   }
+  get name(): string {
+    return this.log.name;
+  }
   get highWatermark(): number {
     return this._highWatermark;
   }
+  /** ISR for the high watermark: the committed one plus any member a pending change adds (Kafka's maximal ISR). */
+  get maximalIsr(): number[] {
+    return this.pendingIsr ? [...new Set([...this.isr, ...this.pendingIsr])] : this.isr;
+  }
 
-  /** Applies the controller's view of this partition (from the metadata image). */
-  applyRegistration(registration: PartitionRegistration): void {
-    const changed = registration.leader !== this.leader || registration.leaderEpoch !== this.leaderEpoch || registration.isr.join() !== this.isr.join();
+  /**
+   * Applies the controller's view of this partition (from the metadata image). Returns what
+   * changed for this replica: it became leader, became (or re-became) a follower, or nothing.
+   */
+  async applyRegistration(registration: PartitionRegistration): Promise<'leader' | 'follower' | null> {
+    // An AlterPartition response may already have moved us past this image.
+    if (registration.partitionEpoch < this.partitionEpoch && registration.leaderEpoch === this.leaderEpoch) return null;
+    const newEpoch = registration.leaderEpoch !== this.leaderEpoch || registration.leader !== this.leader;
+    const wasRole = this.role;
     this.topicId = registration.topicId;
     this.leader = registration.leader;
     this.leaderEpoch = registration.leaderEpoch;
+    this.partitionEpoch = registration.partitionEpoch;
     this.replicas = registration.replicas;
     this.isr = registration.isr;
-    this.role = registration.leader === this.brokerId ? 'leader' : this.replicas.includes(this.brokerId) ? 'follower' : 'none';
-    // Follower positions reported to an earlier leader epoch say nothing about this one.
-    if (changed) this.followerLogEndOffsets.clear();
+    this.role = registration.leader === this.ctx.brokerId ? 'leader' : this.replicas.includes(this.ctx.brokerId) ? 'follower' : 'none';
+    let transition: 'leader' | 'follower' | null = null;
+    if (newEpoch || wasRole !== this.role) {
+      this.pendingIsr = null;
+      this.followers.clear();
+      if (this.role === 'leader') {
+        await this.makeLeader();
+        transition = 'leader';
+      } else {
+        // Requests waiting on this replica as leader (acks=all, long polls) answer now.
+        this.wakeAll();
+        this.needsTruncation = this.role === 'follower' && this.leader >= 0;
+        this._highWatermark = Math.min(this._highWatermark, this.log.logEndOffset);
+        transition = this.role === 'follower' ? 'follower' : null;
+      }
+    }
     if (this.role === 'leader') this.maybeIncrementHighWatermark();
-    if (changed) this.reportOffsets();
+    this.reportOffsets();
+    return transition;
   }
 
-  /** Appends as leader. The caller has checked leadership and min.insync.replicas. */
-  async appendAsLeader(records: Uint8Array): Promise<AppendInfo> {
+  private async makeLeader(): Promise<void> {
+    this.leaderEpochStartOffset = this.log.logEndOffset;
+    this.needsTruncation = false;
+    this._highWatermark = Math.min(this._highWatermark, this.log.logEndOffset);
+    const now = this.ctx.clock.now();
+    // Followers in the ISR get a full replica.lag.time.max.ms to show up before they can be dropped.
+    for (const id of this.replicas) {
+      if (id !== this.ctx.brokerId) this.followers.set(id, { logEndOffset: -1, lastCaughtUpTimeMs: this.isr.includes(id) ? now : 0, lastFetchLeaderLogEndOffset: -1, lastFetchTimeMs: 0 });
+    }
+    if (this.epochs.assign(this.leaderEpoch, this.log.logEndOffset)) await this.checkpointEpochs();
+  }
+
+  private checkpointEpochs(): Promise<void> {
+    return this.ctx.metaStore.put(epochCheckpointKey(this.name), this.epochs.entries.map((e) => ({ ...e })));
+  }
+
+  /** Throws unless this replica leads the partition. */
+  private assertLeader(): void {
+    if (this.role !== 'leader') throw new KafkaProtocolError('NOT_LEADER_OR_FOLLOWER', `broker ${this.ctx.brokerId} is not the leader of ${this.name}`);
+  }
+
+  /**
+   * Appends as leader. The caller has checked leadership and min.insync.replicas. `beforeAppend`
+   * may answer with an earlier append instead (an idempotent producer's duplicate retry).
+   */
+  async appendAsLeader(records: Uint8Array, beforeAppend?: (headers: import('../storage/recordBatch').BatchHeader[]) => AppendInfo | null): Promise<AppendInfo & { duplicate?: boolean }> {
     let epoch = this.leaderEpoch;
+    let duplicate = false;
     // Checked when the write's turn comes, not when it was queued: leadership may have moved meanwhile.
     const info = await this.log.appendAsLeader(records, () => {
-      if (this.role !== 'leader') throw new KafkaProtocolError('NOT_LEADER_OR_FOLLOWER', `broker ${this.brokerId} is not the leader of ${this.log.name}`);
+      this.assertLeader();
       epoch = this.leaderEpoch;
       return epoch;
-    });
-    this.events({
-      type: 'log-append', time: this.clock.now(), node: this.node, topic: this.topic, partition: this.partition,
-      baseOffset: info.firstOffset, lastOffset: info.lastOffset, records: info.records, bytes: info.bytes, leaderEpoch: epoch,
-      compression: info.batches[0].header.compression,
-    });
+    }, beforeAppend && ((headers) => {
+      const earlier = beforeAppend(headers);
+      duplicate = earlier !== null;
+      return earlier;
+    }));
+    if (duplicate) return { ...info, duplicate };
+    this.afterAppend(info, epoch, 'leader');
     this.maybeIncrementHighWatermark();
-    this.reportOffsets();
+    this.onLogChanged();
     return info;
   }
 
-  /** HW = the smallest log end offset in the ISR; never moves backwards on a leader. */
-  maybeIncrementHighWatermark(): void {
-    if (this.role !== 'leader') return;
-    let candidate = this.log.logEndOffset;
-    for (const id of this.isr) {
-      if (id === this.brokerId) continue;
-      candidate = Math.min(candidate, this.followerLogEndOffsets.get(id) ?? this._highWatermark);
+  /** Appends what the fetcher got from the leader, unless this replica moved on meanwhile. */
+  async appendAsFollower(records: Uint8Array, leaderEpoch: number, leaderHighWatermark: number): Promise<void> {
+    const info = await this.log.appendAsFollower(records, () => this.assertFollowing(leaderEpoch));
+    if (info) {
+      let changed = false;
+      for (const batch of info.batches) changed = this.epochs.assign(batch.header.partitionLeaderEpoch, batch.baseOffset) || changed;
+      if (changed) await this.checkpointEpochs();
+      this.afterAppend(info, info.batches[0].header.partitionLeaderEpoch, 'follower');
     }
-    if (candidate > this._highWatermark) {
-      this._highWatermark = candidate;
-      for (const waiter of this.waiters) {
-        if (waiter.offset <= candidate) this.finishWaiter(waiter, true);
-      }
+    if (!this.updateFollowerHighWatermark(leaderHighWatermark) && info) this.reportOffsets();
+  }
+
+  private assertFollowing(leaderEpoch: number): void {
+    if (this.role !== 'follower' || this.leaderEpoch !== leaderEpoch) {
+      throw new KafkaProtocolError('FENCED_LEADER_EPOCH', `${this.name} on broker ${this.ctx.brokerId} no longer follows leader epoch ${leaderEpoch}`);
     }
   }
 
-  /** Resolves true once the high watermark reaches `offset`, false after timeoutMs (or null: only on a change). */
-  waitForHighWatermark(offset: number, timeoutMs: number | null): Promise<boolean> {
-    if (this._highWatermark >= offset) return Promise.resolve(true);
-    if (this.role !== 'leader') return Promise.resolve(false);
+  /** A follower's high watermark: the leader's, but never past its own log end. */
+  updateFollowerHighWatermark(leaderHighWatermark: number): boolean {
+    const hw = Math.min(leaderHighWatermark, this.log.logEndOffset);
+    if (hw === this._highWatermark) return false;
+    this._highWatermark = hw;
+    this.onLogChanged();
+    this.reportOffsets();
+    return true;
+  }
+
+  /** Hooks for state derived from appended batches (the idempotent producer's sequences). */
+  onBatchesAppended: ((batches: readonly LogBatch[]) => void) | null = null;
+  onTruncated: (() => void) | null = null;
+
+  private afterAppend(info: AppendInfo, epoch: number, role: 'leader' | 'follower'): void {
+    this.onBatchesAppended?.(info.batches);
+    this.ctx.events({
+      type: 'log-append', time: this.ctx.clock.now(), node: this.ctx.node, topic: this.topic, partition: this.partition,
+      baseOffset: info.firstOffset, lastOffset: info.lastOffset, records: info.records, bytes: info.bytes, leaderEpoch: epoch,
+      compression: info.batches[0].header.compression, ...(role === 'follower' ? { replicated: true } : {}),
+    });
+  }
+
+  /**
+   * Truncates the log to `offset` (a follower reconciling with a new leader), drops the epochs
+   * that started there, and says so. Refused if this replica moved on to another leader epoch.
+   */
+  async truncateTo(offset: number, leaderEpoch: number, reason: string): Promise<void> {
+    const from = this.log.logEndOffset;
+    await this.log.truncateTo(offset, () => this.assertFollowing(leaderEpoch));
+    if (this.log.logEndOffset === from) return;
+    if (this.epochs.truncateFromEnd(this.log.logEndOffset)) await this.checkpointEpochs();
+    this._highWatermark = Math.min(this._highWatermark, this.log.logEndOffset);
+    this.onTruncated?.();
+    this.ctx.events({ type: 'log-truncated', time: this.ctx.clock.now(), node: this.ctx.node, topic: this.topic, partition: this.partition, from, to: this.log.logEndOffset, reason });
+    this.reportOffsets();
+  }
+
+  /** OffsetForLeaderEpoch, answered by the leader from its epoch cache. */
+  endOffsetForEpoch(leaderEpoch: number): EpochEndOffset {
+    this.assertLeader();
+    return this.epochs.endOffsetFor(leaderEpoch, this.log.logEndOffset);
+  }
+
+  // ---- Leader: followers, ISR, high watermark ----------------------------------------------
+
+  /** A follower's log end offset as its last Fetch told this leader; -1 if unknown. */
+  followerLogEndOffset(replicaId: number): number {
+    return this.followers.get(replicaId)?.logEndOffset ?? -1;
+  }
+
+  /** Kafka's updateFollowerFetchState: a follower fetching at `fetchOffset` has everything below it. */
+  updateFollowerFetchState(replicaId: number, fetchOffset: number): void {
+    const state = this.followers.get(replicaId);
+    if (!state || this.role !== 'leader') return;
+    const now = this.ctx.clock.now();
+    const leaderEnd = this.log.logEndOffset;
+    if (fetchOffset >= leaderEnd) state.lastCaughtUpTimeMs = Math.max(state.lastCaughtUpTimeMs, now);
+    else if (fetchOffset >= state.lastFetchLeaderLogEndOffset) state.lastCaughtUpTimeMs = Math.max(state.lastCaughtUpTimeMs, state.lastFetchTimeMs);
+    state.lastFetchLeaderLogEndOffset = leaderEnd;
+    state.lastFetchTimeMs = now;
+    const moved = state.logEndOffset !== fetchOffset;
+    state.logEndOffset = fetchOffset;
+    this.maybeExpandIsr(replicaId);
+    this.maybeIncrementHighWatermark();
+    if (moved) this.reportOffsets();
+  }
+
+  private maybeExpandIsr(replicaId: number): void {
+    const state = this.followers.get(replicaId);
+    if (!state || this.pendingIsr || this.isr.includes(replicaId) || !this.ctx.isBrokerEligible(replicaId)) return;
+    // Caught up: has everything the leader had when this epoch began, and everything committed.
+    if (state.logEndOffset < this._highWatermark || state.logEndOffset < this.leaderEpochStartOffset) return;
+    this.proposeIsr([...this.isr, replicaId], `broker ${replicaId} caught up to offset ${state.logEndOffset}`);
+  }
+
+  /** Drops followers that have not caught up for replica.lag.time.max.ms (run periodically). */
+  maybeShrinkIsr(): void {
+    if (this.role !== 'leader' || this.pendingIsr) return;
+    const now = this.ctx.clock.now();
+    const lagging = this.isr.filter((id) => {
+      if (id === this.ctx.brokerId) return false;
+      const state = this.followers.get(id);
+      return !state || now - state.lastCaughtUpTimeMs > this.ctx.replicaLagTimeMaxMs;
+    });
+    if (lagging.length === 0) return;
+    this.proposeIsr(this.isr.filter((id) => !lagging.includes(id)), `${lagging.map((id) => `broker ${id}`).join(', ')} not caught up for ${this.ctx.replicaLagTimeMaxMs} ms (replica.lag.time.max.ms)`);
+  }
+
+  private proposeIsr(newIsr: number[], reason: string): void {
+    const from = this.isr;
+    const epoch = this.leaderEpoch;
+    this.pendingIsr = newIsr;
+    const report = (phase: 'proposed' | 'committed' | 'rejected', to: number[], error?: ErrorName) => this.ctx.events({
+      type: 'isr-change', time: this.ctx.clock.now(), node: this.ctx.node, topic: this.topic, partition: this.partition,
+      leaderEpoch: epoch, from, to, phase, reason, ...(error ? { error } : {}),
+    });
+    report('proposed', newIsr);
+    this.ctx.alterPartition(this, newIsr).then((result) => {
+      if (this.pendingIsr !== newIsr) return; // superseded by a leadership change
+      this.pendingIsr = null;
+      if (result.errorCode !== 0) {
+        report('rejected', newIsr, errorName(result.errorCode));
+        return;
+      }
+      if (result.leaderEpoch === this.leaderEpoch && result.partitionEpoch > this.partitionEpoch) {
+        this.isr = result.isr;
+        this.partitionEpoch = result.partitionEpoch;
+      }
+      report('committed', result.isr);
+      this.maybeIncrementHighWatermark();
+      this.reportOffsets();
+    }, (error: unknown) => {
+      if (this.pendingIsr !== newIsr) return;
+      this.pendingIsr = null;
+      report('rejected', newIsr, asKafkaError(error).type);
+    });
+  }
+
+  /** HW = the smallest log end offset in the (maximal) ISR; never moves backwards on a leader. */
+  maybeIncrementHighWatermark(): void {
+    if (this.role !== 'leader') return;
+    let candidate = this.log.logEndOffset;
+    for (const id of this.maximalIsr) {
+      if (id === this.ctx.brokerId) continue;
+      const end = this.followers.get(id)?.logEndOffset ?? -1;
+      candidate = Math.min(candidate, end < 0 ? this._highWatermark : end);
+    }
+    if (candidate > this._highWatermark) {
+      this._highWatermark = candidate;
+      this.onLogChanged();
+    }
+  }
+
+  // ---- Waiting (acks=all, long-polling fetches) --------------------------------------------
+
+  /** Resolves true once `ready()` holds (checked on every log or high watermark change), false on timeout or a role change. */
+  waitUntil(ready: () => boolean, timeoutMs: number | null): Promise<boolean> {
+    if (ready()) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const waiter: HighWatermarkWaiter = { offset, resolve, timer: null };
-      if (timeoutMs !== null) waiter.timer = this.clock.setTimer(timeoutMs, () => this.finishWaiter(waiter, false));
+      const waiter: Waiter = { ready, resolve, timer: null };
+      if (timeoutMs !== null) waiter.timer = this.ctx.clock.setTimer(timeoutMs, () => this.finishWaiter(waiter, false));
       this.waiters.add(waiter);
     });
   }
 
-  /** Wakes everyone waiting on this partition: it was deleted, or this replica stopped leading. */
-  abortWaiters(): void {
+  /** Resolves true once the high watermark reaches `offset` while this replica leads. */
+  waitForHighWatermark(offset: number, timeoutMs: number | null): Promise<boolean> {
+    if (this.role !== 'leader' && this._highWatermark < offset) return Promise.resolve(false);
+    return this.waitUntil(() => this._highWatermark >= offset, timeoutMs);
+  }
+
+  /** Wakes everyone waiting on this partition: it was deleted, or this replica changed role. */
+  wakeAll(): void {
     for (const waiter of this.waiters) this.finishWaiter(waiter, false);
   }
 
-  private finishWaiter(waiter: HighWatermarkWaiter, reached: boolean): void {
+  private onLogChanged(): void {
+    for (const waiter of this.waiters) if (waiter.ready()) this.finishWaiter(waiter, true);
+  }
+
+  private finishWaiter(waiter: Waiter, ready: boolean): void {
     if (!this.waiters.delete(waiter)) return;
     waiter.timer?.cancel();
-    waiter.resolve(reached);
+    waiter.resolve(ready);
   }
 
   reportOffsets(): void {
-    this.events({
-      type: 'partition-offsets', time: this.clock.now(), node: this.node, topic: this.topic, partition: this.partition,
+    const replicaLogEndOffsets: Record<number, number> = {};
+    if (this.role === 'leader') for (const [id, state] of this.followers) replicaLogEndOffsets[id] = state.logEndOffset;
+    this.ctx.events({
+      type: 'partition-offsets', time: this.ctx.clock.now(), node: this.ctx.node, topic: this.topic, partition: this.partition,
       logStartOffset: this.log.logStartOffset, logEndOffset: this.log.logEndOffset, highWatermark: this._highWatermark,
-      leaderEpoch: this.leaderEpoch, role: this.role,
+      leaderEpoch: this.leaderEpoch, role: this.role, isr: this.isr,
+      ...(this.role === 'leader' ? { replicaLogEndOffsets } : {}),
     });
   }
 }

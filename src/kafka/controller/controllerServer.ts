@@ -8,9 +8,10 @@ import {
   CLUSTER_METADATA_TOPIC,
   type ApiKey, type BrokerHeartbeatRequest, type BrokerHeartbeatResponse, type BrokerRegistrationRequest,
   type BrokerRegistrationResponse, type CreateTopicsRequest, type CreateTopicsResponse, type DeleteTopicsRequest,
-  type DeleteTopicsResponse, type FetchRequest, type FetchResponse,
+  type DeleteTopicsResponse, type FetchRequest, type FetchResponse, type AlterPartitionRequest, type AlterPartitionResponse,
+  type ElectLeadersRequest, type ElectLeadersResponse,
 } from '../protocol/messages';
-import { MetadataImage } from '../metadata/image';
+import { MetadataImage, type PartitionRegistration, type TopicImage } from '../metadata/image';
 import { decodeMetadataRecord, encodeMetadataRecord, type MetadataRecord } from '../metadata/records';
 import { UnifiedLog } from '../storage/unifiedLog';
 import { decodeRecords, encodeBatch } from '../storage/recordBatch';
@@ -24,6 +25,8 @@ const METADATA_VERSION = 19;
 const SESSION_CHECK_INTERVAL_MS = 1000;
 
 interface MetadataWaiter { fetchOffset: number; resolve: () => void; timer: TimerHandle }
+
+type ElectionKind = 'clean' | 'unclean' | 'preferred' | 'offline';
 
 /**
  * The KRaft controller: the single writer of `__cluster_metadata`. Every command becomes
@@ -42,6 +45,9 @@ export class ControllerServer {
   private readonly lastHeartbeat = new Map<number, number>();
   private readonly metadataWaiters = new Set<MetadataWaiter>();
   private sessionTimer: TimerHandle | null = null;
+  private rebalanceTimer: TimerHandle | null = null;
+  /** Why each leader in the records being built changes, for the leader-election events. */
+  private elections = new Map<string, { kind: ElectionKind; reason: string; previousLeader: number }>();
   private stopped = false;
   /** Raft epoch of the (single) leader; bumped on every start, as a new election would. */
   private epoch = 0;
@@ -85,12 +91,14 @@ export class ControllerServer {
     this.reportState();
     this.rpc.serve((from, api, body) => this.handle(from, api, body));
     this.scheduleSessionCheck();
+    this.schedulePreferredElection();
   }
 
   /** Stops timers and networking (the simulation's kill; a worker is simply terminated). */
   stop(): void {
     this.stopped = true;
     this.sessionTimer?.cancel();
+    this.rebalanceTimer?.cancel();
     for (const waiter of this.metadataWaiters) {
       waiter.timer.cancel();
       waiter.resolve();
@@ -106,6 +114,8 @@ export class ControllerServer {
       case 'CreateTopics': return this.handleCreateTopics(body as CreateTopicsRequest);
       case 'DeleteTopics': return this.handleDeleteTopics(body as DeleteTopicsRequest);
       case 'Fetch': return this.handleMetadataFetch(body as FetchRequest);
+      case 'AlterPartition': return this.handleAlterPartition(body as AlterPartitionRequest);
+      case 'ElectLeaders': return this.handleElectLeaders(body as ElectLeadersRequest);
       default: return Promise.resolve({ errorCode: errorCode('UNSUPPORTED_VERSION') });
     }
   }
@@ -117,6 +127,8 @@ export class ControllerServer {
   appendRecords(build: (image: MetadataImage, nextOffset: number) => MetadataRecord[]): Promise<number> {
     return this.writes.run(async () => {
       if (this.stopped) throw new KafkaProtocolError('NOT_CONTROLLER', 'controller is stopped');
+      this.elections.clear();
+      const before = this._image;
       const records = build(this._image, this.log.logEndOffset);
       if (records.length === 0) return this.log.logEndOffset;
       const timestamp = Math.floor(this.ctx.clock.now());
@@ -128,6 +140,7 @@ export class ControllerServer {
       const applied = records.map((record, i) => ({ offset: info.firstOffset + i, record }));
       this._image = this._image.apply(applied);
       for (const { offset, record } of applied) this.ctx.events({ type: 'metadata-record', time: timestamp, node: this.address, offset, record });
+      this.reportElections(before, records);
       this.reportState();
       this.wakeMetadataFetchers();
       return info.firstOffset;
@@ -205,36 +218,204 @@ export class ControllerServer {
     }
   }
 
-  /** FenceBrokerRecord plus a new leader (or none) for every partition the broker led. */
+  /** FenceBrokerRecord, the broker out of every ISR, and a new leader (or none) for every partition it led. */
   private fenceRecords(image: MetadataImage, brokerId: number): MetadataRecord[] {
     const broker = image.brokers.get(brokerId)!;
     const records: MetadataRecord[] = [{ type: 'FenceBrokerRecord', id: brokerId, epoch: broker.epoch }];
-    const fenced = new Set([brokerId, ...[...image.brokers.values()].filter((b) => b.fenced).map((b) => b.id)]);
-    for (const topic of image.topics.values()) {
-      for (const partition of topic.partitions) {
-        if (!partition.isr.includes(brokerId) && partition.leader !== brokerId) continue;
-        // Kafka keeps the last ISR member in the ISR, so it can come back as a clean leader.
-        const isr = partition.isr.length > 1 ? partition.isr.filter((id) => id !== brokerId) : partition.isr;
-        const leader = partition.leader === brokerId ? electLeader(partition.replicas, isr, fenced) : partition.leader;
-        if (leader === partition.leader && isr.length === partition.isr.length) continue;
-        records.push({ type: 'PartitionChangeRecord', topicId: topic.topicId, partitionId: partition.partition, leader, isr });
+    const fenced = this.fencedBrokers(image, brokerId);
+    for (const { topic, partition } of partitionsOf(image)) {
+      if (!partition.isr.includes(brokerId) && partition.leader !== brokerId) continue;
+      // Kafka keeps the last ISR member in the ISR, so it can come back as a clean leader.
+      const isr = partition.isr.length > 1 ? partition.isr.filter((id) => id !== brokerId) : partition.isr;
+      if (partition.leader !== brokerId) {
+        if (isr.length !== partition.isr.length) records.push({ type: 'PartitionChangeRecord', topicId: topic.topicId, partitionId: partition.partition, isr });
+        continue;
       }
+      const reason = `broker ${brokerId} was fenced: no heartbeat for broker.session.timeout.ms = ${this.config['broker.session.timeout.ms']} ms`;
+      records.push(this.electionRecord(image, topic, partition, isr, fenced, reason));
     }
     return records;
   }
 
-  /** Offline partitions whose ISR holds the returning broker get it back as leader. */
+  /** Offline partitions get a leader again when a broker returns: cleanly from the ISR, or (if the topic allows) uncleanly. */
   private unfenceElections(image: MetadataImage, brokerId: number): MetadataRecord[] {
     const records: MetadataRecord[] = [];
-    const fenced = new Set([...image.brokers.values()].filter((b) => b.fenced && b.id !== brokerId).map((b) => b.id));
-    for (const topic of image.topics.values()) {
-      for (const partition of topic.partitions) {
-        if (partition.leader !== -1 || !partition.isr.includes(brokerId)) continue;
-        const leader = electLeader(partition.replicas, partition.isr, fenced);
-        if (leader !== -1) records.push({ type: 'PartitionChangeRecord', topicId: topic.topicId, partitionId: partition.partition, leader });
-      }
+    const fenced = this.fencedBrokers(image, -1);
+    fenced.delete(brokerId);
+    for (const { topic, partition } of partitionsOf(image)) {
+      if (partition.leader !== -1 || !partition.replicas.includes(brokerId)) continue;
+      const record = this.electionRecord(image, topic, partition, partition.isr, fenced, `broker ${brokerId} is back (unfenced)`);
+      if (record.leader !== -1) records.push(record);
     }
     return records;
+  }
+
+  private fencedBrokers(image: MetadataImage, alsoFenced: number): Set<number> {
+    return new Set([alsoFenced, ...[...image.brokers.values()].filter((b) => b.fenced).map((b) => b.id)]);
+  }
+
+  private uncleanAllowed(image: MetadataImage, topic: string): boolean {
+    const value = image.topics.get(topic)?.configs['unclean.leader.election.enable'];
+    return value === undefined ? this.config['unclean.leader.election.enable'] : value === 'true';
+  }
+
+  /**
+   * A leader for a partition whose leader is gone: the first live ISR member in assignment order;
+   * if there is none and unclean.leader.election.enable allows it, the first live replica outside
+   * the ISR, which becomes the whole ISR (what it lacks is lost); else none: the partition is offline.
+   */
+  private electionRecord(image: MetadataImage, topic: TopicImage, partition: PartitionRegistration, isr: number[], fenced: ReadonlySet<number>, reason: string): MetadataRecord & { type: 'PartitionChangeRecord' } {
+    let leader = electLeader(partition.replicas, isr, fenced);
+    let kind: ElectionKind = 'clean';
+    let newIsr = isr;
+    if (leader === -1 && this.uncleanAllowed(image, topic.name)) {
+      leader = electLeader(partition.replicas, partition.replicas, fenced);
+      if (leader !== -1) {
+        kind = 'unclean';
+        newIsr = [leader];
+        reason += `; no in-sync replica is alive, and unclean.leader.election.enable=true lets out-of-sync broker ${leader} lead: records it never got are lost`;
+      }
+    }
+    if (leader === -1) {
+      kind = 'offline';
+      reason += `; no live replica in the ISR [${isr}]${this.uncleanAllowed(image, topic.name) ? '' : ' (unclean.leader.election.enable=false)'}`;
+    }
+    this.elections.set(`${topic.topicId}:${partition.partition}`, { kind, reason, previousLeader: partition.leader });
+    return { type: 'PartitionChangeRecord', topicId: topic.topicId, partitionId: partition.partition, leader, isr: newIsr };
+  }
+
+  private reportElections(before: MetadataImage, records: readonly MetadataRecord[]): void {
+    for (const record of records) {
+      if (record.type !== 'PartitionChangeRecord' || record.leader === undefined) continue;
+      const name = this._image.topicNamesById.get(record.topicId);
+      const after = name === undefined ? undefined : this._image.partition(name, record.partitionId);
+      const previous = name === undefined ? undefined : before.partition(name, record.partitionId);
+      const why = this.elections.get(`${record.topicId}:${record.partitionId}`);
+      if (!after || after.leader === previous?.leader) continue;
+      this.ctx.events({
+        type: 'leader-election', time: this.ctx.clock.now(), node: this.address, topic: after.topic, partition: after.partition,
+        previousLeader: why?.previousLeader ?? previous?.leader ?? -1, leader: after.leader, leaderEpoch: after.leaderEpoch, isr: after.isr,
+        kind: why?.kind ?? (after.leader === -1 ? 'offline' : 'clean'), reason: why?.reason ?? 'leader changed',
+      });
+    }
+  }
+
+  // ---- ISR changes and elections -------------------------------------------------------------
+
+  /** AlterPartition (KIP-497): a leader's ISR change, checked against the current partition state. */
+  private async handleAlterPartition(request: AlterPartitionRequest): Promise<AlterPartitionResponse> {
+    const broker = this._image.brokers.get(request.brokerId);
+    if (!broker || broker.epoch !== request.brokerEpoch) return { errorCode: errorCode('STALE_BROKER_EPOCH'), topics: [] };
+    const topics: AlterPartitionResponse['topics'] = [];
+    for (const topicRequest of request.topics) {
+      const results: AlterPartitionResponse['topics'][number]['partitions'] = [];
+      topics.push({ topicId: topicRequest.topicId, partitions: results });
+      for (const p of topicRequest.partitions) {
+        const fail = (type: Parameters<typeof errorCode>[0]) => results.push({ partitionIndex: p.partitionIndex, errorCode: errorCode(type), leaderId: -1, leaderEpoch: -1, isr: [], partitionEpoch: -1 });
+        try {
+          await this.appendRecords((image) => {
+            const name = image.topicNamesById.get(topicRequest.topicId);
+            const current = name === undefined ? undefined : image.partition(name, p.partitionIndex);
+            if (!current) throw new KafkaProtocolError('UNKNOWN_TOPIC_OR_PARTITION');
+            if (current.leader !== request.brokerId) throw new KafkaProtocolError('NOT_LEADER_OR_FOLLOWER');
+            if (p.leaderEpoch < current.leaderEpoch) throw new KafkaProtocolError('FENCED_LEADER_EPOCH');
+            if (p.leaderEpoch > current.leaderEpoch) throw new KafkaProtocolError('UNKNOWN_LEADER_EPOCH');
+            if (p.partitionEpoch !== current.partitionEpoch) throw new KafkaProtocolError('INVALID_UPDATE_VERSION');
+            if (!p.newIsr.includes(current.leader) || p.newIsr.some((id) => !current.replicas.includes(id)) || new Set(p.newIsr).size !== p.newIsr.length) throw new KafkaProtocolError('INVALID_REQUEST');
+            // Only live, unfenced brokers may join the ISR (KIP-841).
+            if (p.newIsr.some((id) => !current.isr.includes(id) && image.brokers.get(id)?.fenced !== false)) throw new KafkaProtocolError('INELIGIBLE_REPLICA');
+            if (p.newIsr.join() === current.isr.join()) return [];
+            return [{ type: 'PartitionChangeRecord', topicId: topicRequest.topicId, partitionId: p.partitionIndex, isr: p.newIsr }];
+          });
+          const name = this._image.topicNamesById.get(topicRequest.topicId)!;
+          const now = this._image.partition(name, p.partitionIndex)!;
+          results.push({ partitionIndex: p.partitionIndex, errorCode: 0, leaderId: now.leader, leaderEpoch: now.leaderEpoch, isr: now.isr, partitionEpoch: now.partitionEpoch });
+        } catch (error) {
+          fail(asKafkaError(error).type);
+        }
+      }
+    }
+    return { errorCode: 0, topics };
+  }
+
+  /**
+   * ElectLeaders (kafka-leader-election.sh): preferred moves leadership back to the first
+   * replica when it is alive and in sync; unclean gives an offline partition any live replica.
+   */
+  private async handleElectLeaders(request: ElectLeadersRequest): Promise<ElectLeadersResponse> {
+    const results = new Map<string, { partitionId: number; errorCode: number; errorMessage: string | null }[]>();
+    const wanted = (topic: string, partition: number) => request.topicPartitions === null || request.topicPartitions.some((t) => t.topic === topic && t.partitions.includes(partition));
+    const note = (topic: string, partitionId: number, type: Parameters<typeof errorCode>[0], message: string | null) => {
+      const list = results.get(topic) ?? [];
+      list.push({ partitionId, errorCode: errorCode(type), errorMessage: message });
+      results.set(topic, list);
+    };
+    try {
+      await this.appendRecords((image) => {
+        results.clear();
+        const records: MetadataRecord[] = [];
+        const fenced = this.fencedBrokers(image, -1);
+        for (const { topic, partition } of partitionsOf(image)) {
+          if (!wanted(topic.name, partition.partition) || (request.topicPartitions === null && topic.name.startsWith('__'))) continue;
+          if (request.electionType === 0) {
+            const preferred = partition.replicas[0];
+            if (partition.leader === preferred) note(topic.name, partition.partition, 'ELECTION_NOT_NEEDED', 'Leader is already the preferred replica.');
+            else if (!partition.isr.includes(preferred) || fenced.has(preferred)) note(topic.name, partition.partition, 'PREFERRED_LEADER_NOT_AVAILABLE', `Failed to elect leader: preferred replica ${preferred} is not alive and in sync`);
+            else {
+              records.push(this.preferredRecord(topic, partition, 'kafka-leader-election --election-type preferred (ElectLeaders)'));
+              note(topic.name, partition.partition, 'NONE', null);
+            }
+          } else if (partition.leader !== -1) {
+            note(topic.name, partition.partition, 'ELECTION_NOT_NEEDED', 'The partition has a leader.');
+          } else {
+            const leader = electLeader(partition.replicas, partition.replicas, fenced);
+            if (leader === -1) note(topic.name, partition.partition, 'ELIGIBLE_LEADERS_NOT_AVAILABLE', 'No replica is alive.');
+            else {
+              this.elections.set(`${topic.topicId}:${partition.partition}`, { kind: 'unclean', previousLeader: -1, reason: `unclean election requested (ElectLeaders): out-of-sync broker ${leader} leads; records it never got are lost` });
+              records.push({ type: 'PartitionChangeRecord', topicId: topic.topicId, partitionId: partition.partition, leader, isr: [leader] });
+              note(topic.name, partition.partition, 'NONE', null);
+            }
+          }
+        }
+        return records;
+      });
+    } catch (error) {
+      return { errorCode: errorCode(asKafkaError(error).type), replicaElectionResults: [] };
+    }
+    return { errorCode: 0, replicaElectionResults: [...results].map(([topic, partitionResult]) => ({ topic, partitionResult })) };
+  }
+
+  private preferredRecord(topic: TopicImage, partition: PartitionRegistration, reason: string): MetadataRecord {
+    this.elections.set(`${topic.topicId}:${partition.partition}`, { kind: 'preferred', previousLeader: partition.leader, reason });
+    return { type: 'PartitionChangeRecord', topicId: topic.topicId, partitionId: partition.partition, leader: partition.replicas[0] };
+  }
+
+  /**
+   * auto.leader.rebalance.enable: every leader.imbalance.check.interval.seconds, a broker that
+   * leads fewer than its preferred partitions by more than leader.imbalance.per.broker.percentage
+   * gets them back, when it is alive and in sync.
+   */
+  private schedulePreferredElection(): void {
+    if (this.stopped || !this.config['auto.leader.rebalance.enable']) return;
+    this.rebalanceTimer = this.ctx.clock.setTimer(this.config['leader.imbalance.check.interval.seconds'] * 1000, () => {
+      void this.appendRecords((image) => {
+        const fenced = this.fencedBrokers(image, -1);
+        const byPreferred = new Map<number, { topic: TopicImage; partition: PartitionRegistration }[]>();
+        for (const entry of partitionsOf(image)) {
+          const preferred = entry.partition.replicas[0];
+          byPreferred.set(preferred, [...(byPreferred.get(preferred) ?? []), entry]);
+        }
+        const records: MetadataRecord[] = [];
+        for (const [brokerId, entries] of byPreferred) {
+          const notLed = entries.filter((e) => e.partition.leader !== brokerId);
+          if (fenced.has(brokerId) || notLed.length * 100 <= entries.length * this.config['leader.imbalance.per.broker.percentage']) continue;
+          for (const { topic, partition } of notLed) {
+            if (partition.isr.includes(brokerId)) records.push(this.preferredRecord(topic, partition, `auto.leader.rebalance.enable: broker ${brokerId} is the preferred replica and back in sync`));
+          }
+        }
+        return records;
+      }).catch(() => undefined).finally(() => this.schedulePreferredElection());
+    });
   }
 
   private async handleCreateTopics(request: CreateTopicsRequest): Promise<CreateTopicsResponse> {
@@ -272,10 +453,11 @@ export class ControllerServer {
           return [
             { type: 'TopicRecord', name: topic.name, topicId },
             ...Object.entries(configs).map(([name, value]): MetadataRecord => ({ type: 'ConfigRecord', resourceType: 'TOPIC', resourceName: topic.name, name, value })),
-            ...assignment.map((replicas, partitionId): MetadataRecord => ({
-              // The ISR holds the leader alone until followers replicate and catch up.
-              type: 'PartitionRecord', partitionId, topicId, replicas, isr: [replicas[0]], leader: replicas[0], leaderEpoch: 0, partitionEpoch: 0,
-            })),
+            ...assignment.map((replicas, partitionId): MetadataRecord => {
+              // Every live replica starts in sync: all of them hold the same empty log.
+              const isr = replicas.filter((id) => image.brokers.get(id)?.fenced === false);
+              return { type: 'PartitionRecord', partitionId, topicId, replicas, isr, leader: isr.length > 0 ? replicas.find((id) => isr.includes(id))! : -1, leaderEpoch: 0, partitionEpoch: 0 };
+            }),
           ];
         });
         Object.assign(result, { topicId, numPartitions, replicationFactor });
@@ -345,4 +527,8 @@ export class ControllerServer {
     }
   }
 
+}
+
+function* partitionsOf(image: MetadataImage): Iterable<{ topic: TopicImage; partition: PartitionRegistration }> {
+  for (const topic of image.topics.values()) for (const partition of topic.partitions) if (partition) yield { topic, partition };
 }

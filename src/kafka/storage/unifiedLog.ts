@@ -84,15 +84,18 @@ export class UnifiedLog {
    * Appends producer batches as the partition leader: validates each (CRC, magic), assigns
    * offsets from the log end and stamps the leader epoch (both outside the CRC, as in Kafka),
    * and resolves only once the store has them. A function epoch is read when the write's turn
-   * comes, and may throw to refuse it.
+   * comes, and may throw to refuse it. `beforeAppend` sees the batches at that turn too (the
+   * idempotent producer's sequence check) and may answer with an earlier append instead.
    */
-  appendAsLeader(records: Uint8Array, leaderEpoch: number | (() => number)): Promise<AppendInfo> {
+  appendAsLeader(records: Uint8Array, leaderEpoch: number | (() => number), beforeAppend?: (headers: BatchHeader[]) => AppendInfo | null): Promise<AppendInfo> {
     return this.queue.run(async () => {
       const epoch = typeof leaderEpoch === 'function' ? leaderEpoch() : leaderEpoch;
       const scan = scanBatches(records);
       if (scan.error || scan.validBytes !== records.byteLength || scan.batches.length === 0) {
         throw new KafkaProtocolError('CORRUPT_MESSAGE', scan.error ?? 'no record batch in the request');
       }
+      const earlier = beforeAppend?.(scan.batches.map((b) => b.header));
+      if (earlier) return earlier;
       let next = this._logEndOffset;
       const batches: LogBatch[] = [];
       for (const { at, header } of scan.batches) {
@@ -105,6 +108,30 @@ export class UnifiedLog {
         next = stamped.lastOffset + 1;
       }
       return this.persist(batches);
+    });
+  }
+
+  /**
+   * Appends batches fetched from the leader as they are: offsets and leader epochs were set by
+   * the leader. They must continue this log exactly; `guard` runs at the write's turn and
+   * throws if this replica stopped following that leader meanwhile (a stale fetch response).
+   */
+  appendAsFollower(records: Uint8Array, guard: () => void): Promise<AppendInfo | null> {
+    return this.queue.run(async () => {
+      guard();
+      const scan = scanBatches(records);
+      if (scan.error) throw new KafkaProtocolError('CORRUPT_MESSAGE', scan.error);
+      const batches: LogBatch[] = [];
+      let next = this._logEndOffset;
+      for (const { at, header } of scan.batches) {
+        if (header.lastOffset < next) continue; // already have it
+        if (header.baseOffset !== next) throw new KafkaProtocolError('OFFSET_OUT_OF_RANGE', `fetched batch at ${header.baseOffset} does not continue ${this.name} at ${next}`);
+        const bytes = records.slice(at, at + header.sizeInBytes);
+        if (!verifyBatchCrc(bytes)) throw new KafkaProtocolError('CORRUPT_MESSAGE', `CRC-32C mismatch in fetched batch at ${header.baseOffset}`);
+        batches.push({ baseOffset: header.baseOffset, lastOffset: header.lastOffset, bytes, header });
+        next = header.lastOffset + 1;
+      }
+      return batches.length > 0 ? this.persist(batches) : null;
     });
   }
 
@@ -141,9 +168,13 @@ export class UnifiedLog {
     return null;
   }
 
-  /** Removes every record at or after `offset`; a batch is atomic, so one that holds `offset` goes whole. */
-  truncateTo(offset: number): Promise<void> {
+  /**
+   * Removes every record at or after `offset`; a batch is atomic, so one that holds `offset`
+   * goes whole. `guard` runs at the write's turn and may throw to cancel (see appendAsFollower).
+   */
+  truncateTo(offset: number, guard?: () => void): Promise<void> {
     return this.queue.run(async () => {
+      guard?.();
       if (offset >= this._logEndOffset) return;
       const cut = [...this.batchesFrom(offset)][0]?.baseOffset ?? offset;
       await this.store.truncateFrom(this.name, cut);
