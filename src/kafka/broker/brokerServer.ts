@@ -9,7 +9,7 @@ import {
   type FetchResponse, type FindCoordinatorRequest, type FindCoordinatorResponse, type ListOffsetsRequest,
   type ListOffsetsResponse, type MetadataRequest, type MetadataResponse, type OffsetCommitRequest, type OffsetFetchRequest,
   type ProducePartitionResponse, type ProduceRequest, type ProduceResponse, type OffsetForLeaderEpochRequest,
-  type OffsetForLeaderEpochResponse, type ElectLeadersRequest,
+  type OffsetForLeaderEpochResponse, type ElectLeadersRequest, type InitProducerIdRequest,
 } from '../protocol/messages';
 import { MetadataImage } from '../metadata/image';
 import { decodeMetadataRecord, type MetadataRecord } from '../metadata/records';
@@ -20,6 +20,7 @@ import { uuid } from '../common/uuid';
 import { validateTopicName } from '../controller/topicValidation';
 import { Partition, type AlterPartitionResult, type PartitionContext } from './partition';
 import { ReplicaFetcherManager } from './replicaFetcher';
+import { ProducerIdManager } from './producerIdManager';
 
 type BrokerState = 'STARTING' | 'RECOVERY' | 'RUNNING';
 
@@ -51,6 +52,7 @@ export class BrokerServer {
   private readonly autoCreating = new Set<string>();
   private readonly fetchers: ReplicaFetcherManager;
   private readonly partitionContext: PartitionContext;
+  private readonly producerIds: ProducerIdManager;
 
   constructor(readonly config: BrokerConfig, private readonly ctx: NodeContext) {
     this.rpc = new Rpc(ctx.transport, ctx.clock, ctx.events);
@@ -65,6 +67,10 @@ export class BrokerServer {
       isBrokerEligible: (id) => this.image.brokers.get(id)?.fenced === false,
       alterPartition: (partition, newIsr) => this.alterPartition(partition, newIsr),
     };
+    this.producerIds = new ProducerIdManager({
+      brokerId: () => this.nodeId, brokerEpoch: () => this.brokerEpoch,
+      allocate: (request) => this.rpc.request(this.controller, 'AllocateProducerIds', request, { timeoutMs: CONTROLLER_REQUEST_TIMEOUT_MS }),
+    });
     this.fetchers = new ReplicaFetcherManager({
       brokerId: this.nodeId, rpc: this.rpc, clock: ctx.clock, fetchWaitMaxMs: config['replica.fetch.wait.max.ms'],
       isStopped: () => this.stopped, sleep: (ms) => this.sleep(ms),
@@ -310,6 +316,7 @@ export class BrokerServer {
       case 'CreateTopics': return this.forwardToController('CreateTopics', body as CreateTopicsRequest);
       case 'DeleteTopics': return this.forwardToController('DeleteTopics', body as DeleteTopicsRequest);
       case 'ElectLeaders': return this.forwardToController('ElectLeaders', body as ElectLeadersRequest);
+      case 'InitProducerId': return this.producerIds.handleInitProducerId(body as InitProducerIdRequest);
       case 'OffsetForLeaderEpoch': return Promise.resolve(this.handleOffsetForLeaderEpoch(body as OffsetForLeaderEpochRequest));
       case 'FindCoordinator': return this.handleFindCoordinator(body as FindCoordinatorRequest);
       case 'OffsetCommit': return this.groupCoordinator.handleOffsetCommit(body as OffsetCommitRequest);

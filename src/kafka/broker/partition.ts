@@ -1,9 +1,10 @@
 import type { Clock, EventSink, MetaStore, TimerHandle } from '../ports';
 import { KafkaProtocolError, asKafkaError, errorName, type ErrorName } from '../protocol/errors';
 import type { AlterPartitionResponse } from '../protocol/messages';
-import type { UnifiedLog, AppendInfo, LogBatch } from '../storage/unifiedLog';
+import type { UnifiedLog, AppendInfo } from '../storage/unifiedLog';
 import type { PartitionRegistration } from '../metadata/image';
 import { LeaderEpochCache, type EpochEndOffset, type EpochEntry } from '../storage/leaderEpochCache';
+import { ProducerStateManager } from '../storage/producerStateManager';
 
 export type AlterPartitionResult = AlterPartitionResponse['topics'][number]['partitions'][number];
 
@@ -55,6 +56,11 @@ export class Partition {
   private readonly waiters = new Set<Waiter>();
   /** Set when the leader changes: the fetcher must reconcile the log with the new leader first (KIP-101). */
   needsTruncation = false;
+  /**
+   * Idempotent producers' last sequences, kept on followers too so a new leader knows them.
+   * Persisted with the log: the batch headers carry producer id, epoch and sequences.
+   */
+  readonly producers = new ProducerStateManager();
 
   private constructor(readonly log: UnifiedLog, readonly epochs: LeaderEpochCache, private readonly ctx: PartitionContext) {
     this._highWatermark = log.logStartOffset;
@@ -69,6 +75,7 @@ export class Partition {
     let changed = epochs.truncateFromEnd(log.logEndOffset);
     for (const batch of log.batchesFrom(log.logStartOffset)) changed = epochs.assign(batch.header.partitionLeaderEpoch, batch.baseOffset) || changed;
     const partition = new Partition(log, epochs, ctx);
+    partition.rebuildProducerState();
     if (changed) await partition.checkpointEpochs();
     return partition;
   }
@@ -148,10 +155,11 @@ export class Partition {
   }
 
   /**
-   * Appends as leader. The caller has checked leadership and min.insync.replicas. `beforeAppend`
-   * may answer with an earlier append instead (an idempotent producer's duplicate retry).
+   * Appends as leader. The caller has checked leadership and min.insync.replicas. An idempotent
+   * producer's retry of a batch already in the log is not written again: the answer is the
+   * original append's offsets (`duplicate`); a gap in its sequences is OUT_OF_ORDER_SEQUENCE_NUMBER.
    */
-  async appendAsLeader(records: Uint8Array, beforeAppend?: (headers: import('../storage/recordBatch').BatchHeader[]) => AppendInfo | null): Promise<AppendInfo & { duplicate?: boolean }> {
+  async appendAsLeader(records: Uint8Array): Promise<AppendInfo & { duplicate?: boolean }> {
     let epoch = this.leaderEpoch;
     let duplicate = false;
     // Checked when the write's turn comes, not when it was queued: leadership may have moved meanwhile.
@@ -159,11 +167,12 @@ export class Partition {
       this.assertLeader();
       epoch = this.leaderEpoch;
       return epoch;
-    }, beforeAppend && ((headers) => {
-      const earlier = beforeAppend(headers);
-      duplicate = earlier !== null;
-      return earlier;
-    }));
+    }, (headers) => {
+      const earlier = this.producers.checkAppend(headers)?.duplicate;
+      if (!earlier) return null;
+      duplicate = true;
+      return { firstOffset: earlier.firstOffset, lastOffset: earlier.lastOffset, records: 0, bytes: 0, batches: [] };
+    });
     if (duplicate) return { ...info, duplicate };
     this.afterAppend(info, epoch, 'leader');
     this.maybeIncrementHighWatermark();
@@ -199,12 +208,12 @@ export class Partition {
     return true;
   }
 
-  /** Hooks for state derived from appended batches (the idempotent producer's sequences). */
-  onBatchesAppended: ((batches: readonly LogBatch[]) => void) | null = null;
-  onTruncated: (() => void) | null = null;
+  private rebuildProducerState(): void {
+    this.producers.rebuild([...this.log.batchesFrom(this.log.logStartOffset)].map((b) => ({ header: b.header, baseOffset: b.baseOffset, lastOffset: b.lastOffset })));
+  }
 
   private afterAppend(info: AppendInfo, epoch: number, role: 'leader' | 'follower'): void {
-    this.onBatchesAppended?.(info.batches);
+    for (const batch of info.batches) this.producers.onAppended(batch.header, batch.baseOffset, batch.lastOffset);
     this.ctx.events({
       type: 'log-append', time: this.ctx.clock.now(), node: this.ctx.node, topic: this.topic, partition: this.partition,
       baseOffset: info.firstOffset, lastOffset: info.lastOffset, records: info.records, bytes: info.bytes, leaderEpoch: epoch,
@@ -222,7 +231,7 @@ export class Partition {
     if (this.log.logEndOffset === from) return;
     if (this.epochs.truncateFromEnd(this.log.logEndOffset)) await this.checkpointEpochs();
     this._highWatermark = Math.min(this._highWatermark, this.log.logEndOffset);
-    this.onTruncated?.();
+    this.rebuildProducerState();
     this.ctx.events({ type: 'log-truncated', time: this.ctx.clock.now(), node: this.ctx.node, topic: this.topic, partition: this.partition, from, to: this.log.logEndOffset, reason });
     this.reportOffsets();
   }

@@ -9,7 +9,7 @@ import {
   type ApiKey, type BrokerHeartbeatRequest, type BrokerHeartbeatResponse, type BrokerRegistrationRequest,
   type BrokerRegistrationResponse, type CreateTopicsRequest, type CreateTopicsResponse, type DeleteTopicsRequest,
   type DeleteTopicsResponse, type FetchRequest, type FetchResponse, type AlterPartitionRequest, type AlterPartitionResponse,
-  type ElectLeadersRequest, type ElectLeadersResponse,
+  type ElectLeadersRequest, type ElectLeadersResponse, type AllocateProducerIdsRequest, type AllocateProducerIdsResponse,
 } from '../protocol/messages';
 import { MetadataImage, type PartitionRegistration, type TopicImage } from '../metadata/image';
 import { decodeMetadataRecord, encodeMetadataRecord, type MetadataRecord } from '../metadata/records';
@@ -18,6 +18,7 @@ import { decodeRecords, encodeBatch } from '../storage/recordBatch';
 import { placeReplicas } from './replicaPlacement';
 import { validateReplicaAssignment, validateTopicConfigs, validateTopicName } from './topicValidation';
 import { electLeader } from './partitionChanges';
+import { allocateProducerIds } from './producerIds';
 import { uuid } from '../common/uuid';
 
 /** metadata.version feature level written at bootstrap (3.7-IV4 in Kafka's numbering). */
@@ -116,6 +117,7 @@ export class ControllerServer {
       case 'Fetch': return this.handleMetadataFetch(body as FetchRequest);
       case 'AlterPartition': return this.handleAlterPartition(body as AlterPartitionRequest);
       case 'ElectLeaders': return this.handleElectLeaders(body as ElectLeadersRequest);
+      case 'AllocateProducerIds': return this.handleAllocateProducerIds(body as AllocateProducerIdsRequest);
       default: return Promise.resolve({ errorCode: errorCode('UNSUPPORTED_VERSION') });
     }
   }
@@ -383,6 +385,21 @@ export class ControllerServer {
       return { errorCode: errorCode(asKafkaError(error).type), replicaElectionResults: [] };
     }
     return { errorCode: 0, replicaElectionResults: [...results].map(([topic, partitionResult]) => ({ topic, partitionResult })) };
+  }
+
+  /** AllocateProducerIds (KIP-730): the next block of producer ids, recorded so no two brokers get the same. */
+  private async handleAllocateProducerIds(request: AllocateProducerIdsRequest): Promise<AllocateProducerIdsResponse> {
+    let response: AllocateProducerIdsResponse = { errorCode: errorCode('UNKNOWN_SERVER_ERROR'), producerIdStart: -1, producerIdLen: -1 };
+    try {
+      await this.appendRecords((image) => {
+        const result = allocateProducerIds(image, request);
+        response = result.response;
+        return result.records;
+      });
+    } catch (error) {
+      response = { errorCode: errorCode(asKafkaError(error).type), producerIdStart: -1, producerIdLen: -1 };
+    }
+    return response;
   }
 
   private preferredRecord(topic: TopicImage, partition: PartitionRegistration, reason: string): MetadataRecord {
