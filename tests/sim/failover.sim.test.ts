@@ -206,4 +206,25 @@ describe(`replication and failover (seed ${seed})`, () => {
     await cluster.scheduler.runUntilTrue(() => partition().leader === preferred, 10_000, 'preferred leader');
     expect(eventsOf(cluster, 'leader-election').at(-1)).toMatchObject({ kind: 'preferred', leader: preferred });
   }, 60_000);
+
+  it('points a consumer with client.rack to the in-sync replica in its rack (KIP-392), which serves it up to its high watermark', async () => {
+    const { cluster, kafka, partition } = await setup();
+    const producer = kafka.producer();
+    await cluster.scheduler.await(producer.connect());
+    for (let i = 0; i < 5; i++) await cluster.scheduler.await(producer.send({ topic: 't', acks: -1, messages: [{ value: `r${i}` }] }));
+    // Broker i sits in rack ['rack-a', 'rack-b', 'rack-c'][i - 1]: pick a follower's rack.
+    const follower = partition().replicas.find((id) => id !== partition().leader)!;
+    const rack = ['rack-a', 'rack-b', 'rack-c'][follower - 1];
+    const consumer = kafka.consumer({ groupId: 'racked', rackId: rack });
+    await cluster.scheduler.await(consumer.connect());
+    await cluster.scheduler.await(consumer.subscribe({ topic: 't', fromBeginning: true }));
+    const read: string[] = [];
+    await cluster.scheduler.await(consumer.run({ eachMessage: async ({ message }) => { read.push(message.value!.toString()); } }));
+    await cluster.scheduler.runUntilTrue(() => read.length >= 5, 30_000, 'consumer reads');
+    expect(read).toEqual(['r0', 'r1', 'r2', 'r3', 'r4']);
+    expect(eventsOf(cluster, 'preferred-read-replica').some((e) => e.replica === follower && e.clientRack === rack)).toBe(true);
+    const fetchesToFollower = cluster.events.filter((e) => e.type === 'message-sent' && e.api === 'Fetch' && e.kind === 'request' && e.from.startsWith('client-') && e.to === `broker-${follower}`);
+    expect(fetchesToFollower.length).toBeGreaterThan(0);
+    await cluster.scheduler.await(consumer.disconnect());
+  }, 60_000);
 });

@@ -91,4 +91,21 @@ describe('UnifiedLog', () => {
     const { log: recovered } = await UnifiedLog.recover('t', 0, store, { segmentBytes: 200 });
     expect(recovered.segments.map((s) => s.baseOffset)).toEqual(log.segments.map((s) => s.baseOffset));
   });
+
+  it('appends a leader\'s batches as a follower with their offsets and epochs, and refuses a gap or a stale fetch', async () => {
+    const leader = UnifiedLog.empty('t', 0, new MemoryLogStore());
+    await leader.appendAsLeader(await batchOf(['a', 'b']), 3);
+    await leader.appendAsLeader(await batchOf(['c']), 4);
+    const follower = UnifiedLog.empty('t', 0, new MemoryLogStore());
+    const all = leader.read(0, leader.logEndOffset, 1 << 20).bytes;
+    const info = await follower.appendAsFollower(all, () => undefined);
+    expect(info).toMatchObject({ firstOffset: 0, lastOffset: 2 });
+    expect([...follower.batchesFrom(0)].map((b) => b.header.partitionLeaderEpoch)).toEqual([3, 4]);
+    // The same bytes again are already there: nothing is appended twice.
+    expect(await follower.appendAsFollower(all, () => undefined)).toBeNull();
+    const gap = UnifiedLog.empty('t', 0, new MemoryLogStore());
+    await expect(gap.appendAsFollower(leader.read(2, 3, 1 << 20).bytes, () => undefined)).rejects.toMatchObject({ type: 'OFFSET_OUT_OF_RANGE' });
+    await expect(gap.appendAsFollower(all, () => { throw new Error('stale'); })).rejects.toThrow('stale');
+    expect(gap.logEndOffset).toBe(0);
+  });
 });
