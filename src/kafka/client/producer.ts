@@ -14,20 +14,35 @@
  * Retries. A partition that fails with a retriable error (or a request that times out) is sent
  * again after KafkaJS's backoff, to the leader found by refreshing the metadata when the error
  * says the leader moved. Other errors, or retries exhausted, reject the send with the Kafka error
- * (`type`, `retriable`, and the topic and partition in the message). No idempotence yet, so a
+ * (`type`, `retriable`, and the topic and partition in the message). Without idempotence a
  * retried batch may be written twice, as with KafkaJS's non-idempotent producer.
+ *
+ * Idempotence (`idempotent: true`, Kafka's enable.idempotence). connect() gets a producer id and
+ * epoch with InitProducerId (from any broker, retried). Every batch then carries them and a
+ * base sequence: a per-partition counter of records sent, fixed when the batch is first encoded,
+ * so a retry re-sends the very same bytes and the leader, which remembers each producer's last 5
+ * batches, answers a duplicate with the original offset instead of writing it again. A partition
+ * has at most one batch in flight, so a failed batch is never overtaken by a later one (Kafka
+ * allows 5 with reordering on retry; one is the simple safe case). As KafkaJS: acks must be -1
+ * and retries default to Number.MAX_SAFE_INTEGER. A batch that still fails leaves its sequence
+ * unresolved (was it written?), so before the next batch the producer takes a new producer id,
+ * whose sequences start again at 0, as Kafka's producer resets its id then (KIP-360).
+ *
+ * maxInFlightRequests (KafkaJS): at most that many Produce requests in progress per broker; the
+ * rest queue. Unset or 0: no limit.
  */
 import type { TimerHandle } from '../ports';
 import { errorName } from '../protocol/errors';
 import type { Acks, ProduceRequest } from '../protocol/messages';
 import type { CompressionType } from '../storage/compression';
+import { incrementSequence } from '../storage/producerStateManager';
 import { encodeBatch, type RecordHeader, type RecordInput } from '../storage/recordBatch';
 import { toBytes } from './buffer';
 import { Cluster, METADATA_REFRESH_ERRORS, groupBy, type ClientRuntime } from './cluster';
 import { KafkaJSError, KafkaJSNonRetriableError, KafkaProtocolError, isRetriableError, kafkaErrorType, partitionError } from './errors';
 import { InstrumentationEmitter, createLogger, type Logger } from './instrumentation';
 import { createDefaultPartitioner, type Partitioner, type PartitionerArgs } from './partitioner';
-import { Backoff, retryPolicy, sleep, type RetryOptions } from './retry';
+import { Backoff, retryPolicy, sleep, type RetryOptions, type RetryPolicy } from './retry';
 
 export const CompressionTypes = { None: 0, GZIP: 1, Snappy: 2, LZ4: 3, ZSTD: 4 } as const;
 export type CompressionTypes = (typeof CompressionTypes)[keyof typeof CompressionTypes];
@@ -87,7 +102,7 @@ export interface ProducerConfig {
   retry?: RetryOptions;
   /** Default true, as KafkaJS: producing to an unknown topic asks the broker to create it. */
   allowAutoTopicCreation?: boolean;
-  /** Only false for now. */
+  /** Kafka's enable.idempotence: producer id, epoch and sequence numbers. Requires acks -1. */
   idempotent?: boolean;
   transactionalId?: string;
   /** Kafka's linger.ms (KafkaJS has none): default 0, one batch per partition per send(). */
@@ -96,6 +111,7 @@ export interface ProducerConfig {
   /** Kafka's batch.size in bytes, used when linger.ms > 0. Default 16384. */
   batchSize?: number;
   'batch.size'?: number;
+  /** At most this many Produce requests in progress per broker (unset or 0: no limit). */
   maxInFlightRequests?: number;
   metadataMaxAge?: number;
   transactionTimeout?: number;
@@ -126,11 +142,19 @@ interface Batch {
   contributions: Contribution[];
   timer: TimerHandle | null;
   bytes: Uint8Array | null;
+  /** Idempotent only: resolves when this partition's previous batch is done; done() releases the next. */
+  turn: Promise<void>;
+  done: () => void;
+  /** Idempotent only: the producer id the batch was encoded with (-1: not yet, no sequence taken). */
+  producerId: number;
 }
 
 interface Failure { batch: Batch; error: unknown }
 
 const BATCH_OVERHEAD = 61;
+const NO_PRODUCER_ID = -1;
+const NO_PRODUCER_EPOCH = -1;
+const RESOLVED = Promise.resolve();
 
 export class Producer {
   readonly events = PRODUCER_EVENTS;
@@ -144,10 +168,27 @@ export class Producer {
   private readonly open = new Map<string, Batch>();
   private readonly inflight = new Set<Promise<void>>();
   private connected = false;
+  /** Retries of Produce: the producer's own policy (KafkaJS's retrier), apart from the cluster's. */
+  private readonly sendPolicy: RetryPolicy;
+  private readonly maxInFlightRequests: number;
+  private readonly requestsInFlight = new Map<number, number>();
+  private readonly requestSlotWaiters = new Map<number, (() => void)[]>();
+  private readonly idempotent: boolean;
+  private readonly transactionTimeout: number;
+  private producerId = NO_PRODUCER_ID;
+  private producerEpoch = NO_PRODUCER_EPOCH;
+  /** Next base sequence per `topic\0partition`, for the current producer id. */
+  private sequences = new Map<string, number>();
+  /** Per partition, the `done` promise of its last batch: the next one waits for it. */
+  private readonly partitionTails = new Map<string, Promise<void>>();
+  /** A batch failed for good: its sequences are unresolved, so the next batch needs a new producer id. */
+  private producerIdStale = false;
+  private initializing: Promise<void> | null = null;
 
   constructor(private readonly runtime: ClientRuntime, config: ProducerConfig = {}) {
-    if (config.idempotent) {
-      throw new KafkaJSNonRetriableError('idempotent: true is not supported yet: idempotence (producer ids and sequence numbers) arrives with replication. Use idempotent: false.');
+    this.idempotent = config.idempotent === true;
+    if (this.idempotent && config.retry && typeof config.retry.retries === 'number' && config.retry.retries < 1) {
+      throw new KafkaJSNonRetriableError('Idempotent producer must allow retries to protect against transient errors');
     }
     if (config.transactionalId) {
       throw new KafkaJSNonRetriableError('Transactions are not available yet: the transactional producer needs idempotence, which arrives with replication.');
@@ -165,6 +206,14 @@ export class Producer {
     this.lingerMs = Math.max(0, Number(config['linger.ms'] ?? config.lingerMs ?? 0) || 0);
     this.batchSize = Math.max(1, Number(config['batch.size'] ?? config.batchSize ?? 16_384) || 16_384);
     this.allowAutoTopicCreation = config.allowAutoTopicCreation ?? true;
+    // KafkaJS: an idempotent producer retries (practically) forever unless told otherwise.
+    this.sendPolicy = retryPolicy(runtime.retry, config.retry ?? (this.idempotent ? { retries: Number.MAX_SAFE_INTEGER } : undefined));
+    if (this.idempotent && this.sendPolicy.retries < Number.MAX_SAFE_INTEGER) {
+      this.cluster.log('warn', 'Limiting retries for the idempotent producer may invalidate EoS guarantees');
+    }
+    const maxInFlight = Number(config.maxInFlightRequests);
+    this.maxInFlightRequests = Number.isFinite(maxInFlight) && maxInFlight >= 1 ? Math.floor(maxInFlight) : Infinity;
+    this.transactionTimeout = Number(config.transactionTimeout) > 0 ? Number(config.transactionTimeout) : 60_000;
   }
 
   on(eventName: string, listener: (event: any) => void): () => void {
@@ -176,7 +225,7 @@ export class Producer {
   }
 
   isIdempotent(): boolean {
-    return false;
+    return this.idempotent;
   }
 
   async transaction(): Promise<never> {
@@ -185,8 +234,36 @@ export class Producer {
 
   async connect(): Promise<void> {
     await this.cluster.retry(() => this.cluster.refreshMetadata());
+    // As KafkaJS: the producer id is fetched once, on the first connect.
+    if (this.idempotent && this.producerId === NO_PRODUCER_ID) await this.initProducerId();
     this.connected = true;
     this.instrumentation.emit(PRODUCER_EVENTS.CONNECT);
+  }
+
+  /** InitProducerId to any broker, retried; one at a time. New id: every sequence starts at 0. */
+  private initProducerId(): Promise<void> {
+    this.initializing ??= this.cluster.retry(async () => {
+      const response = await this.cluster.requestAnyBroker('InitProducerId', {
+        transactionalId: null, transactionTimeoutMs: this.transactionTimeout,
+        // KIP-360: a producer that had an id says so; the broker gives a non-transactional one a new id.
+        producerId: this.producerId, producerEpoch: this.producerEpoch,
+      });
+      if (response.errorCode !== 0) throw new KafkaProtocolError(errorName(response.errorCode), 'InitProducerId');
+      this.producerId = response.producerId;
+      this.producerEpoch = response.producerEpoch;
+      this.sequences = new Map();
+      this.producerIdStale = false;
+      this.runtime.context.events({
+        type: 'producer-id', time: this.runtime.context.clock.now(), node: this.cluster.node,
+        producerId: response.producerId, producerEpoch: response.producerEpoch,
+      });
+    }, { refresh: false }).catch((error) => {
+      this.cluster.reportError('InitProducerId', error);
+      throw error;
+    }).finally(() => {
+      this.initializing = null;
+    });
+    return this.initializing;
   }
 
   /** Sends every accumulated batch and waits for all outstanding sends, then disconnects. */
@@ -216,6 +293,9 @@ export class Producer {
       if (!Array.isArray(messages)) throw new KafkaJSNonRetriableError(`Invalid messages array [${String(messages)}] for topic "${topic}"`);
       const noValue = messages.filter((m) => !m || m.value === undefined);
       if (noValue.length > 0) throw new KafkaJSNonRetriableError(`Invalid message without value for topic "${topic}"`);
+    }
+    if (this.idempotent && acks !== -1) {
+      throw new KafkaJSNonRetriableError("Not requiring ack for all messages invalidates the idempotent producer's EoS guarantees");
     }
     const codec = codecOf(compression);
     const ackMode = acks as Acks;
@@ -277,6 +357,7 @@ export class Producer {
     return {
       key: `${acks}|${timeoutMs}|${compression}|${topic}\0${partition}`, topic, partition, acks, timeoutMs, compression,
       records: [], sizeEstimate: BATCH_OVERHEAD, contributions: [], timer: null, bytes: null,
+      turn: RESOLVED, done: () => undefined, producerId: NO_PRODUCER_ID,
     };
   }
 
@@ -328,7 +409,8 @@ export class Producer {
       taken.push(batch);
     }
     for (const group of groupBy(taken, (b) => `${b.acks}|${b.timeoutMs}`).values()) {
-      this.track(this.deliver(group, group[0].acks, group[0].timeoutMs));
+      // Idempotent: one batch per partition per delivery; a partition's next batch waits for the previous one.
+      for (const round of this.idempotent ? onePerPartition(group) : [group]) this.track(this.deliver(round, round[0].acks, round[0].timeoutMs));
     }
   }
 
@@ -341,13 +423,19 @@ export class Producer {
 
   /** Sends batches until each is written, has failed for good, or ran out of retries. */
   private async deliver(batches: Batch[], acks: Acks, timeoutMs: number): Promise<void> {
-    const backoff = new Backoff(this.cluster.policy, this.runtime.context.random);
+    if (this.idempotent) {
+      // Queued now, synchronously, so batches of a partition go in the order they were made.
+      for (const batch of batches) this.enqueue(batch);
+      await Promise.all(batches.map((b) => b.turn));
+    }
+    const backoff = new Backoff(this.sendPolicy, this.runtime.context.random);
     let pending = batches;
     for (let attempt = 0; pending.length > 0; attempt++) {
       try {
-        await Promise.all(pending.map(async (b) => {
-          b.bytes ??= await encodeBatch({ records: b.records, compression: b.compression });
-        }));
+        if (this.idempotent && pending.some((b) => !b.bytes) && (this.producerIdStale || this.producerId === NO_PRODUCER_ID)) {
+          await this.initProducerId();
+        }
+        await Promise.all(pending.map((b) => this.encode(b)));
       } catch (error) {
         for (const batch of pending) this.failBatch(batch, error);
         return;
@@ -365,7 +453,7 @@ export class Producer {
       if (failures.length === 0) return;
       const retry: Failure[] = [];
       for (const failure of failures) {
-        if (attempt < this.cluster.policy.retries && isRetriableError(failure.error)) retry.push(failure);
+        if (attempt < this.sendPolicy.retries && isRetriableError(failure.error)) retry.push(failure);
         else this.failBatch(failure.batch, failure.error);
       }
       if (retry.length === 0) return;
@@ -377,8 +465,66 @@ export class Producer {
     }
   }
 
-  /** One Produce request; returns the batches that failed. */
+  /** Puts the batch behind its partition's previous batch. */
+  private enqueue(batch: Batch): void {
+    const partitionKey = `${batch.topic}\0${batch.partition}`;
+    batch.turn = this.partitionTails.get(partitionKey) ?? RESOLVED;
+    const done = new Promise<void>((resolve) => {
+      batch.done = resolve;
+    });
+    this.partitionTails.set(partitionKey, done);
+    void done.then(() => {
+      if (this.partitionTails.get(partitionKey) === done) this.partitionTails.delete(partitionKey);
+    });
+  }
+
+  /** Encodes a batch once; an idempotent one gets the producer id, epoch and its partition's next sequence. */
+  private async encode(batch: Batch): Promise<void> {
+    if (batch.bytes) return;
+    if (!this.idempotent) {
+      batch.bytes = await encodeBatch({ records: batch.records, compression: batch.compression });
+      return;
+    }
+    const partitionKey = `${batch.topic}\0${batch.partition}`;
+    const baseSequence = this.sequences.get(partitionKey) ?? 0;
+    this.sequences.set(partitionKey, incrementSequence(baseSequence, batch.records.length));
+    batch.producerId = this.producerId;
+    batch.bytes = await encodeBatch({
+      records: batch.records, compression: batch.compression,
+      producerId: this.producerId, producerEpoch: this.producerEpoch, baseSequence,
+    });
+  }
+
+  /** Waits for a free Produce slot on the broker (maxInFlightRequests). */
+  private async acquireRequestSlot(broker: number): Promise<void> {
+    if (this.maxInFlightRequests === Infinity) return;
+    while ((this.requestsInFlight.get(broker) ?? 0) >= this.maxInFlightRequests) {
+      await new Promise<void>((resolve) => {
+        const waiters = this.requestSlotWaiters.get(broker) ?? [];
+        waiters.push(resolve);
+        this.requestSlotWaiters.set(broker, waiters);
+      });
+    }
+    this.requestsInFlight.set(broker, (this.requestsInFlight.get(broker) ?? 0) + 1);
+  }
+
+  private releaseRequestSlot(broker: number): void {
+    if (this.maxInFlightRequests === Infinity) return;
+    this.requestsInFlight.set(broker, (this.requestsInFlight.get(broker) ?? 1) - 1);
+    this.requestSlotWaiters.get(broker)?.shift()?.();
+  }
+
+  /** One Produce request (once a slot is free); returns the batches that failed. */
   private async produce(leader: number, batches: Batch[], acks: Acks, timeoutMs: number): Promise<Failure[]> {
+    await this.acquireRequestSlot(leader);
+    try {
+      return await this.produceNow(leader, batches, acks, timeoutMs);
+    } finally {
+      this.releaseRequestSlot(leader);
+    }
+  }
+
+  private async produceNow(leader: number, batches: Batch[], acks: Acks, timeoutMs: number): Promise<Failure[]> {
     const body: ProduceRequest = {
       acks, timeoutMs,
       topicData: [...groupBy(batches, (b) => b.topic)].map(([name, group]) => ({
@@ -393,6 +539,7 @@ export class Producer {
     }
     let response;
     try {
+      // Copied, not transferred: a retry sends these very bytes (and sequence) again.
       response = await this.cluster.request(leader, 'Produce', body, Math.max(this.runtime.requestTimeout, timeoutMs + 1_000));
     } catch (error) {
       return batches.map((batch) => ({ batch, error: withPartition(error, batch) }));
@@ -401,6 +548,8 @@ export class Producer {
     for (const batch of batches) {
       const result = response.responses.find((t) => t.name === batch.topic)?.partitionResponses.find((p) => p.index === batch.partition);
       if (!result) failures.push({ batch, error: partitionError('UNKNOWN_SERVER_ERROR', batch.topic, batch.partition, `broker ${leader} did not answer for the partition`) });
+      // As Kafka's producer: the batch is in the log, but too long ago for the leader to say at which offset.
+      else if (this.idempotent && errorName(result.errorCode) === 'DUPLICATE_SEQUENCE_NUMBER') this.completeBatch(batch, -1, -1, -1);
       else if (result.errorCode !== 0) failures.push({ batch, error: partitionError(errorName(result.errorCode), batch.topic, batch.partition, result.errorMessage) });
       else this.completeBatch(batch, result.baseOffset, result.logAppendTimeMs, result.logStartOffset);
     }
@@ -408,6 +557,7 @@ export class Producer {
   }
 
   private completeBatch(batch: Batch, baseOffset: number, logAppendTime: number, logStartOffset: number): void {
+    batch.done();
     const partitionKey = `${batch.topic}\0${batch.partition}`;
     for (const { op, position, first } of batch.contributions) {
       if (first && !op.results.has(partitionKey)) {
@@ -426,6 +576,9 @@ export class Producer {
   }
 
   private failBatch(batch: Batch, error: unknown): void {
+    // Whether the leader wrote it is unknown: the next batch must not build on its sequences.
+    if (batch.producerId !== NO_PRODUCER_ID && batch.producerId === this.producerId) this.producerIdStale = true;
+    batch.done();
     this.cluster.reportError('Produce', error);
     for (const { op } of batch.contributions) {
       op.pending--;
