@@ -3,6 +3,19 @@ import type { ClusterEvent } from './cluster/events';
 import type { Kafka, KafkaConfig } from './kafka/client/kafka';
 import { createClusterStore, frameBatcher, type ClusterStore } from './store/clusterStore';
 import { describeCluster, type ClusterDescription } from './store/selectors';
+import { errorName, type ErrorName } from './kafka/protocol/errors';
+
+/** What kafka-leader-election.sh reports, per partition: elected, already led by its preferred replica, or failed. */
+export interface PreferredElectionResult {
+  /** The request's top-level error (CLUSTER_AUTHORIZATION_FAILED, ...), null when it was handled. */
+  error: ErrorName | null;
+  /** Leadership moved back to the preferred (first) replica. */
+  elected: { topic: string; partition: number }[];
+  /** ELECTION_NOT_NEEDED: the preferred replica already leads. */
+  notNeeded: { topic: string; partition: number }[];
+  /** PREFERRED_LEADER_NOT_AVAILABLE and other errors: the preferred replica is down or out of the ISR. */
+  failed: { topic: string; partition: number; error: ErrorName; message: string | null }[];
+}
 
 export const DEMO_TOPIC = 'demo';
 const SETTINGS_KEY = 'kafka-playground:settings';
@@ -100,6 +113,25 @@ export class Playground {
     return this.host.kafka(config);
   }
 
+  /**
+   * `kafka-leader-election.sh --election-type preferred --all-topic-partitions`: an ElectLeaders
+   * request (electionType 0, every partition) to any broker, which forwards it to the controller.
+   */
+  async electPreferredLeaders(): Promise<PreferredElectionResult> {
+    const timeoutMs = 5000;
+    const response = await this.host.requestAnyBroker('ElectLeaders', { electionType: 0, topicPartitions: null, timeoutMs }, timeoutMs + 5000);
+    const result: PreferredElectionResult = { error: response.errorCode === 0 ? null : errorName(response.errorCode), elected: [], notNeeded: [], failed: [] };
+    for (const { topic, partitionResult } of response.replicaElectionResults) {
+      for (const p of partitionResult) {
+        const error = p.errorCode === 0 ? null : errorName(p.errorCode);
+        if (error === null) result.elected.push({ topic, partition: p.partitionId });
+        else if (error === 'ELECTION_NOT_NEEDED') result.notNeeded.push({ topic, partition: p.partitionId });
+        else result.failed.push({ topic, partition: p.partitionId, error, message: p.errorMessage });
+      }
+    }
+    return result;
+  }
+
   /** The demo: a topic and a slow keyed producer, so a first visit shows something alive. */
   private async startDemo(): Promise<void> {
     const kafka = this.kafka({ clientId: 'demo-producer' });
@@ -160,6 +192,7 @@ export class Playground {
         killController: (id: number) => host.killController(id),
         restartController: (id: number) => host.restartController(id),
         setSpeed: (speed: number) => host.setSpeed(speed),
+        electPreferredLeaders: () => this.electPreferredLeaders(),
       },
       store: this.store,
     };

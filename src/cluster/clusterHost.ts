@@ -1,7 +1,11 @@
 import * as Comlink from 'comlink';
 import { DEFAULT_BROKER_CONFIG, DEFAULT_CONTROLLER_CONFIG, brokerAddress, controllerAddress } from '../kafka/config';
 import type { NodeRole } from '../kafka/events';
-import { Kafka, type KafkaConfig } from '../kafka/client/kafka';
+import { Kafka, type ClientContext, type KafkaConfig } from '../kafka/client/kafka';
+import { Cluster } from '../kafka/client/cluster';
+import { retryPolicy } from '../kafka/client/retry';
+import { Rpc } from '../kafka/common/rpc';
+import type { ApiKey, RequestOf, ResponseOf } from '../kafka/protocol/messages';
 import type { NodeInit, NodeWorkerApi } from '../runtime/nodeRuntime';
 import { ScaledClock, type TimeAnchor } from '../runtime/scaledClock';
 import { deleteAllPlaygroundDatabases, nodeDatabaseName } from '../runtime/idbStores';
@@ -237,13 +241,37 @@ export class ClusterHost {
     this.emit({ type: 'speed-changed', time: this.now(), speed });
   }
 
-  /** A KafkaJS-shaped client on the page, bound to this cluster. */
-  kafka(config: KafkaConfig = {}): Kafka {
-    const address = `client-${++this.clientCount}`;
-    return new Kafka({ clientId: config.clientId ?? address, ...config }, {
+  private clientContext(address: string): ClientContext {
+    return {
       transport: this.hub.transport(address), clock: this.clientClock, random: { next: Math.random },
       events: (event) => this.onEvents([event]),
       bootstrapBrokers: () => [...this.nodes.values()].filter((n) => n.role === 'broker' && n.worker).map((n) => n.id),
-    });
+    };
+  }
+
+  /** A KafkaJS-shaped client on the page, bound to this cluster. */
+  kafka(config: KafkaConfig = {}): Kafka {
+    const address = `client-${++this.clientCount}`;
+    return new Kafka({ clientId: config.clientId ?? address, ...config }, this.clientContext(address));
+  }
+
+  private toolCluster: Cluster | null = null;
+
+  /**
+   * One request any live broker answers, as Kafka's command-line tools send them with their own
+   * client (kafka-leader-election.sh: ElectLeaders, which the broker forwards to the controller).
+   * KafkaJS's admin has no such method, so this does not go through it.
+   */
+  requestAnyBroker<K extends ApiKey>(api: K, body: RequestOf<K>, timeoutMs: number): Promise<ResponseOf<K>> {
+    if (!this.toolCluster) {
+      const address = `client-${++this.clientCount}`;
+      const context = this.clientContext(address);
+      const retry = retryPolicy();
+      this.toolCluster = new Cluster({
+        context, rpc: new Rpc(context.transport, context.clock, context.events), clientId: 'kafka-tools',
+        requestTimeout: timeoutMs, connectionTimeout: timeoutMs, retry,
+      }, retry);
+    }
+    return this.toolCluster.requestAnyBroker(api, body, timeoutMs);
   }
 }

@@ -49,3 +49,17 @@ describe('cluster store', () => {
     expect(state.nodes['controller-1000'].alive).toBe(false);
   });
 });
+
+describe('a replica between its offset reports', () => {
+  const report = (leo: number, hw: number): ClusterEvent => ({ type: 'partition-offsets', time: 1, node: 'broker-2', topic: 't', partition: 0, logStartOffset: 0, logEndOffset: leo, highWatermark: hw, leaderEpoch: 1, role: 'follower' });
+  it('moves its log end offset with each append and each truncation', () => {
+    let state = applyEvents(initialClusterState(), [report(5, 5)]);
+    state = applyEvents(state, [{ type: 'log-append', time: 2, node: 'broker-2', topic: 't', partition: 0, baseOffset: 5, lastOffset: 9, records: 5, bytes: 100, leaderEpoch: 1, compression: 'none' }]);
+    expect(state.replicas['broker-2/t-0']).toMatchObject({ logEndOffset: 10, highWatermark: 5 });
+    state = applyEvents(state, [{ type: 'log-truncated', time: 3, node: 'broker-2', topic: 't', partition: 0, from: 10, to: 4, reason: 'unclean election' }]);
+    expect(state.replicas['broker-2/t-0']).toMatchObject({ logEndOffset: 4, highWatermark: 4 });
+    // An append for a replica never reported does not invent one.
+    state = applyEvents(state, [{ type: 'log-append', time: 4, node: 'broker-3', topic: 't', partition: 0, baseOffset: 0, lastOffset: 0, records: 1, bytes: 10, leaderEpoch: 1, compression: 'none' }]);
+    expect(state.replicas['broker-3/t-0']).toBeUndefined();
+  });
+});

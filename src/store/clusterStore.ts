@@ -11,6 +11,10 @@ export interface NodeView {
 export interface ReplicaView {
   node: string; topic: string; partition: number; role: 'leader' | 'follower' | 'none';
   logStartOffset: number; logEndOffset: number; highWatermark: number; leaderEpoch: number; updatedAt: number;
+  /** The ISR as this replica last knew it (a leader's may run ahead of the metadata while an AlterPartition is pending). */
+  isr?: number[];
+  /** Leader only: each follower's log end offset as its last Fetch told the leader. */
+  replicaLogEndOffsets?: Record<number, number>;
 }
 
 export interface InFlight { id: string; from: string; to: string; api: string; kind: 'request' | 'response'; sentAt: number; bytes: number; error?: string }
@@ -33,6 +37,8 @@ export interface ClusterState {
   recent: ClusterEvent[];
   committedOffsets: Record<string, Record<string, number>>;
   messagesDelivered: number;
+  /** The cluster clock's speed (speed-changed events): timeouts run at this rate. */
+  speed: number;
 }
 
 export const RECENT_EVENTS = 500;
@@ -42,7 +48,7 @@ const IN_FLIGHT_MAX_AGE_MS = 60_000;
 
 export const initialClusterState = (): ClusterState => ({
   version: 0, nodes: {}, metadata: MetadataImage.EMPTY, metadataRecords: [], controllers: {}, replicas: {},
-  inFlight: {}, deliveredEarly: {}, recent: [], committedOffsets: {}, messagesDelivered: 0,
+  inFlight: {}, deliveredEarly: {}, recent: [], committedOffsets: {}, messagesDelivered: 0, speed: 1,
 });
 
 export const replicaKey = (node: string, topic: string, partition: number): string => `${node}/${topic}-${partition}`;
@@ -65,7 +71,7 @@ export function applyEvents(state: ClusterState, events: readonly ClusterEvent[]
   for (const event of events) {
     switch (event.type) {
       case 'cluster-reset':
-        Object.assign(next, { ...initialClusterState(), version: next.version });
+        Object.assign(next, { ...initialClusterState(), version: next.version, speed: next.speed });
         records.length = 0;
         newRecords.length = 0;
         recent.length = 0;
@@ -111,9 +117,25 @@ export function applyEvents(state: ClusterState, events: readonly ClusterEvent[]
           highWatermark: event.type === 'partition-offsets' ? event.highWatermark : prev?.highWatermark ?? event.logStartOffset,
           leaderEpoch: event.type === 'partition-offsets' ? event.leaderEpoch : prev?.leaderEpoch ?? -1,
           updatedAt: event.time,
+          isr: event.type === 'partition-offsets' ? event.isr ?? prev?.isr : prev?.isr,
+          // A follower's view of other replicas' offsets would be stale: only a leader's counts.
+          replicaLogEndOffsets: event.type === 'partition-offsets' && event.role === 'leader' ? event.replicaLogEndOffsets : undefined,
         };
         break;
       }
+      case 'log-append':
+      case 'log-truncated': {
+        // Between a replica's offset reports, its appends and truncations move its log end offset.
+        const key = replicaKey(event.node, event.topic, event.partition);
+        const prev = next.replicas[key];
+        if (!prev) break;
+        const logEndOffset = event.type === 'log-append' ? Math.max(prev.logEndOffset, event.lastOffset + 1) : event.to;
+        next.replicas[key] = { ...prev, logEndOffset, highWatermark: Math.min(prev.highWatermark, logEndOffset), updatedAt: event.time };
+        break;
+      }
+      case 'speed-changed':
+        next.speed = event.speed;
+        break;
       case 'partition-deleted':
         delete next.replicas[replicaKey(event.node, event.topic, event.partition)];
         break;

@@ -1,8 +1,8 @@
 import { useMemo, useState } from 'react';
 import type { NodeView, ReplicaView } from '../store/clusterStore';
-import { PLAYGROUND_DEFAULT_NOTES } from '../kafka/config';
+import { DEFAULT_BROKER_CONFIG, DEFAULT_CONTROLLER_CONFIG, PLAYGROUND_DEFAULT_NOTES } from '../kafka/config';
 import { useCluster, useDerived, usePlayground, usePlaygroundStatus } from './context';
-import { formatTime } from './format';
+import { formatDuration, formatTime, kafkaDefaultOf } from './format';
 
 const byId = (a: NodeView, b: NodeView) => a.id - b.id;
 
@@ -82,6 +82,7 @@ function ReplicaChip({ replica, inIsr, dead }: { replica: ReplicaView; inIsr: bo
           <span className="role">
             {replica.role === 'follower' ? 'follower' : 'no role'}
             {inIsr === false && <span className="isr-note">not in ISR</span>}
+            {inIsr === true && replica.role === 'follower' && <span className="isr-ok"> · in ISR</span>}
           </span>
         )}
       <span className="replica-offsets">
@@ -114,7 +115,7 @@ function BrokerBox({ node, showInternal }: { node: NodeView; showInternal: boole
       <div className="node-facts">
         <span className={`state state-${state.toLowerCase()}`}>{state}</span>
         <Liveness node={node} />
-        {rack && <span>{rack}</span>}
+        {rack && <span className="rack" title="broker.rack: replicas of a partition are spread over racks, and a consumer with client.rack fetches from its own rack (KIP-392)">rack <b>{rack}</b></span>}
         {registration && <span title="The controller's view: a fenced broker may not lead or be in an ISR">{registration.fenced ? 'fenced' : 'unfenced'}, broker epoch {registration.epoch}</span>}
       </div>
       {shown.length === 0
@@ -131,6 +132,29 @@ function BrokerBox({ node, showInternal }: { node: NodeView; showInternal: boole
       {!node.alive && replicas.length > 0 && <p className="muted small">As last reported; the log stays on its disk (IndexedDB) for the restart.</p>}
       {hidden > 0 && <p className="muted small">+ {hidden} internal topic replica{hidden === 1 ? '' : 's'} hidden</p>}
     </section>
+  );
+}
+
+/** Which timeouts govern a failover, at this playground's values and Kafka's, and at the chosen speed. */
+function FailoverNote() {
+  const speed = useCluster((s) => s.speed);
+  const session = DEFAULT_CONTROLLER_CONFIG['broker.session.timeout.ms'];
+  const heartbeat = DEFAULT_BROKER_CONFIG['broker.heartbeat.interval.ms'];
+  const lag = DEFAULT_BROKER_CONFIG['replica.lag.time.max.ms'];
+  const wall = (ms: number) => (speed > 0 && speed !== 1 ? ` (${formatDuration(ms / speed)} of wall time at ${speed}×)` : speed === 0 ? ' (paused: the clock is stopped)' : '');
+  return (
+    <div className="failover-note" role="note" aria-label="What governs a failover">
+      <div>
+        <b>Kill a leader:</b> the controller waits <code>broker.session.timeout.ms</code> = <b>{session} ms</b>{wall(session)} without
+        a heartbeat (brokers send one every {heartbeat} ms), then fences the broker and elects a new leader from the ISR for
+        each partition it led, with a higher leader epoch. Kafka&apos;s default is {kafkaDefaultOf('broker.session.timeout.ms') ?? '9000'} ms.
+      </div>
+      <div>
+        <b>A slow or dead follower</b> leaves the ISR once it has not caught up with the leader for <code>replica.lag.time.max.ms</code> = <b>{lag} ms</b>{wall(lag)};
+        Kafka&apos;s default is {kafkaDefaultOf('replica.lag.time.max.ms') ?? '30000'} ms. It rejoins when it catches up.
+      </div>
+      <div className="muted">All timeouts run on the cluster clock, at the speed chosen above.</div>
+    </div>
   );
 }
 
@@ -151,7 +175,8 @@ export function ClusterView() {
       </div>
       <p className="intro">
         Every box is a real node running in its own Web Worker, with its log in IndexedDB. Kill a broker and
-        watch the controller fence it and take the partitions it led offline; restart it and it recovers its log from disk.
+        watch the controller fence it and move the leadership of its partitions to in-sync followers; restart it and it
+        recovers its log from disk, truncates what the new leader does not have, catches up and rejoins the ISR.
       </p>
       {takenOver && <p className="frozen-note" role="status">Another tab took this cluster over and this tab&apos;s nodes were stopped: what you see is their last report.</p>}
       {nodes.length === 0 && <p className="muted">Starting nodes…</p>}
@@ -162,8 +187,11 @@ export function ClusterView() {
       <div className="brokers">
         {brokers.map((n) => <BrokerBox key={n.address} node={n} showInternal={showInternal} />)}
       </div>
+      {brokers.length > 0 && <FailoverNote />}
       <p className="legend small muted">
-        <b>LEO</b> log end offset (next offset to write) · <b>HW</b> high watermark (readable by consumers) · <b>★ leader</b> serves produce and fetch requests, <b>e</b>N is its leader epoch. A dashed replica is not in the ISR (in-sync replicas). In this build followers do not fetch from their leader yet, so the ISR holds the leader alone and a dead leader takes its partitions offline until it returns.
+        <b>LEO</b> log end offset (next offset to write) · <b>HW</b> high watermark (readable by consumers) · <b>★ leader</b> serves produce and fetch requests, <b>e</b>N is its leader epoch.
+        Followers fetch from their leader (Fetch with their replica id) and append to their own log; a replica that keeps up is in the ISR (in-sync replicas), and a dashed one is not.
+        The high watermark is the smallest log end offset in the ISR.
         {showInternal && Object.entries(PLAYGROUND_DEFAULT_NOTES).map(([name, note]) => <span key={name}> · <code>{name}</code>: {note}</span>)}
       </p>
     </section>

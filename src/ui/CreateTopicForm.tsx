@@ -25,6 +25,7 @@ export function CreateTopicForm() {
   const [partitions, setPartitions] = useState('3');
   const [replicationFactor, setReplicationFactor] = useState('3');
   const [minIsr, setMinIsr] = useState('');
+  const [unclean, setUnclean] = useState(false);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<Result | null>(null);
 
@@ -34,13 +35,17 @@ export function CreateTopicForm() {
     setBusy(true);
     setResult(null);
     try {
-      const configEntries = minIsr.trim() ? [{ name: 'min.insync.replicas', value: minIsr.trim() }] : [];
+      const configEntries = [
+        ...(minIsr.trim() ? [{ name: 'min.insync.replicas', value: minIsr.trim() }] : []),
+        // Sent only when it departs from Kafka's default (false), as kafka-topics.sh --config would be.
+        ...(unclean ? [{ name: 'unclean.leader.election.enable', value: 'true' }] : []),
+      ];
       const created = await (await admin()).createTopics({
         topics: [{ topic, numPartitions: Number(partitions), replicationFactor: Number(replicationFactor), configEntries }],
       });
       setResult(created === false
         ? { ok: false, type: 'TOPIC_ALREADY_EXISTS', message: `Topic '${topic}' already exists.` }
-        : { ok: true, text: `Created topic ${topic}: ${partitions} partition${partitions === '1' ? '' : 's'}, replication factor ${replicationFactor}.` });
+        : { ok: true, text: `Created topic ${topic}: ${partitions} partition${partitions === '1' ? '' : 's'}, replication factor ${replicationFactor}${configEntries.map((c) => `, ${c.name}=${c.value}`).join('')}.` });
     } catch (error) {
       setResult({ ok: false, ...describeError(error) });
     } finally {
@@ -69,6 +74,10 @@ export function CreateTopicForm() {
         <label>
           <span><code>min.insync.replicas</code> <span className="muted">(optional; with acks=all, a write needs this many in-sync replicas)</span></span>
           <input type="number" min={1} value={minIsr} onChange={(e) => setMinIsr(e.target.value)} placeholder="1 (Kafka's default)" />
+        </label>
+        <label className="checkbox-line">
+          <input type="checkbox" checked={unclean} onChange={(e) => setUnclean(e.target.checked)} />
+          <span><code>unclean.leader.election.enable</code> <span className="muted">(Kafka&apos;s default: false). When no in-sync replica is left, let an out-of-sync one lead: the partition stays available and loses the records it lacks.</span></span>
         </label>
         <button type="submit" disabled={busy || !running}>{busy ? 'Creating…' : 'Create topic'}</button>
         {!running && <span className="muted small"> once the cluster is running</span>}

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { ClusterEvent } from '../cluster/events';
 import { useCluster } from './context';
-import { describeEvent, eventNode, formatTime, isTrouble } from './format';
+import { describeEvent, eventNode, failoverStep, formatTime, isTrouble } from './format';
 
 const SHOWN = 100;
 /** Events are kept by reference from batch to batch: number each once, for stable row keys. */
@@ -20,11 +20,12 @@ export function EventLog() {
   const metadata = useCluster((s) => s.metadata);
   const [paused, setPaused] = useState<ClusterEvent[] | null>(null);
   const [showChatty, setShowChatty] = useState(false);
+  const [stepsOnly, setStepsOnly] = useState(false);
   const source = paused ?? recent;
   const events: ClusterEvent[] = [];
   for (let i = source.length - 1; i >= 0 && events.length < SHOWN; i--) {
     const event = source[i];
-    if (showChatty || !CHATTY.has(event.type)) events.push(event);
+    if (stepsOnly ? failoverStep(event) !== null : showChatty || !CHATTY.has(event.type)) events.push(event);
   }
   // Batches from different workers arrive interleaved; every node's clock is the same cluster clock.
   events.sort((a, b) => b.time - a.time);
@@ -35,8 +36,12 @@ export function EventLog() {
         <h2 id="events-title">Cluster events</h2>
         <span className="muted small">newest first, as the nodes report them</span>
         <span className="spacer" />
+        <label className="checkbox small" title="Only the steps of a failover: kills, fencing, ISR changes, elections, truncations, rejected requests">
+          <input type="checkbox" checked={stepsOnly} onChange={(e) => setStepsOnly(e.target.checked)} />
+          failover steps only
+        </label>
         <label className="checkbox small">
-          <input type="checkbox" checked={showChatty} onChange={(e) => setShowChatty(e.target.checked)} />
+          <input type="checkbox" checked={showChatty} disabled={stepsOnly} onChange={(e) => setShowChatty(e.target.checked)} />
           offset reports
         </label>
         <button type="button" className="small-button" onClick={() => setPaused(paused ? null : recent)} aria-pressed={paused !== null}>
@@ -50,13 +55,17 @@ export function EventLog() {
           </thead>
           <tbody>
             {events.length === 0 && <tr><td colSpan={3} className="muted">No events yet.</td></tr>}
-            {events.map((event) => (
-              <tr key={idOf(event)} className={isTrouble(event) ? 'trouble' : undefined}>
-                <td className="time">{formatTime(event.time)}</td>
-                <td className="node-col">{eventNode(event)}</td>
-                <td>{describeEvent(event, nameOf)}</td>
-              </tr>
-            ))}
+            {events.map((event) => {
+              const step = failoverStep(event);
+              const classes = [isTrouble(event) ? 'trouble' : '', step ? `step step-${step.tone}` : ''].filter(Boolean).join(' ');
+              return (
+                <tr key={idOf(event)} className={classes || undefined}>
+                  <td className="time">{formatTime(event.time)}</td>
+                  <td className="node-col">{eventNode(event)}</td>
+                  <td>{step && <span className={`step-tag step-tag-${step.tone}`}>{step.label}</span>}{describeEvent(event, nameOf)}</td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       </div>

@@ -4,6 +4,15 @@ import { useDerived, usePlayground, usePlaygroundStatus } from './context';
 import { ResultLine, type Result } from './CreateTopicForm';
 import { describeError } from './format';
 
+/** Why a produce failed, for the errors replication brings; the Kafka name is shown beside it. */
+export const PRODUCE_ERROR_HINTS: Record<string, string> = {
+  NOT_ENOUGH_REPLICAS: "fewer in-sync replicas than the topic's min.insync.replicas: with acks=all the leader refused the record before appending it",
+  NOT_ENOUGH_REPLICAS_AFTER_APPEND: 'the ISR shrank below min.insync.replicas while the leader waited for it: the record is in the leader\'s log but was not acknowledged',
+  NOT_LEADER_OR_FOLLOWER: 'the broker no longer leads the partition; the producer refreshed metadata and retried until its retries ran out',
+  LEADER_NOT_AVAILABLE: 'the partition has no leader right now (an election is under way, or it is offline)',
+  REQUEST_TIMED_OUT: 'no answer in time: with acks=all the leader waits for every in-sync replica',
+};
+
 const ACKS = [
   { value: -1, label: 'all (-1)', meaning: 'the leader replies once every in-sync replica has the record' },
   { value: 1, label: '1', meaning: 'the leader replies once it has appended the record' },
@@ -39,7 +48,9 @@ export function ProduceForm() {
             : `Written to ${first.topicName}-${first.partition} at offset ${first.offset}.`,
       });
     } catch (error) {
-      setResult({ ok: false, ...describeError(error) });
+      const described = describeError(error);
+      const hint = described.type ? PRODUCE_ERROR_HINTS[described.type] : undefined;
+      setResult({ ok: false, type: described.type, message: hint ? `${described.message ? `${described.message.replace(/\.$/, '')}. ` : ''}Meaning: ${hint}.` : described.message });
     } finally {
       setBusy(false);
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeError, describeEvent, eventNode, formatTime, inFlightSummary, isTrouble, leaderLabel, recordFields } from './format';
+import { describeError, describeEvent, eventNode, failoverStep, formatDuration, formatTime, inFlightSummary, isTrouble, isrChange, kafkaDefaultOf, leaderLabel, recordFields } from './format';
 import { KafkaProtocolError } from '../kafka/protocol/errors';
 import type { ClusterEvent } from '../cluster/events';
 
@@ -22,7 +22,7 @@ describe('describeEvent', () => {
 
   it('describes a fence written by the controller', () => {
     expect(describeEvent({ type: 'metadata-record', time: 0, node: 'controller-1000', offset: 42, record: { type: 'FenceBrokerRecord', id: 3, epoch: 12 } }))
-      .toBe('controller-1000 wrote FenceBrokerRecord for broker 3 (broker epoch 12) at metadata offset 42');
+      .toBe('controller-1000 fenced broker 3: wrote FenceBrokerRecord (broker epoch 12) at metadata offset 42; it may no longer lead or be in an ISR');
   });
 
   it('names the topic of a partition change from its id', () => {
@@ -80,5 +80,67 @@ describe('helpers', () => {
     expect(describeError(wrapped)).toEqual({ type: 'TOPIC_ALREADY_EXISTS', message: 'Topic creation errors' });
     expect(describeError(new KafkaProtocolError('INVALID_REPLICATION_FACTOR', 'INVALID_REPLICATION_FACTOR: too many')).message).toBe('too many');
     expect(describeError(new Error('boom'))).toEqual({ type: null, message: 'boom' });
+  });
+});
+
+describe('the story of a failover', () => {
+  const isr = (phase: 'proposed' | 'committed' | 'rejected', from: number[], to: number[]): ClusterEvent => ({
+    type: 'isr-change', time: 0, node: 'broker-1', topic: 'orders', partition: 0, leaderEpoch: 2, from, to, phase, reason: 'broker 2 has not caught up for 10000 ms', ...(phase === 'rejected' ? { error: 'INVALID_UPDATE_VERSION' as const } : {}),
+  });
+
+  it('tells an ISR shrink from an expand and names who leaves or joins', () => {
+    expect(isrChange([1, 2, 3], [1, 3])).toEqual({ kind: 'shrink', who: 'broker 2 leaves' });
+    expect(isrChange([1], [1, 2, 3])).toEqual({ kind: 'expand', who: 'brokers 2, 3 join' });
+    expect(isrChange([1, 2], [1, 3])).toEqual({ kind: 'change', who: 'broker 2 leaves, broker 3 joins' });
+  });
+
+  it('names each phase of an ISR change, and only a committed shrink or a rejection is trouble', () => {
+    expect(describeEvent(isr('proposed', [1, 2, 3], [1, 3])))
+      .toBe('broker-1 asks the controller for an ISR shrink for orders-0 (broker 2 leaves): [1, 2, 3] → [1, 3], with AlterPartition at leader epoch 2 (broker 2 has not caught up for 10000 ms)');
+    expect(describeEvent(isr('committed', [1, 3], [1, 2, 3])))
+      .toBe('broker-1: ISR expand for orders-0 (broker 2 joins): [1, 3] → [1, 2, 3], committed by the controller (broker 2 has not caught up for 10000 ms)');
+    expect(describeEvent(isr('rejected', [1, 2, 3], [1, 3]))).toContain('the controller rejected the ISR shrink for orders-0 (broker 2 leaves): [1, 2, 3] → [1, 3] with INVALID_UPDATE_VERSION');
+    expect([isTrouble(isr('proposed', [1, 2, 3], [1, 3])), isTrouble(isr('committed', [1, 2, 3], [1, 3])), isTrouble(isr('committed', [1, 3], [1, 2, 3])), isTrouble(isr('rejected', [1, 3], [1, 2, 3]))])
+      .toEqual([false, true, false, true]);
+    expect(failoverStep(isr('committed', [1, 2, 3], [1, 3]))).toEqual({ label: 'ISR shrink', tone: 'bad' });
+    expect(failoverStep(isr('committed', [1, 3], [1, 2, 3]))).toEqual({ label: 'ISR expand', tone: 'good' });
+    expect(failoverStep(isr('proposed', [1, 3], [1, 2, 3]))).toEqual({ label: 'ISR expand proposed', tone: 'info' });
+  });
+
+  it('names a leader election with its epoch, and marks unclean and offline ones as trouble', () => {
+    const election = (kind: 'clean' | 'unclean' | 'preferred' | 'offline', leader: number): ClusterEvent => ({
+      type: 'leader-election', time: 0, node: 'controller-1000', topic: 'orders', partition: 1, previousLeader: 2, leader, leaderEpoch: 5, isr: leader < 0 ? [] : [leader], kind, reason: 'broker 2 was fenced',
+    });
+    expect(describeEvent(election('clean', 3))).toBe('controller-1000 elected broker 3 leader of orders-1 at leader epoch 5, from the ISR [3]; was broker 2 (broker 2 was fenced)');
+    expect(describeEvent(election('offline', -1))).toContain('orders-1 is offline (leader none, leader epoch 5)');
+    expect(describeEvent(election('unclean', 1))).toContain('UNCLEAN election: broker 1, not in the ISR, leads orders-1 at leader epoch 5');
+    expect(describeEvent(election('preferred', 1))).toContain("moved orders-1's leadership back to its preferred replica, broker 1");
+    expect([election('clean', 3), election('preferred', 1), election('unclean', 1), election('offline', -1)].map(isTrouble)).toEqual([false, false, true, true]);
+    expect(failoverStep(election('clean', 3))).toEqual({ label: 'leader elected, epoch 5', tone: 'good' });
+    expect(failoverStep(election('offline', -1))?.tone).toBe('bad');
+  });
+
+  it('names a truncation with the offsets it dropped, and a produce refused for lack of replicas', () => {
+    const truncated: ClusterEvent = { type: 'log-truncated', time: 0, node: 'broker-2', topic: 'orders', partition: 0, from: 120, to: 117, reason: 'OffsetForLeaderEpoch: leader epoch 3 ends at 117 on the new leader' };
+    expect(describeEvent(truncated)).toBe('broker-2 truncated its log of orders-0 from log end offset 120 to 117, dropping 3 offsets (117–119) (OffsetForLeaderEpoch: leader epoch 3 ends at 117 on the new leader)');
+    expect(failoverStep(truncated)).toEqual({ label: 'truncated 120 → 117', tone: 'bad' });
+    const rejected: ClusterEvent = { type: 'request-rejected', time: 0, node: 'broker-1', api: 'Produce', topic: 'orders', partition: 0, error: 'NOT_ENOUGH_REPLICAS', message: 'ISR [1] is smaller than min.insync.replicas 2' };
+    expect(describeEvent(rejected)).toBe('broker-1 rejected a Produce request to orders-0 with NOT_ENOUGH_REPLICAS: ISR [1] is smaller than min.insync.replicas 2');
+    expect(isTrouble(rejected)).toBe(true);
+    expect(describeEvent({ ...rejected, message: 'NOT_ENOUGH_REPLICAS: the ISR is too small' } as ClusterEvent)).toBe('broker-1 rejected a Produce request to orders-0 with NOT_ENOUGH_REPLICAS: the ISR is too small');
+    expect(failoverStep(rejected)).toEqual({ label: 'NOT_ENOUGH_REPLICAS', tone: 'bad' });
+  });
+
+  it('labels fencing as a step and leaves ordinary events unlabelled', () => {
+    expect(failoverStep({ type: 'metadata-record', time: 0, node: 'controller-1000', offset: 9, record: { type: 'FenceBrokerRecord', id: 2, epoch: 4 } })).toEqual({ label: 'broker fenced', tone: 'bad' });
+    expect(failoverStep({ type: 'metadata-record', time: 0, node: 'controller-1000', offset: 9, record: { type: 'UnfenceBrokerRecord', id: 2, epoch: 5 } })).toEqual({ label: 'broker unfenced', tone: 'good' });
+    expect(failoverStep({ type: 'log-append', time: 0, node: 'broker-1', topic: 'demo', partition: 0, baseOffset: 0, lastOffset: 0, records: 1, bytes: 1, leaderEpoch: 0, compression: 'none' })).toBeNull();
+  });
+
+  it("reads Kafka's production default from the playground's notes", () => {
+    expect(kafkaDefaultOf('broker.session.timeout.ms')).toBe('9000');
+    expect(kafkaDefaultOf('replica.lag.time.max.ms')).toBe('30000');
+    expect(kafkaDefaultOf('no.such.config')).toBeNull();
+    expect([formatDuration(750), formatDuration(3000), formatDuration(12_500)]).toEqual(['750 ms', '3 s', '12.5 s']);
   });
 });

@@ -4,6 +4,7 @@
  */
 import type { ClusterEvent } from '../cluster/events';
 import type { MetadataRecord } from '../kafka/metadata/records';
+import { PLAYGROUND_DEFAULT_NOTES } from '../kafka/config';
 
 /** Resolves a topic id to its name, for records that carry only the id (PartitionRecord, ...). */
 export type TopicNameOf = (topicId: string) => string | undefined;
@@ -28,6 +29,19 @@ export const list = (ids: readonly number[]): string => `[${ids.join(', ')}]`;
 
 /** Kafka's `-1` leader, shown as kafka-topics.sh users would want to read it. */
 export const leaderLabel = (leader: number): string => (leader < 0 ? 'none (offline)' : String(leader));
+
+/** "750 ms", "3 s", "12.5 s". */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const seconds = ms / 1000;
+  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
+}
+
+/** Kafka's own default for a config where the playground departs from it, as its note states ("Kafka's default is 9000"). */
+export function kafkaDefaultOf(name: string): string | null {
+  const match = /Kafka's default is ([^.;,]+)/.exec(PLAYGROUND_DEFAULT_NOTES[name] ?? '');
+  return match ? match[1].trim() : null;
+}
 
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -91,6 +105,17 @@ function recordPhrase(record: MetadataRecord, nameOf?: TopicNameOf): string {
   }
 }
 
+/** Whether an ISR change shrinks or expands it, and who leaves or joins. */
+export function isrChange(from: readonly number[], to: readonly number[]): { kind: 'shrink' | 'expand' | 'change'; who: string } {
+  const left = from.filter((id) => !to.includes(id));
+  const joined = to.filter((id) => !from.includes(id));
+  const names = (ids: number[]) => (ids.length === 1 ? `broker ${ids[0]}` : `brokers ${ids.join(', ')}`);
+  const who = [left.length > 0 ? `${names(left)} ${left.length === 1 ? 'leaves' : 'leave'}` : '', joined.length > 0 ? `${names(joined)} ${joined.length === 1 ? 'joins' : 'join'}` : '']
+    .filter(Boolean).join(', ');
+  const kind = joined.length === 0 && left.length > 0 ? 'shrink' : left.length === 0 && joined.length > 0 ? 'expand' : 'change';
+  return { kind, who };
+}
+
 /** One human sentence for a cluster event; the node is part of the sentence. */
 export function describeEvent(event: ClusterEvent, nameOf?: TopicNameOf): string {
   switch (event.type) {
@@ -123,6 +148,12 @@ export function describeEvent(event: ClusterEvent, nameOf?: TopicNameOf): string
     case 'partition-deleted':
       return `${event.node} deleted its replica of ${event.topic}-${event.partition}`;
     case 'metadata-record':
+      if (event.record.type === 'FenceBrokerRecord') {
+        return `${event.node} fenced broker ${event.record.id}: wrote FenceBrokerRecord (broker epoch ${event.record.epoch}) at metadata offset ${event.offset}; it may no longer lead or be in an ISR`;
+      }
+      if (event.record.type === 'UnfenceBrokerRecord') {
+        return `${event.node} unfenced broker ${event.record.id}: wrote UnfenceBrokerRecord (broker epoch ${event.record.epoch}) at metadata offset ${event.offset}`;
+      }
       return `${event.node} wrote ${recordPhrase(event.record, nameOf)} at metadata offset ${event.offset}`;
     case 'metadata-applied':
       return `${event.node} applied metadata up to offset ${event.offset}`;
@@ -145,14 +176,45 @@ export function describeEvent(event: ClusterEvent, nameOf?: TopicNameOf): string
       return `${event.from} sent ${event.api} ${event.kind} to ${event.to}`;
     case 'message-delivered':
       return `${event.to} received ${event.api} ${event.kind} from ${event.from}`;
-    case 'isr-change':
-      return `${event.node} ${event.phase} ISR change for ${event.topic}-${event.partition}: ${list(event.from)} → ${list(event.to)} (${event.reason})${event.error ? `: ${event.error}` : ''}`;
-    case 'leader-election':
-      return `${event.node} ${event.kind} leader election for ${event.topic}-${event.partition}: leader ${leaderLabel(event.previousLeader)} → ${leaderLabel(event.leader)} (leader epoch ${event.leaderEpoch}; ${event.reason})`;
-    case 'log-truncated':
-      return `${event.node} truncated ${event.topic}-${event.partition} from offset ${event.from} to ${event.to} (${event.reason})`;
-    case 'request-rejected':
-      return `${event.node} rejected ${event.api} to ${event.topic}-${event.partition} with ${event.error}: ${event.message}`;
+    case 'isr-change': {
+      const tp = `${event.topic}-${event.partition}`;
+      const change = isrChange(event.from, event.to);
+      const what = `ISR ${change.kind} for ${tp}${change.who ? ` (${change.who})` : ''}: ${list(event.from)} → ${list(event.to)}`;
+      switch (event.phase) {
+        case 'proposed':
+          return `${event.node} asks the controller for an ${what}, with AlterPartition at leader epoch ${event.leaderEpoch} (${event.reason})`;
+        case 'committed':
+          return `${event.node}: ${what}, committed by the controller (${event.reason})`;
+        case 'rejected':
+          return `${event.node}: the controller rejected the ${what}${event.error ? ` with ${event.error}` : ''} (${event.reason})`;
+      }
+      break;
+    }
+    case 'leader-election': {
+      const tp = `${event.topic}-${event.partition}`;
+      const was = event.previousLeader < 0 ? 'it had none' : `was broker ${event.previousLeader}`;
+      switch (event.kind) {
+        case 'clean':
+          return `${event.node} elected broker ${event.leader} leader of ${tp} at leader epoch ${event.leaderEpoch}, from the ISR ${list(event.isr)}; ${was} (${event.reason})`;
+        case 'preferred':
+          return `${event.node} moved ${tp}'s leadership back to its preferred replica, broker ${event.leader}, at leader epoch ${event.leaderEpoch}; ${was} (${event.reason})`;
+        case 'unclean':
+          return `${event.node} made an UNCLEAN election: broker ${event.leader}, not in the ISR, leads ${tp} at leader epoch ${event.leaderEpoch}; acknowledged records it lacks are lost; ${was} (${event.reason})`;
+        case 'offline':
+          return `${event.node}: ${tp} is offline (leader none, leader epoch ${event.leaderEpoch}): no live in-sync replica may lead; ${was} (${event.reason})`;
+      }
+      break;
+    }
+    case 'log-truncated': {
+      const removed = event.from - event.to;
+      const what = removed > 0 ? `, dropping ${plural(removed, 'offset')} (${offsetRange(event.to, event.from - 1)})` : '';
+      return `${event.node} truncated its log of ${event.topic}-${event.partition} from log end offset ${event.from} to ${event.to}${what} (${event.reason})`;
+    }
+    case 'request-rejected': {
+      let message = event.message;
+      while (message.startsWith(`${event.error}: `)) message = message.slice(event.error.length + 2);
+      return `${event.node} rejected a ${event.api} request to ${event.topic}-${event.partition} with ${event.error}${message && message !== event.error ? `: ${message}` : ''}`;
+    }
     case 'preferred-read-replica':
       return `${event.node} told a consumer in ${event.clientRack} to fetch ${event.topic}-${event.partition} from broker ${event.replica} (KIP-392)`;
     case 'producer-id':
@@ -188,9 +250,54 @@ export function isTrouble(event: ClusterEvent): boolean {
       return event.record.type === 'FenceBrokerRecord' || (event.record.type === 'PartitionChangeRecord' && event.record.leader === -1);
     case 'log-recovered':
       return event.truncated !== undefined;
+    case 'isr-change':
+      return event.phase === 'rejected' || (event.phase === 'committed' && isrChange(event.from, event.to).kind === 'shrink');
+    case 'leader-election':
+      return event.kind === 'unclean' || event.kind === 'offline';
+    case 'log-truncated':
+    case 'request-rejected':
+      return true;
     default:
       return false;
   }
+}
+
+/** A step of a failover's story, labelled in the event log so the sequence reads at a glance. */
+export interface FailoverStep { label: string; tone: 'bad' | 'good' | 'info' }
+
+export function failoverStep(event: ClusterEvent): FailoverStep | null {
+  switch (event.type) {
+    case 'node-killed':
+      return { label: 'killed', tone: 'bad' };
+    case 'metadata-record':
+      if (event.record.type === 'FenceBrokerRecord') return { label: 'broker fenced', tone: 'bad' };
+      if (event.record.type === 'UnfenceBrokerRecord') return { label: 'broker unfenced', tone: 'good' };
+      return null;
+    case 'isr-change': {
+      const kind = isrChange(event.from, event.to).kind;
+      const name = kind === 'change' ? 'ISR change' : `ISR ${kind}`;
+      if (event.phase === 'rejected') return { label: `${name} rejected`, tone: 'bad' };
+      if (event.phase === 'proposed') return { label: `${name} proposed`, tone: 'info' };
+      return { label: name, tone: kind === 'shrink' ? 'bad' : kind === 'expand' ? 'good' : 'info' };
+    }
+    case 'leader-election':
+      switch (event.kind) {
+        case 'clean': return { label: `leader elected, epoch ${event.leaderEpoch}`, tone: 'good' };
+        case 'preferred': return { label: `preferred leader, epoch ${event.leaderEpoch}`, tone: 'good' };
+        case 'unclean': return { label: `unclean election, epoch ${event.leaderEpoch}`, tone: 'bad' };
+        case 'offline': return { label: 'partition offline', tone: 'bad' };
+      }
+      break;
+    case 'log-truncated':
+      return { label: `truncated ${event.from} → ${event.to}`, tone: 'bad' };
+    case 'log-recovered':
+      return event.truncated ? { label: `truncated at ${event.truncated.at}`, tone: 'bad' } : null;
+    case 'request-rejected':
+      return { label: event.error, tone: 'bad' };
+    default:
+      return null;
+  }
+  return null;
 }
 
 /** "Produce 2, Fetch 5, BrokerHeartbeat 1": requests and responses in flight, by API. */
