@@ -76,6 +76,10 @@ export class Partition {
     for (const batch of log.batchesFrom(log.logStartOffset)) changed = epochs.assign(batch.header.partitionLeaderEpoch, batch.baseOffset) || changed;
     const partition = new Partition(log, epochs, ctx);
     partition.rebuildProducerState();
+    log.listener = {
+      appended: (batches) => { for (const b of batches) partition.producers.onAppended(b.header, b.baseOffset, b.lastOffset); },
+      truncated: () => partition.rebuildProducerState(),
+    };
     if (changed) await partition.checkpointEpochs();
     return partition;
   }
@@ -213,7 +217,6 @@ export class Partition {
   }
 
   private afterAppend(info: AppendInfo, epoch: number, role: 'leader' | 'follower'): void {
-    for (const batch of info.batches) this.producers.onAppended(batch.header, batch.baseOffset, batch.lastOffset);
     this.ctx.events({
       type: 'log-append', time: this.ctx.clock.now(), node: this.ctx.node, topic: this.topic, partition: this.partition,
       baseOffset: info.firstOffset, lastOffset: info.lastOffset, records: info.records, bytes: info.bytes, leaderEpoch: epoch,
@@ -231,7 +234,6 @@ export class Partition {
     if (this.log.logEndOffset === from) return;
     if (this.epochs.truncateFromEnd(this.log.logEndOffset)) await this.checkpointEpochs();
     this._highWatermark = Math.min(this._highWatermark, this.log.logEndOffset);
-    this.rebuildProducerState();
     this.ctx.events({ type: 'log-truncated', time: this.ctx.clock.now(), node: this.ctx.node, topic: this.topic, partition: this.partition, from, to: this.log.logEndOffset, reason });
     this.reportOffsets();
   }

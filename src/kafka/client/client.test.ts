@@ -424,10 +424,9 @@ describe('producer', () => {
     expect(fake.net.requests('Produce')).toHaveLength(3);
   });
 
-  it('creates an unknown topic through metadata auto-creation, compresses, and refuses idempotence', async () => {
+  it('creates an unknown topic through metadata auto-creation and compresses', async () => {
     const fake = new FakeCluster([1]);
     const kafka = fake.kafka();
-    expect(() => kafka.producer({ idempotent: true })).toThrow(/idempotence .*arrives with replication/);
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await fake.drive(producer.connect());
     const result = await fake.drive(producer.send({

@@ -28,6 +28,11 @@ export class UnifiedLog {
   private _logStartOffset = 0;
   private _logEndOffset = 0;
   private readonly queue = new SerialQueue();
+  /**
+   * State derived from the batches (an idempotent producer's sequences) is updated inside the
+   * write queue, so the next append's checks always see the previous append.
+   */
+  listener: { appended(batches: readonly LogBatch[]): void; truncated(): void } | null = null;
 
   private constructor(readonly topic: string, readonly partition: number, private readonly store: LogStore, private readonly config: LogConfig) {}
 
@@ -183,6 +188,7 @@ export class UnifiedLog {
       for (const segment of this.segments) segment.sizeInBytes = segment.batches.reduce((s, b) => s + b.bytes.byteLength, 0);
       const last = this.segments.at(-1)?.batches.at(-1);
       this._logEndOffset = Math.max(this._logStartOffset, last ? last.lastOffset + 1 : this._logStartOffset);
+      this.listener?.truncated();
     });
   }
 
@@ -211,6 +217,7 @@ export class UnifiedLog {
     // Durable first: nothing is visible (or acknowledged) before the store has it.
     await this.store.append(this.name, stored);
     batches.forEach((batch, i) => this.place(batch, segmentBases[i]));
+    this.listener?.appended(batches);
     const last = batches[batches.length - 1];
     return {
       firstOffset: batches[0].baseOffset, lastOffset: last.lastOffset, batches,
