@@ -3,7 +3,7 @@ import { encodeBatch } from '../kafka/storage/recordBatch';
 import type { NodeEvent } from '../kafka/events';
 import { MemoryLogStore } from './memoryStores';
 import {
-  OnlineInvariants, checkAcknowledgedRecords, checkNoDuplicates, checkPerKeyOrder, checkReplicasAgree, checkReplicatedLogs,
+  OnlineInvariants, checkAcknowledgedRecords, checkConsumedRecords, checkNoDuplicates, checkPerKeyOrder, checkReplicasAgree, checkReplicatedLogs,
   readReplicaLog, type PartitionSnapshot, type ReplicaLog,
 } from './invariants';
 
@@ -85,6 +85,14 @@ describe('offline invariants', () => {
     // A different record at the acknowledged offset (a divergent history) is a loss too.
     const other = await replica(3, [...history.slice(0, 2), { epoch: 2, records: [['b', 'b-9'], ['a', 'a-9']] }]);
     expect(checkAcknowledgedRecords([snapshot([logs[0], other])], acked)).toEqual([expect.stringMatching(/not on ISR replica 3 \(it holds key=a value=a-9 there/)]);
+  });
+
+  it('(f) finds a consumed record that a failover removed (it was read past the high watermark)', async () => {
+    const survivor = await replica(2, [...history.slice(0, 2), { epoch: 2, records: [['b', 'b-7']] }]);
+    const consumed = [{ topic: 't', partition: 0, offset: 2, key: 'a', value: 'a-1' }, { topic: 't', partition: 0, offset: 3, key: 'b', value: 'b-1' }];
+    expect(checkConsumedRecords([snapshot([survivor])], consumed)).toEqual([
+      'consumed record not committed: t-0 offset 3 key=b value=b-1 is not on ISR replica 2 (it holds key=b value=b-7 there, log end 4; ISR [2], leader 2 epoch 3)',
+    ]);
   });
 
   it('(b) finds a value written twice, as a retried non-idempotent produce would', async () => {

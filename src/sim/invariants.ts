@@ -49,7 +49,7 @@ export interface PartitionSnapshot {
   logs: Map<number, ReplicaLog>;
 }
 
-/** A record whose produce request was acknowledged, at the offset the leader answered. */
+/** A record whose produce request was acknowledged, at the offset the leader answered (or one a consumer read). */
 export interface AckedRecord { topic: string; partition: number; offset: number; key: string | null; value: string }
 
 const utf8 = new TextDecoder();
@@ -117,22 +117,34 @@ const describeRecord = (r: ReplicaRecord | undefined): string => (r ? `key=${r.k
 
 /** (a) Every acknowledged record is in every ISR replica's log, at the offset it was acknowledged with. */
 export function checkAcknowledgedRecords(snapshots: PartitionSnapshot[], acked: AckedRecord[]): string[] {
+  return checkRecordsOnIsr(snapshots, acked, 'acknowledged record lost');
+}
+
+/**
+ * (f) Every record a consumer was handed is, after healing, in every ISR replica's log at that
+ * offset: a consumer reads only committed records (below the HW), which no failover removes.
+ */
+export function checkConsumedRecords(snapshots: PartitionSnapshot[], consumed: AckedRecord[]): string[] {
+  return checkRecordsOnIsr(snapshots, consumed, 'consumed record not committed');
+}
+
+function checkRecordsOnIsr(snapshots: PartitionSnapshot[], records: AckedRecord[], problem: string): string[] {
   const violations: string[] = [];
   const byPartition = new Map(snapshots.map((s) => [tp(s.topic, s.partition), s]));
-  for (const record of acked) {
+  for (const record of records) {
     const name = tp(record.topic, record.partition);
     const snapshot = byPartition.get(name);
     if (!snapshot) {
-      violations.push(`acknowledged record ${name}@${record.offset} (${record.value}): the partition is not in the snapshot`);
+      violations.push(`${problem}: ${name}@${record.offset} (${record.value}): the partition is not in the snapshot`);
       continue;
     }
-    if (snapshot.isr.length === 0) violations.push(`acknowledged record ${name}@${record.offset} (${record.value}): the ISR is empty`);
+    if (snapshot.isr.length === 0) violations.push(`${problem}: ${name}@${record.offset} (${record.value}): the ISR is empty`);
     for (const broker of snapshot.isr) {
       const log = snapshot.logs.get(broker);
       const found = log ? recordAt(log, record.offset) : undefined;
       if (!found || found.value !== record.value || found.key !== record.key) {
         violations.push(
-          `acknowledged record lost: ${name} offset ${record.offset} key=${record.key} value=${record.value} is not on ISR replica ${broker}`
+          `${problem}: ${name} offset ${record.offset} key=${record.key} value=${record.value} is not on ISR replica ${broker}`
           + ` (it holds ${describeRecord(found)} there, log end ${log?.logEndOffset ?? 'none'}; ISR ${JSON.stringify(snapshot.isr)}, leader ${snapshot.leader} epoch ${snapshot.leaderEpoch})`,
         );
       }
