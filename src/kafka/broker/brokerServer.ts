@@ -302,6 +302,7 @@ export class BrokerServer {
     replica.wakeAll();
     await replica.log.delete();
     await this.ctx.metaStore.delete(`partition.metadata/${name}`);
+    await replica.deleteCheckpoint();
     this.ctx.events({ type: 'partition-deleted', time: this.ctx.clock.now(), node: this.address, topic: replica.topic, partition: replica.partition });
   }
 
@@ -434,8 +435,8 @@ export class BrokerServer {
       if (acks === -1) {
         const reached = await replica.waitForHighWatermark(info.lastOffset + 1, timeoutMs);
         if (!reached && replica.role !== 'leader') throw new KafkaProtocolError('NOT_LEADER_OR_FOLLOWER', `broker ${this.nodeId} stopped leading ${topic}-${index} before the records were replicated`);
-        // As Kafka: the records are in, but the ISR that has them is smaller than min.insync.replicas.
-        if (replica.isr.length < minIsr) {
+        // As Kafka: the ISR has the records, but it shrank below min.insync.replicas meanwhile.
+        if (reached && replica.maximalIsr.length < minIsr) {
           throw new KafkaProtocolError('NOT_ENOUGH_REPLICAS_AFTER_APPEND', `records at ${info.firstOffset}..${info.lastOffset} of ${topic}-${index} were appended, but the ISR [${replica.isr}] shrank below min.insync.replicas = ${minIsr}`);
         }
         if (!reached) throw new KafkaProtocolError('REQUEST_TIMED_OUT', `records at ${info.firstOffset}..${info.lastOffset} of ${topic}-${index} not replicated to the ISR [${replica.isr}] within ${timeoutMs} ms`);
@@ -471,6 +472,14 @@ export class BrokerServer {
             if (fromFollower) {
               if (!replica.replicas.includes(request.replicaId)) throw new KafkaProtocolError('NOT_LEADER_OR_FOLLOWER', `broker ${request.replicaId} is not a replica of ${replica.name}`);
               if (p.fetchOffset > replica.log.logEndOffset) throw new KafkaProtocolError('OFFSET_OUT_OF_RANGE', `follower ${request.replicaId} fetches ${replica.name} at ${p.fetchOffset}, past the leader's log end ${replica.log.logEndOffset}`);
+              // The follower's last epoch must end at or after its fetch offset here too; else its log
+              // diverged (a truncation it missed) and must be reconciled before it counts (KIP-595's divergingEpoch).
+              if (p.lastFetchedEpoch >= 0) {
+                const end = replica.endOffsetForEpoch(p.lastFetchedEpoch);
+                if (end.leaderEpoch < p.lastFetchedEpoch || end.endOffset < p.fetchOffset) {
+                  throw new KafkaProtocolError('OFFSET_OUT_OF_RANGE', `follower ${request.replicaId} diverged: its epoch ${p.lastFetchedEpoch} ends at ${end.endOffset} (epoch ${end.leaderEpoch}) in the leader's log, before its fetch offset ${p.fetchOffset}`);
+                }
+              }
               // The follower has everything below its fetch offset: that moves the ISR and the high watermark.
               if (first) replica.updateFollowerFetchState(request.replicaId, p.fetchOffset);
               maxOffset = replica.log.logEndOffset;
@@ -564,7 +573,11 @@ export class BrokerServer {
             const replica = this.leaderPartition(topic.name, p.partitionIndex);
             let offset: number;
             if (p.timestamp === EARLIEST_TIMESTAMP) offset = replica.log.logStartOffset;
-            else if (p.timestamp === LATEST_TIMESTAMP) offset = replica.highWatermark;
+            else if (p.timestamp === LATEST_TIMESTAMP) {
+              // A new leader's high watermark may lag what the old one had committed: Kafka makes clients wait.
+              if (replica.highWatermarkBehindEpochStart) throw new KafkaProtocolError('OFFSET_NOT_AVAILABLE', `the new leader of ${replica.name} has not yet caught its high watermark up to the start of leader epoch ${replica.leaderEpoch}`);
+              offset = replica.highWatermark;
+            }
             else offset = Math.min(replica.log.offsetForTimestamp(p.timestamp) ?? replica.highWatermark, replica.highWatermark);
             return { partitionIndex: p.partitionIndex, errorCode: 0, timestamp: -1, offset, leaderEpoch: replica.leaderEpoch };
           } catch (error) {

@@ -5,6 +5,7 @@ import type { UnifiedLog, AppendInfo } from '../storage/unifiedLog';
 import type { PartitionRegistration } from '../metadata/image';
 import { LeaderEpochCache, type EpochEndOffset, type EpochEntry } from '../storage/leaderEpochCache';
 import { ProducerStateManager } from '../storage/producerStateManager';
+import { SerialQueue } from '../common/serial';
 
 export type AlterPartitionResult = AlterPartitionResponse['topics'][number]['partitions'][number];
 
@@ -76,9 +77,21 @@ export class Partition {
     for (const batch of log.batchesFrom(log.logStartOffset)) changed = epochs.assign(batch.header.partitionLeaderEpoch, batch.baseOffset) || changed;
     const partition = new Partition(log, epochs, ctx);
     partition.rebuildProducerState();
+    // Epochs and producer sequences follow the log inside its write queue, so a leadership change
+    // (which also goes through the queue) never interleaves with them.
     log.listener = {
-      appended: (batches) => { for (const b of batches) partition.producers.onAppended(b.header, b.baseOffset, b.lastOffset); },
-      truncated: () => partition.rebuildProducerState(),
+      appended: (batches) => {
+        let assigned = false;
+        for (const b of batches) {
+          assigned = epochs.assign(b.header.partitionLeaderEpoch, b.baseOffset) || assigned;
+          partition.producers.onAppended(b.header, b.baseOffset, b.lastOffset);
+        }
+        if (assigned) void partition.checkpointEpochs();
+      },
+      truncated: (removedRecords) => {
+        if (epochs.truncateFromEnd(log.logEndOffset)) void partition.checkpointEpochs();
+        if (removedRecords) partition.rebuildProducerState();
+      },
     };
     if (changed) await partition.checkpointEpochs();
     return partition;
@@ -138,19 +151,36 @@ export class Partition {
   }
 
   private async makeLeader(): Promise<void> {
-    this.leaderEpochStartOffset = this.log.logEndOffset;
     this.needsTruncation = false;
-    this._highWatermark = Math.min(this._highWatermark, this.log.logEndOffset);
+    const epoch = this.leaderEpoch;
+    // In the log's queue: a follower write already under way finishes first, and the new epoch starts after it.
+    const assigned = await this.log.exclusive(() => {
+      this.leaderEpochStartOffset = this.log.logEndOffset;
+      this._highWatermark = Math.min(this._highWatermark, this.log.logEndOffset);
+      return this.epochs.assign(epoch, this.log.logEndOffset);
+    });
+    if (assigned) await this.checkpointEpochs();
     const now = this.ctx.clock.now();
     // Followers in the ISR get a full replica.lag.time.max.ms to show up before they can be dropped.
     for (const id of this.replicas) {
       if (id !== this.ctx.brokerId) this.followers.set(id, { logEndOffset: -1, lastCaughtUpTimeMs: this.isr.includes(id) ? now : 0, lastFetchLeaderLogEndOffset: -1, lastFetchTimeMs: 0 });
     }
-    if (this.epochs.assign(this.leaderEpoch, this.log.logEndOffset)) await this.checkpointEpochs();
   }
 
+  /** True on a new leader whose high watermark has not reached the log end it started its epoch with. */
+  get highWatermarkBehindEpochStart(): boolean {
+    return this.role === 'leader' && this._highWatermark < this.leaderEpochStartOffset;
+  }
+
+  deleteCheckpoint(): Promise<void> {
+    return this.checkpoints.run(() => this.ctx.metaStore.delete(epochCheckpointKey(this.name)));
+  }
+
+  private readonly checkpoints = new SerialQueue();
+  /** Writes the epoch cache as it is now; writes are serialized so an older one never lands last. */
   private checkpointEpochs(): Promise<void> {
-    return this.ctx.metaStore.put(epochCheckpointKey(this.name), this.epochs.entries.map((e) => ({ ...e })));
+    const entries = this.epochs.entries.map((e) => ({ ...e }));
+    return this.checkpoints.run(() => this.ctx.metaStore.put(epochCheckpointKey(this.name), entries));
   }
 
   /** Throws unless this replica leads the partition. */
@@ -188,12 +218,9 @@ export class Partition {
   async appendAsFollower(records: Uint8Array, leaderEpoch: number, leaderHighWatermark: number): Promise<void> {
     const info = await this.log.appendAsFollower(records, () => this.assertFollowing(leaderEpoch));
     if (info) {
-      let changed = false;
-      for (const batch of info.batches) changed = this.epochs.assign(batch.header.partitionLeaderEpoch, batch.baseOffset) || changed;
-      if (changed) await this.checkpointEpochs();
       this.afterAppend(info, info.batches[0].header.partitionLeaderEpoch, 'follower');
     }
-    if (!this.updateFollowerHighWatermark(leaderHighWatermark) && info) this.reportOffsets();
+    if (!this.updateFollowerHighWatermark(leaderHighWatermark, leaderEpoch) && info) this.reportOffsets();
   }
 
   private assertFollowing(leaderEpoch: number): void {
@@ -203,7 +230,9 @@ export class Partition {
   }
 
   /** A follower's high watermark: the leader's, but never past its own log end. */
-  updateFollowerHighWatermark(leaderHighWatermark: number): boolean {
+  updateFollowerHighWatermark(leaderHighWatermark: number, leaderEpoch: number): boolean {
+    // The answer may arrive after this replica became leader or moved on: then it says nothing.
+    if (this.role !== 'follower' || this.leaderEpoch !== leaderEpoch) return false;
     const hw = Math.min(leaderHighWatermark, this.log.logEndOffset);
     if (hw === this._highWatermark) return false;
     this._highWatermark = hw;
@@ -232,7 +261,6 @@ export class Partition {
     const from = this.log.logEndOffset;
     await this.log.truncateTo(offset, () => this.assertFollowing(leaderEpoch));
     if (this.log.logEndOffset === from) return;
-    if (this.epochs.truncateFromEnd(this.log.logEndOffset)) await this.checkpointEpochs();
     this._highWatermark = Math.min(this._highWatermark, this.log.logEndOffset);
     this.ctx.events({ type: 'log-truncated', time: this.ctx.clock.now(), node: this.ctx.node, topic: this.topic, partition: this.partition, from, to: this.log.logEndOffset, reason });
     this.reportOffsets();
@@ -283,7 +311,8 @@ export class Partition {
     const lagging = this.isr.filter((id) => {
       if (id === this.ctx.brokerId) return false;
       const state = this.followers.get(id);
-      return !state || now - state.lastCaughtUpTimeMs > this.ctx.replicaLagTimeMaxMs;
+      // Kafka's isCaughtUp: fetched the log end recently, or simply has the whole log (an idle partition).
+      return !state || (now - state.lastCaughtUpTimeMs > this.ctx.replicaLagTimeMaxMs && state.logEndOffset !== this.log.logEndOffset);
     });
     if (lagging.length === 0) return;
     this.proposeIsr(this.isr.filter((id) => !lagging.includes(id)), `${lagging.map((id) => `broker ${id}`).join(', ')} not caught up for ${this.ctx.replicaLagTimeMaxMs} ms (replica.lag.time.max.ms)`);

@@ -34,10 +34,14 @@ export class ReplicaFetcherManager {
   follow(partition: Partition): void {
     this.unfollow(partition, partition.leader);
     if (partition.role !== 'follower' || partition.leader < 0) return;
-    let fetcher = this.fetchers.get(partition.leader);
+    const leader = partition.leader;
+    let fetcher = this.fetchers.get(leader);
     if (!fetcher) {
-      fetcher = new ReplicaFetcher(partition.leader, this.host, () => this.fetchers.delete(partition.leader));
-      this.fetchers.set(partition.leader, fetcher);
+      const created: ReplicaFetcher = new ReplicaFetcher(leader, this.host, () => {
+        if (this.fetchers.get(leader) === created) this.fetchers.delete(leader);
+      });
+      fetcher = created;
+      this.fetchers.set(leader, fetcher);
     }
     fetcher.add(partition);
   }
@@ -50,16 +54,14 @@ export class ReplicaFetcherManager {
 
 class ReplicaFetcher {
   private readonly partitions = new Set<Partition>();
-  /** Partitions the leader refused (stale epoch, not leader): skipped until this time or new metadata. */
-  private readonly delayedUntil = new Map<Partition, number>();
+  /** Partitions the leader refused (stale epoch, not leader): skipped until this time or a new leader epoch. */
+  private readonly delayed = new Map<Partition, { until: number; leaderEpoch: number }>();
   private running = false;
 
   constructor(readonly leaderId: number, private readonly host: FetcherHost, private readonly onIdle: () => void) {}
 
   add(partition: Partition): void {
     this.partitions.add(partition);
-    // New metadata (a new leader epoch) is the reason to try a refused partition again.
-    this.delayedUntil.delete(partition);
     if (!this.running) {
       this.running = true;
       void this.run();
@@ -68,12 +70,16 @@ class ReplicaFetcher {
 
   remove(partition: Partition): void {
     this.partitions.delete(partition);
-    this.delayedUntil.delete(partition);
+    this.delayed.delete(partition);
   }
 
   private ready(): Partition[] {
     const now = this.host.clock.now();
-    return [...this.partitions].filter((p) => (this.delayedUntil.get(p) ?? 0) <= now);
+    // A new leader epoch is the reason to try a refused partition again at once.
+    return [...this.partitions].filter((p) => {
+      const delay = this.delayed.get(p);
+      return !delay || delay.until <= now || delay.leaderEpoch !== p.leaderEpoch;
+    });
   }
 
   private async run(): Promise<void> {
@@ -97,7 +103,7 @@ class ReplicaFetcher {
   }
 
   private delay(partition: Partition): void {
-    this.delayedUntil.set(partition, this.host.clock.now() + REPLICA_FETCH_BACKOFF_MS);
+    this.delayed.set(partition, { until: this.host.clock.now() + REPLICA_FETCH_BACKOFF_MS, leaderEpoch: partition.leaderEpoch });
   }
 
   /**
@@ -147,7 +153,8 @@ class ReplicaFetcher {
         try {
           await p.truncateTo(offset, asked.leaderEpoch, `leader epoch ${result.leaderEpoch} ends at offset ${result.endOffset} on the leader, broker ${this.leaderId} (OffsetForLeaderEpoch, KIP-101)`);
           // Not completed: the truncation dropped our latest epoch, so the next question is about an earlier one.
-          p.needsTruncation = !completed;
+          // A newer leader epoch that arrived meanwhile needs its own truncation: leave its flag alone.
+          if (p.leaderEpoch === asked.leaderEpoch) p.needsTruncation = !completed;
         } catch {
           // The replica moved on to another leader epoch meanwhile: its new fetcher starts over.
         }
@@ -173,13 +180,14 @@ class ReplicaFetcher {
         if (!p || epoch === undefined || !this.partitions.has(p) || p.leaderEpoch !== epoch) continue;
         if (data.errorCode !== 0) {
           const error = errorName(data.errorCode);
+          // Out of range: the logs diverged (the leader checks lastFetchedEpoch), reconcile again.
           if (error === 'OFFSET_OUT_OF_RANGE') p.needsTruncation = true;
           else this.delay(p);
           continue;
         }
         try {
           if (data.records && data.records.byteLength > 0) await p.appendAsFollower(data.records, epoch, data.highWatermark);
-          else p.updateFollowerHighWatermark(data.highWatermark);
+          else p.updateFollowerHighWatermark(data.highWatermark, epoch);
         } catch (error) {
           const { type } = asKafkaError(error);
           if (type === 'OFFSET_OUT_OF_RANGE') p.needsTruncation = true;

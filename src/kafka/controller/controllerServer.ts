@@ -208,7 +208,7 @@ export class ControllerServer {
   private scheduleSessionCheck(): void {
     if (this.stopped) return;
     this.sessionTimer = this.ctx.clock.setTimer(SESSION_CHECK_INTERVAL_MS, () => {
-      void this.fenceExpiredBrokers().finally(() => this.scheduleSessionCheck());
+      void this.fenceExpiredBrokers().then(() => this.electOfflinePartitions()).finally(() => this.scheduleSessionCheck());
     });
   }
 
@@ -218,6 +218,23 @@ export class ControllerServer {
     for (const broker of expired) {
       await this.appendRecords((image) => (image.brokers.get(broker.id)?.fenced === false ? this.fenceRecords(image, broker.id) : [])).catch(() => undefined);
     }
+  }
+
+  /**
+   * An offline partition whose ISR is all gone may still have a live out-of-sync replica: with
+   * unclean.leader.election.enable it leads (Kafka's controller retries unclean elections too).
+   */
+  private async electOfflinePartitions(): Promise<void> {
+    await this.appendRecords((image) => {
+      const fenced = this.fencedBrokers(image, -1);
+      const records: MetadataRecord[] = [];
+      for (const { topic, partition } of partitionsOf(image)) {
+        if (partition.leader !== -1 || !this.uncleanAllowed(image, topic.name) || partition.replicas.every((id) => fenced.has(id))) continue;
+        const record = this.electionRecord(image, topic, partition, partition.isr, fenced, 'an offline partition has a live replica');
+        if (record.leader !== -1) records.push(record);
+      }
+      return records;
+    }).catch(() => undefined);
   }
 
   /** FenceBrokerRecord, the broker out of every ISR, and a new leader (or none) for every partition it led. */
@@ -319,9 +336,11 @@ export class ControllerServer {
             const name = image.topicNamesById.get(topicRequest.topicId);
             const current = name === undefined ? undefined : image.partition(name, p.partitionIndex);
             if (!current) throw new KafkaProtocolError('UNKNOWN_TOPIC_OR_PARTITION');
-            if (current.leader !== request.brokerId) throw new KafkaProtocolError('NOT_LEADER_OR_FOLLOWER');
+            // As ReplicationControlManager: a sender that is not the leader is a bad request; an epoch
+            // newer than the controller's means this controller is behind.
             if (p.leaderEpoch < current.leaderEpoch) throw new KafkaProtocolError('FENCED_LEADER_EPOCH');
-            if (p.leaderEpoch > current.leaderEpoch) throw new KafkaProtocolError('UNKNOWN_LEADER_EPOCH');
+            if (p.leaderEpoch > current.leaderEpoch) throw new KafkaProtocolError('NOT_CONTROLLER');
+            if (current.leader !== request.brokerId) throw new KafkaProtocolError('INVALID_REQUEST');
             if (p.partitionEpoch !== current.partitionEpoch) throw new KafkaProtocolError('INVALID_UPDATE_VERSION');
             if (!p.newIsr.includes(current.leader) || p.newIsr.some((id) => !current.replicas.includes(id)) || new Set(p.newIsr).size !== p.newIsr.length) throw new KafkaProtocolError('INVALID_REQUEST');
             // Only live, unfenced brokers may join the ISR (KIP-841).

@@ -32,7 +32,7 @@ export class UnifiedLog {
    * State derived from the batches (an idempotent producer's sequences) is updated inside the
    * write queue, so the next append's checks always see the previous append.
    */
-  listener: { appended(batches: readonly LogBatch[]): void; truncated(): void } | null = null;
+  listener: { appended(batches: readonly LogBatch[]): void; truncated(removedRecords: boolean): void } | null = null;
 
   private constructor(readonly topic: string, readonly partition: number, private readonly store: LogStore, private readonly config: LogConfig) {}
 
@@ -140,6 +140,11 @@ export class UnifiedLog {
     });
   }
 
+  /** Runs `fn` in the log's write queue: after every write queued before, before every write queued after. */
+  exclusive<T>(fn: () => T | Promise<T>): Promise<T> {
+    return this.queue.run(async () => fn());
+  }
+
   /** Reads whole batches holding offsets from `fetchOffset` below `maxOffset`, up to about maxBytes (at least one batch). */
   read(fetchOffset: number, maxOffset: number, maxBytes: number): { bytes: Uint8Array; batches: number } {
     if (fetchOffset < this._logStartOffset || fetchOffset > this._logEndOffset) {
@@ -180,7 +185,11 @@ export class UnifiedLog {
   truncateTo(offset: number, guard?: () => void): Promise<void> {
     return this.queue.run(async () => {
       guard?.();
-      if (offset >= this._logEndOffset) return;
+      // Nothing to cut, but an epoch that began at the log end without records may still go (as Kafka's truncateTo).
+      if (offset >= this._logEndOffset) {
+        this.listener?.truncated(false);
+        return;
+      }
       const cut = [...this.batchesFrom(offset)][0]?.baseOffset ?? offset;
       await this.store.truncateFrom(this.name, cut);
       for (const segment of this.segments) segment.batches = segment.batches.filter((b) => b.baseOffset < cut);
@@ -188,7 +197,7 @@ export class UnifiedLog {
       for (const segment of this.segments) segment.sizeInBytes = segment.batches.reduce((s, b) => s + b.bytes.byteLength, 0);
       const last = this.segments.at(-1)?.batches.at(-1);
       this._logEndOffset = Math.max(this._logStartOffset, last ? last.lastOffset + 1 : this._logStartOffset);
-      this.listener?.truncated();
+      this.listener?.truncated(true);
     });
   }
 
