@@ -227,4 +227,78 @@ describe(`replication and failover (seed ${seed})`, () => {
     expect(fetchesToFollower.length).toBeGreaterThan(0);
     await cluster.scheduler.await(consumer.disconnect());
   }, 60_000);
+
+  it('drops a live follower that stops catching up after replica.lag.time.max.ms (AlterPartition), answers a waiting acks=all with NOT_ENOUGH_REPLICAS_AFTER_APPEND, and takes it back', async () => {
+    const { cluster, kafka, partition } = await setup();
+    const producer = kafka.producer({ retry: { retries: 0 } });
+    await cluster.scheduler.await(producer.connect());
+    await cluster.scheduler.await(producer.send({ topic: 't', acks: -1, messages: [{ value: 'a' }] }));
+    const leader = partition().leader;
+    const followers = partition().replicas.filter((id) => id !== leader);
+    // Both followers stay alive and heartbeat, but cannot reach the leader.
+    for (const id of followers) cluster.network.cut(`broker-${leader}`, `broker-${id}`);
+    const started = cluster.scheduler.now;
+    const waiting = cluster.scheduler.await(producer.send({ topic: 't', acks: -1, timeout: 30_000, messages: [{ value: 'b' }] }), 60_000).catch((error: unknown) => error);
+    await expect(waiting).resolves.toMatchObject({ type: 'NOT_ENOUGH_REPLICAS_AFTER_APPEND' });
+    // Not before replica.lag.time.max.ms (10 s here), checked every half of it.
+    expect(cluster.scheduler.now - started).toBeGreaterThanOrEqual(10_000);
+    expect(partition().isr).toEqual([leader]);
+    const shrink = eventsOf(cluster, 'isr-change').find((e) => e.phase === 'committed' && e.to.length === 1)!;
+    expect(shrink.reason).toContain('replica.lag.time.max.ms');
+    cluster.network.heal();
+    await cluster.scheduler.runUntilTrue(() => partition().isr.length === 3, 30_000, 'followers rejoin');
+    await cluster.scheduler.runFor(1000);
+    for (const id of [1, 2, 3]) expect(await storedValues(cluster, id)).toEqual(['a', 'b']);
+  }, 60_000);
+
+  it('an idempotent producer whose leader dies with acks=all in flight writes each record once, in order', async () => {
+    const { cluster, kafka, partition } = await setup();
+    const producer = kafka.producer({ idempotent: true });
+    await cluster.scheduler.await(producer.connect());
+    await cluster.scheduler.await(producer.send({ topic: 't', acks: -1, messages: [{ key: 'k', value: 'v0' }] }));
+    const sends = Array.from({ length: 10 }, (_, i) => producer.send({ topic: 't', acks: -1, messages: [{ key: 'k', value: `v${i + 1}` }] }));
+    await cluster.scheduler.runFor(2);
+    cluster.killBroker(partition().leader);
+    await cluster.scheduler.await(Promise.all(sends), 60_000);
+    const leader = partition().leader;
+    const values = await storedValues(cluster, leader);
+    expect(values).toEqual(Array.from({ length: 11 }, (_, i) => `v${i}`));
+  }, 60_000);
+
+  it('follows a leader that moves away and back (A, B, A) without a stray fetcher', async () => {
+    const { cluster, kafka, partition } = await setup();
+    const producer = kafka.producer();
+    await cluster.scheduler.await(producer.connect());
+    const [a, b] = partition().replicas;
+    const c = partition().replicas[2];
+    for (const leader of [b, a]) {
+      cluster.killBroker(partition().leader);
+      await cluster.scheduler.runUntilTrue(() => partition().leader === leader || (partition().leader !== -1 && partition().leader !== leader), 30_000, 'failover');
+      await cluster.scheduler.await(producer.send({ topic: 't', acks: 1, messages: [{ value: `led-by-${partition().leader}` }] }));
+      const down = [...cluster.brokers].filter(([, node]) => !node.server).map(([id]) => id);
+      for (const id of down) await cluster.startBroker(id);
+      await cluster.scheduler.runUntilTrue(() => partition().isr.length === 3, 30_000, 'full ISR');
+    }
+    await cluster.scheduler.runFor(2000);
+    // Every broker fetches t-0 only from the current leader: no fetcher is left behind.
+    const since = cluster.scheduler.now;
+    await cluster.scheduler.runFor(3000);
+    const current = partition().leader;
+    const fetches = cluster.events.filter((e) => e.type === 'message-sent' && e.api === 'Fetch' && e.kind === 'request' && e.time >= since && e.from.startsWith('broker-') && e.to.startsWith('broker-'));
+    expect(fetches.every((e) => e.type === 'message-sent' && e.to === `broker-${current}`)).toBe(true);
+    const logs = await Promise.all([a, b, c].map((id) => storedValues(cluster, id)));
+    expect(logs[1]).toEqual(logs[0]);
+    expect(logs[2]).toEqual(logs[0]);
+  }, 60_000);
+
+  it('gives leadership back to the preferred replica automatically (auto.leader.rebalance.enable)', async () => {
+    const { cluster, partition } = await setup();
+    const preferred = partition().replicas[0];
+    cluster.killBroker(preferred);
+    await cluster.scheduler.runUntilTrue(() => partition().leader !== -1 && partition().leader !== preferred, 30_000, 'failover');
+    await cluster.startBroker(preferred);
+    // leader.imbalance.check.interval.seconds is 30 here.
+    await cluster.scheduler.runUntilTrue(() => partition().leader === preferred, 40_000, 'automatic preferred election');
+    expect(eventsOf(cluster, 'leader-election').at(-1)!.reason).toContain('auto.leader.rebalance.enable');
+  }, 60_000);
 });
