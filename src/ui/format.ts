@@ -199,7 +199,7 @@ export function describeEvent(event: ClusterEvent, nameOf?: TopicNameOf): string
         case 'preferred':
           return `${event.node} moved ${tp}'s leadership back to its preferred replica, broker ${event.leader}, at leader epoch ${event.leaderEpoch}; ${was} (${event.reason})`;
         case 'unclean':
-          return `${event.node} made an UNCLEAN election: broker ${event.leader}, not in the ISR, leads ${tp} at leader epoch ${event.leaderEpoch}; acknowledged records it lacks are lost; ${was} (${event.reason})`;
+          return `${event.node} made an UNCLEAN election: broker ${event.leader}, not in the ISR, leads ${tp} at leader epoch ${event.leaderEpoch}; ${was} (${event.reason})`;
         case 'offline':
           return `${event.node}: ${tp} is offline (leader none, leader epoch ${event.leaderEpoch}): no live in-sync replica may lead; ${was} (${event.reason})`;
       }
