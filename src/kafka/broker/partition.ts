@@ -145,8 +145,7 @@ export class Partition {
         transition = this.role === 'follower' ? 'follower' : null;
       }
     }
-    if (this.role === 'leader') this.maybeIncrementHighWatermark();
-    this.reportOffsets();
+    if (!this.maybeIncrementHighWatermark()) this.reportOffsets();
     return transition;
   }
 
@@ -209,7 +208,8 @@ export class Partition {
     });
     if (duplicate) return { ...info, duplicate };
     this.afterAppend(info, epoch, 'leader');
-    this.maybeIncrementHighWatermark();
+    // The log end moved: report it, with the high watermark if that moved too.
+    if (!this.maybeIncrementHighWatermark()) this.reportOffsets();
     this.onLogChanged();
     return info;
   }
@@ -292,8 +292,7 @@ export class Partition {
     const moved = state.logEndOffset !== fetchOffset;
     state.logEndOffset = fetchOffset;
     this.maybeExpandIsr(replicaId);
-    this.maybeIncrementHighWatermark();
-    if (moved) this.reportOffsets();
+    if (!this.maybeIncrementHighWatermark() && moved) this.reportOffsets();
   }
 
   private maybeExpandIsr(replicaId: number): void {
@@ -339,8 +338,7 @@ export class Partition {
         this.partitionEpoch = result.partitionEpoch;
       }
       report('committed', result.isr);
-      this.maybeIncrementHighWatermark();
-      this.reportOffsets();
+      if (!this.maybeIncrementHighWatermark()) this.reportOffsets();
     }, (error: unknown) => {
       if (this.pendingIsr !== newIsr) return;
       this.pendingIsr = null;
@@ -349,18 +347,19 @@ export class Partition {
   }
 
   /** HW = the smallest log end offset in the (maximal) ISR; never moves backwards on a leader. */
-  maybeIncrementHighWatermark(): void {
-    if (this.role !== 'leader') return;
+  maybeIncrementHighWatermark(): boolean {
+    if (this.role !== 'leader') return false;
     let candidate = this.log.logEndOffset;
     for (const id of this.maximalIsr) {
       if (id === this.ctx.brokerId) continue;
       const end = this.followers.get(id)?.logEndOffset ?? -1;
       candidate = Math.min(candidate, end < 0 ? this._highWatermark : end);
     }
-    if (candidate > this._highWatermark) {
-      this._highWatermark = candidate;
-      this.onLogChanged();
-    }
+    if (candidate <= this._highWatermark) return false;
+    this._highWatermark = candidate;
+    this.onLogChanged();
+    this.reportOffsets();
+    return true;
   }
 
   // ---- Waiting (acks=all, long-polling fetches) --------------------------------------------
