@@ -114,6 +114,7 @@ async function runReplication(seed: number, brokerCount: number, idempotent = tr
     cluster.onEvent((e) => {
       if (e.type === 'leader-election' || e.type === 'isr-change') log(`${e.type} ${JSON.stringify({ ...e, time: undefined, type: undefined })}`);
       if (e.type === 'request-rejected' || e.type === 'log-truncated' || (e.type === 'broker-state' && e.state !== 'RUNNING')) log(`${e.type} ${JSON.stringify({ ...e, time: undefined, type: undefined })}`);
+      if (e.type === 'partition-offsets' && process.env.SIM_TRACE === 'offsets') log(`${e.type} ${JSON.stringify({ ...e, time: undefined, type: undefined })}`);
     });
   }
 
@@ -128,6 +129,7 @@ async function runReplication(seed: number, brokerCount: number, idempotent = tr
       watcher.consumed(TOPIC, partition, Number(message.offset), 'tail consumer');
       const record = { topic: TOPIC, partition, offset: Number(message.offset), key: message.key?.toString() ?? null, value: message.value!.toString() };
       consumed.push(record);
+      if (process.env.SIM_TRACE) log(`consumed ${partition}@${record.offset} ${record.value}`);
       read.set(`${partition}@${record.offset}`, record.value);
     },
   }));
