@@ -29,7 +29,8 @@ async function createTopic(page: Page, topic: string, numPartitions: number): Pr
     await admin.disconnect();
   }, [topic, numPartitions] as const);
   // Every replica in the ISR before the faults start.
-  await expect.poll(async () => (await partition(page, topic)).isr.length, { timeout: 30_000 }).toBe(3);
+  // The page learns of the topic from the controller's metadata records a frame or two later.
+  await expect.poll(() => page.evaluate((t) => window.playground.cluster.describe().topics.find((x) => x.name === t)?.partitions[0]?.isr.length ?? 0, topic), { timeout: 30_000 }).toBe(3);
 }
 
 interface ProducerLoop { acked: string[]; errors: string[]; stop: boolean; done: Promise<void> }
