@@ -139,10 +139,12 @@ export class Playground {
     await admin.connect();
     if (!(await admin.listTopics()).includes(DEMO_TOPIC)) {
       const replicationFactor = Math.min(3, this.settings.shape.brokers);
-      await admin.createTopics({ topics: [{ topic: DEMO_TOPIC, numPartitions: 3, replicationFactor }] }).catch(() => false);
+      // Kafka's recommended durability: acks=all with min.insync.replicas = RF - 1.
+      const configEntries = replicationFactor >= 3 ? [{ name: 'min.insync.replicas', value: '2' }] : [];
+      await admin.createTopics({ topics: [{ topic: DEMO_TOPIC, numPartitions: 3, replicationFactor, configEntries }] }).catch(() => false);
     }
     await admin.disconnect();
-    const producer = kafka.producer();
+    const producer = kafka.producer({ idempotent: true });
     await producer.connect();
     let stopped = false;
     let n = 0;
@@ -150,7 +152,7 @@ export class Playground {
     const tick = async () => {
       while (!stopped) {
         const key = keys[n % keys.length];
-        await producer.send({ topic: DEMO_TOPIC, acks: 1, messages: [{ key, value: JSON.stringify({ user: key, clicks: ++n }) }] })
+        await producer.send({ topic: DEMO_TOPIC, acks: -1, messages: [{ key, value: JSON.stringify({ user: key, clicks: ++n }) }] })
           .catch((error: Error) => this.noteError(`demo producer: ${error.message}`));
         await new Promise((resolve) => setTimeout(resolve, 1500));
       }

@@ -20,6 +20,13 @@ describe('describeEvent', () => {
     })).toBe('broker-1 appended offset 7 to demo-0 (leader epoch 3, zstd)');
   });
 
+  it('tells a follower\'s replicated append from a leader\'s', () => {
+    expect(describeEvent({
+      type: 'log-append', time: 0, node: 'broker-3', topic: 'demo', partition: 0, baseOffset: 7, lastOffset: 8,
+      records: 2, bytes: 80, leaderEpoch: 3, compression: 'none', replicated: true,
+    })).toBe('broker-3 replicated offsets 7–8 to demo-0 (leader epoch 3, fetched from the leader)');
+  });
+
   it('describes a fence written by the controller', () => {
     expect(describeEvent({ type: 'metadata-record', time: 0, node: 'controller-1000', offset: 42, record: { type: 'FenceBrokerRecord', id: 3, epoch: 12 } }))
       .toBe('controller-1000 fenced broker 3: wrote FenceBrokerRecord (broker epoch 12) at metadata offset 42; it may no longer lead or be in an ISR');

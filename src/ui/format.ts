@@ -141,7 +141,9 @@ export function describeEvent(event: ClusterEvent, nameOf?: TopicNameOf): string
     case 'log-append': {
       const what = event.baseOffset === event.lastOffset ? 'offset' : 'offsets';
       const compression = event.compression && event.compression !== 'none' ? `, ${event.compression}` : '';
-      return `${event.node} appended ${what} ${offsetRange(event.baseOffset, event.lastOffset)} to ${event.topic}-${event.partition} (leader epoch ${event.leaderEpoch}${compression})`;
+      const verb = event.replicated ? 'replicated' : 'appended';
+      const source = event.replicated ? ', fetched from the leader' : '';
+      return `${event.node} ${verb} ${what} ${offsetRange(event.baseOffset, event.lastOffset)} to ${event.topic}-${event.partition} (leader epoch ${event.leaderEpoch}${compression}${source})`;
     }
     case 'partition-offsets':
       return `${event.node} ${event.topic}-${event.partition} (${event.role}): log end offset ${event.logEndOffset}, high watermark ${event.highWatermark}`;
