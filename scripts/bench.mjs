@@ -662,7 +662,7 @@ function table() {
   else fail('cluster.reset -> serving');
   if (cluster.restartAtOnce) {
     const r = cluster.restartAtOnce;
-    row('broker restart at once -> RUNNING', ms(r.runningMs), `no ratio: includes the 9 s session timeout; log recovery ${r.recoveryMs === null ? '-' : ms(r.recoveryMs)}`);
+    row('broker restart at once -> RUNNING', ms(r.runningMs), `no ratio: includes waiting out the old session (broker.session.timeout.ms, 3 s here); log recovery ${r.recoveryMs === null ? '-' : ms(r.recoveryMs)}`);
   } else fail('broker restart at once -> RUNNING');
   if (cluster.restartAfterFence) {
     const r = cluster.restartAfterFence;
