@@ -39,6 +39,11 @@ export type NodeEvent =
   | { type: 'metadata-applied'; time: number; node: string; offset: number }
   | { type: 'broker-state'; time: number; node: string; brokerId: number; state: 'STARTING' | 'RECOVERY' | 'RUNNING'; brokerEpoch: number }
   | { type: 'controller-state'; time: number; node: string; controllerId: number; active: boolean; epoch: number; logEndOffset: number; committedOffset: number }
+  /**
+   * A controller's KRaft quorum state (KIP-595): Unattached, Prospective (pre-vote, KIP-996),
+   * Candidate, Leader, Follower or Resigned, in `epoch`, with its vote and the leader it knows.
+   */
+  | { type: 'quorum-state'; time: number; node: string; controllerId: number; state: 'Unattached' | 'Prospective' | 'Candidate' | 'Leader' | 'Follower' | 'Resigned'; epoch: number; votedId: number | null; leaderId: number | null; logEndOffset: number; highWatermark: number; reason: string }
   | { type: 'offset-commit'; time: number; node: string; groupId: string; topic: string; partition: number; offset: number }
   | { type: 'client-error'; time: number; node: string; operation: string; error: string; message: string }
   | { type: 'log'; time: number; node: string; level: 'info' | 'warn' | 'error'; message: string };

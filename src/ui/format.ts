@@ -80,6 +80,8 @@ export function recordFields(record: MetadataRecord, nameOf?: TopicNameOf): stri
       return topicOf(record.topicId, nameOf);
     case 'ProducerIdsRecord':
       return `producer ids below ${record.nextProducerId} taken (block for broker ${record.brokerId})`;
+    case 'LeaderChangeMessage':
+      return `controller ${record.leaderId} leads the quorum (voters ${list(record.voters)}, granted by ${list(record.grantingVoters)})`;
   }
 }
 
@@ -101,6 +103,7 @@ function recordPhrase(record: MetadataRecord, nameOf?: TopicNameOf): string {
       return `RemoveTopicRecord deleting ${recordFields(record, nameOf)}`;
     case 'FeatureLevelRecord':
     case 'ProducerIdsRecord':
+    case 'LeaderChangeMessage':
       return `${record.type} ${recordFields(record, nameOf)}`;
   }
 }
@@ -221,6 +224,8 @@ export function describeEvent(event: ClusterEvent, nameOf?: TopicNameOf): string
       return `${event.node} told a consumer in ${event.clientRack} to fetch ${event.topic}-${event.partition} from broker ${event.replica} (KIP-392)`;
     case 'producer-id':
       return `${event.node} got producer id ${event.producerId}, epoch ${event.producerEpoch}`;
+    case 'quorum-state':
+      return `${event.node} is ${event.state} in quorum epoch ${event.epoch}${event.leaderId !== null && event.state !== 'Leader' ? ` (leader: controller ${event.leaderId})` : ''}${event.votedId !== null && event.state !== 'Leader' ? `, voted for ${event.votedId}` : ''}: ${event.reason}`;
   }
 }
 

@@ -15,7 +15,9 @@ export type MetadataRecord =
   | { type: 'ConfigRecord'; resourceType: 'TOPIC' | 'BROKER'; resourceName: string; name: string; value: string | null }
   | { type: 'RemoveTopicRecord'; topicId: string }
   /** The next producer id block handed out (KIP-730): ids below nextProducerId are taken. */
-  | { type: 'ProducerIdsRecord'; brokerId: number; brokerEpoch: number; nextProducerId: number };
+  | { type: 'ProducerIdsRecord'; brokerId: number; brokerEpoch: number; nextProducerId: number }
+  /** KIP-595's LeaderChangeMessage control record: a new quorum leader's first write, committed before anything else of its epoch. */
+  | { type: 'LeaderChangeMessage'; leaderId: number; voters: number[]; grantingVoters: number[] };
 
 export type MetadataRecordType = MetadataRecord['type'];
 

@@ -42,6 +42,10 @@ export interface FetchPartitionResponse {
   logStartOffset: number; records: Uint8Array | null;
   /** KIP-392: the replica a consumer with a rackId should fetch from instead (-1: keep the leader). */
   preferredReadReplica?: number;
+  /** KIP-595: the fetcher's log diverged; truncate to where `epoch` ends here, then fetch again. */
+  divergingEpoch?: { epoch: number; endOffset: number };
+  /** KIP-595: who leads the quorum, as this voter knows it (-1: unknown). */
+  currentLeader?: { leaderId: number; leaderEpoch: number };
 }
 export interface FetchResponse { errorCode: number; responses: { topic: string; partitions: FetchPartitionResponse[] }[] }
 
@@ -131,6 +135,18 @@ export interface ElectLeadersResponse {
   replicaElectionResults: { topic: string; partitionResult: { partitionId: number; errorCode: number; errorMessage: string | null }[] }[];
 }
 
+/** KIP-595 Vote; with preVote (KIP-996) a voter only says whether it would vote, and nothing changes. */
+export interface VoteRequest {
+  clusterId: string; candidateEpoch: number; candidateId: number; lastOffsetEpoch: number; lastOffset: number; preVote: boolean;
+}
+export interface VoteResponse { errorCode: number; leaderId: number; leaderEpoch: number; voteGranted: boolean }
+/** The new leader tells every voter it won `leaderEpoch`. */
+export interface BeginQuorumEpochRequest { clusterId: string; leaderId: number; leaderEpoch: number }
+export interface BeginQuorumEpochResponse { errorCode: number; leaderId: number; leaderEpoch: number }
+/** A leader that resigns (shutdown, lost quorum) lets the voters elect at once. */
+export interface EndQuorumEpochRequest { clusterId: string; leaderId: number; leaderEpoch: number; preferredSuccessors: number[] }
+export interface EndQuorumEpochResponse { errorCode: number; leaderId: number; leaderEpoch: number }
+
 export interface ApiMap {
   Produce: [ProduceRequest, ProduceResponse];
   Fetch: [FetchRequest, FetchResponse];
@@ -148,6 +164,9 @@ export interface ApiMap {
   InitProducerId: [InitProducerIdRequest, InitProducerIdResponse];
   AllocateProducerIds: [AllocateProducerIdsRequest, AllocateProducerIdsResponse];
   ElectLeaders: [ElectLeadersRequest, ElectLeadersResponse];
+  Vote: [VoteRequest, VoteResponse];
+  BeginQuorumEpoch: [BeginQuorumEpochRequest, BeginQuorumEpochResponse];
+  EndQuorumEpoch: [EndQuorumEpochRequest, EndQuorumEpochResponse];
 }
 export type ApiKey = keyof ApiMap;
 export type RequestOf<K extends ApiKey> = ApiMap[K][0];
