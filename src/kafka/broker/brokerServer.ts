@@ -180,7 +180,8 @@ export class BrokerServer {
       try {
         const response = await this.rpc.request(this.controller, 'BrokerHeartbeat', {
           brokerId: this.nodeId, brokerEpoch: this.brokerEpoch, currentMetadataOffset: this.image.offset, wantFence: false, wantShutDown: false,
-        }, { timeoutMs: CONTROLLER_REQUEST_TIMEOUT_MS });
+          // A lost heartbeat must not cost the whole session: give up on it after one interval and send the next.
+        }, { timeoutMs: this.config['broker.heartbeat.interval.ms'] });
         if (response.errorCode === errorCode('STALE_BROKER_EPOCH')) {
           // The controller no longer knows this incarnation (its session expired): register again.
           this.setState('RECOVERY');
