@@ -62,6 +62,11 @@ export interface ControllerConfig {
   'leader.imbalance.per.broker.percentage': number;
   /** Cluster-wide default for the topic config of the same name. */
   'unclean.leader.election.enable': boolean;
+  /** KRaft (KIP-595): a voter without a leader waits this long, plus up to as much at random, before an election. */
+  'controller.quorum.election.timeout.ms': number;
+  /** A follower that hears nothing from the leader this long starts an election; a leader no majority fetches from for 1.5× this resigns. */
+  'controller.quorum.fetch.timeout.ms': number;
+  'controller.quorum.election.backoff.max.ms': number;
 }
 
 export const DEFAULT_CONTROLLER_CONFIG: Omit<ControllerConfig, 'cluster.id' | 'node.id' | 'controller.quorum.voters'> = {
@@ -72,6 +77,9 @@ export const DEFAULT_CONTROLLER_CONFIG: Omit<ControllerConfig, 'cluster.id' | 'n
   'leader.imbalance.check.interval.seconds': 30,
   'leader.imbalance.per.broker.percentage': 10,
   'unclean.leader.election.enable': false,
+  'controller.quorum.election.timeout.ms': 1000,
+  'controller.quorum.fetch.timeout.ms': 2000,
+  'controller.quorum.election.backoff.max.ms': 1000,
 };
 
 /** Topic-level configs a CreateTopics request may set, with Kafka's defaults. */

@@ -69,7 +69,14 @@ export class BrokerServer {
     };
     this.producerIds = new ProducerIdManager({
       brokerId: () => this.nodeId, brokerEpoch: () => this.brokerEpoch,
-      allocate: (request) => this.rpc.request(this.controller, 'AllocateProducerIds', request, { timeoutMs: CONTROLLER_REQUEST_TIMEOUT_MS }),
+      allocate: async (request) => {
+        const response = await this.rpc.request(this.controller, 'AllocateProducerIds', request, { timeoutMs: CONTROLLER_REQUEST_TIMEOUT_MS }).catch((error: unknown) => {
+          this.nextController();
+          throw error;
+        });
+        if (response.errorCode === errorCode('NOT_CONTROLLER')) this.nextController();
+        return response;
+      },
     });
     this.fetchers = new ReplicaFetcherManager({
       brokerId: this.nodeId, rpc: this.rpc, clock: ctx.clock, fetchWaitMaxMs: config['replica.fetch.wait.max.ms'],
@@ -140,6 +147,13 @@ export class BrokerServer {
     this.controllerIndex++;
   }
 
+  /** Points controller requests at the quorum leader a controller named. */
+  private useController(leaderId: number | undefined): void {
+    const index = leaderId === undefined ? -1 : this.config['controller.quorum.voters'].indexOf(leaderId);
+    if (index >= 0) this.controllerIndex = index;
+    else this.nextController();
+  }
+
   // ---- Lifecycle with the controller -------------------------------------------------------
 
   private async register(): Promise<void> {
@@ -161,6 +175,7 @@ export class BrokerServer {
           }
           return;
         }
+        if (response.errorCode === errorCode('NOT_CONTROLLER')) this.nextController();
         if (response.errorCode === errorCode('DUPLICATE_BROKER_REGISTRATION') && !refusalReported) {
           refusalReported = true;
           this.ctx.events({
@@ -189,6 +204,7 @@ export class BrokerServer {
           return;
         }
         if (response.errorCode === 0) this.setState(response.isFenced ? 'RECOVERY' : 'RUNNING');
+        if (response.errorCode === errorCode('NOT_CONTROLLER')) this.nextController();
       } catch {
         this.nextController();
       }
@@ -213,6 +229,7 @@ export class BrokerServer {
       this.nextController();
       throw error;
     });
+    if (response.errorCode === errorCode('NOT_CONTROLLER')) this.nextController();
     const result = response.topics[0]?.partitions[0];
     if (response.errorCode !== 0 || !result) {
       return { partitionIndex: partition.partition, errorCode: response.errorCode || errorCode('UNKNOWN_SERVER_ERROR'), leaderId: -1, leaderEpoch: -1, isr: [], partitionEpoch: -1 };
@@ -230,7 +247,9 @@ export class BrokerServer {
         }, { timeoutMs: CONTROLLER_REQUEST_TIMEOUT_MS });
         const data = response.responses[0]?.partitions[0];
         if (!data || data.errorCode !== 0) {
-          await this.sleep(RETRY_BACKOFF_MS);
+          // Only the quorum leader serves the log: go where the controller says it is.
+          this.useController(data?.currentLeader?.leaderId);
+          await this.sleep(data?.currentLeader && data.currentLeader.leaderId >= 0 ? 50 : RETRY_BACKOFF_MS);
           continue;
         }
         const records: { offset: number; record: MetadataRecord }[] = [];
@@ -330,7 +349,12 @@ export class BrokerServer {
   /** KIP-590: clients send admin requests to any broker, which forwards them to the active controller. */
   private async forwardToController<K extends 'CreateTopics' | 'DeleteTopics' | 'ElectLeaders'>(api: K, body: RequestOf<K>): Promise<unknown> {
     try {
-      return await this.rpc.request(this.controller, api, body as never, { timeoutMs: Math.max(CONTROLLER_REQUEST_TIMEOUT_MS, (body as { timeoutMs?: number }).timeoutMs ?? 0) });
+      const voters = this.config['controller.quorum.voters'].length;
+      for (let attempt = 0; ; attempt++) {
+        const response = await this.rpc.request(this.controller, api, body as never, { timeoutMs: Math.max(CONTROLLER_REQUEST_TIMEOUT_MS, (body as { timeoutMs?: number }).timeoutMs ?? 0) });
+        if (attempt >= voters || !answeredNotController(response)) return response;
+        this.nextController();
+      }
     } catch (error) {
       this.nextController();
       const code = errorCode(asKafkaError(error).type);
@@ -623,4 +647,12 @@ function isLegalTopicName(name: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Whether a forwarded admin response says "not the active controller" (for every item). */
+function answeredNotController(response: unknown): boolean {
+  const code = errorCode('NOT_CONTROLLER');
+  const r = response as { errorCode?: number; topics?: { errorCode: number }[]; responses?: { errorCode: number }[] };
+  const items = r.topics ?? r.responses;
+  return items ? items.length > 0 && items.every((t) => t.errorCode === code) : r.errorCode === code;
 }

@@ -8,16 +8,18 @@ import {
   CLUSTER_METADATA_TOPIC,
   type ApiKey, type BrokerHeartbeatRequest, type BrokerHeartbeatResponse, type BrokerRegistrationRequest,
   type BrokerRegistrationResponse, type CreateTopicsRequest, type CreateTopicsResponse, type DeleteTopicsRequest,
-  type DeleteTopicsResponse, type FetchRequest, type FetchResponse, type AlterPartitionRequest, type AlterPartitionResponse,
+  type DeleteTopicsResponse, type FetchRequest, type AlterPartitionRequest, type AlterPartitionResponse,
   type ElectLeadersRequest, type ElectLeadersResponse, type AllocateProducerIdsRequest, type AllocateProducerIdsResponse,
+  type VoteRequest, type BeginQuorumEpochRequest, type EndQuorumEpochRequest,
 } from '../protocol/messages';
 import { MetadataImage, type PartitionRegistration, type TopicImage } from '../metadata/image';
-import { decodeMetadataRecord, encodeMetadataRecord, type MetadataRecord } from '../metadata/records';
+import { decodeMetadataRecord, type MetadataRecord } from '../metadata/records';
 import { UnifiedLog } from '../storage/unifiedLog';
-import { decodeRecords, encodeBatch } from '../storage/recordBatch';
+import { decodeRecords } from '../storage/recordBatch';
 import { placeReplicas } from './replicaPlacement';
 import { validateReplicaAssignment, validateTopicConfigs, validateTopicName } from './topicValidation';
 import { electLeader } from './partitionChanges';
+import { RaftClient } from '../raft/raftClient';
 import { allocateProducerIds } from './producerIds';
 import { uuid } from '../common/uuid';
 
@@ -25,7 +27,26 @@ import { uuid } from '../common/uuid';
 const METADATA_VERSION = 19;
 const SESSION_CHECK_INTERVAL_MS = 1000;
 
-interface MetadataWaiter { fetchOffset: number; resolve: () => void; timer: TimerHandle }
+/** How long a write waits for the quorum to commit it. */
+const COMMIT_TIMEOUT_MS = 5000;
+
+/** What only the active controller answers; the others say NOT_CONTROLLER. */
+const CONTROLLER_APIS = new Set<ApiKey>(['BrokerRegistration', 'BrokerHeartbeat', 'CreateTopics', 'DeleteTopics', 'AlterPartition', 'ElectLeaders', 'AllocateProducerIds']);
+
+/** NOT_CONTROLLER in the shape of each API's response, so the sender tries another controller. */
+function notController(api: ApiKey, body: unknown, leaderId: number | null): unknown {
+  const code = errorCode('NOT_CONTROLLER');
+  const message = `not the active controller${leaderId !== null ? ` (the quorum leader is ${leaderId})` : ''}`;
+  switch (api) {
+    case 'BrokerRegistration': return { errorCode: code, brokerEpoch: -1 };
+    case 'BrokerHeartbeat': return { errorCode: code, isCaughtUp: false, isFenced: true, shouldShutDown: false };
+    case 'CreateTopics': return { topics: (body as CreateTopicsRequest).topics.map((t) => ({ name: t.name, topicId: '', errorCode: code, errorMessage: message, numPartitions: -1, replicationFactor: -1 })) };
+    case 'DeleteTopics': return { responses: (body as DeleteTopicsRequest).topicNames.map((name) => ({ name, errorCode: code, errorMessage: message })) };
+    case 'AlterPartition': return { errorCode: code, topics: [] };
+    case 'ElectLeaders': return { errorCode: code, replicaElectionResults: [] };
+    default: return { errorCode: code, producerIdStart: -1, producerIdLen: -1 };
+  }
+}
 
 type ElectionKind = 'clean' | 'unclean' | 'preferred' | 'offline';
 
@@ -44,14 +65,17 @@ export class ControllerServer {
   private _image = MetadataImage.EMPTY;
   private readonly writes = new SerialQueue();
   private readonly lastHeartbeat = new Map<number, number>();
-  private readonly metadataWaiters = new Set<MetadataWaiter>();
+  private raft!: RaftClient;
+  /** Committed records are applied to the image one batch at a time, in order. */
+  private readonly applying = new SerialQueue();
+  /** The Raft leader, with its own epoch's first record committed and applied: it may write. */
+  private active = false;
+  private readonly appliedWaiters = new Set<{ offset: number; resolve: () => void }>();
   private sessionTimer: TimerHandle | null = null;
   private rebalanceTimer: TimerHandle | null = null;
   /** Why each leader in the records being built changes, for the leader-election events. */
   private elections = new Map<string, { kind: ElectionKind; reason: string; previousLeader: number }>();
   private stopped = false;
-  /** Raft epoch of the (single) leader; bumped on every start, as a new election would. */
-  private epoch = 0;
 
   constructor(readonly config: ControllerConfig, private readonly ctx: NodeContext) {
     this.rpc = new Rpc(ctx.transport, ctx.clock, ctx.events);
@@ -70,27 +94,23 @@ export class ControllerServer {
   async start(): Promise<void> {
     const { log, result } = await UnifiedLog.recover(CLUSTER_METADATA_TOPIC, 0, this.ctx.logStore);
     this.log = log;
-    const replayed: { offset: number; record: MetadataRecord }[] = [];
-    for (const batch of log.batchesFrom(0)) {
-      for (const record of await decodeRecords(batch.bytes)) {
-        if (record.value) replayed.push({ offset: record.offset, record: decodeMetadataRecord(record.value) });
-      }
-    }
-    this._image = this._image.apply(replayed);
-    this.epoch = ((await this.ctx.metaStore.get<number>('quorum-epoch')) ?? 0) + 1;
-    await this.ctx.metaStore.put('quorum-epoch', this.epoch);
     this.ctx.events({
       type: 'node-started', time: this.ctx.clock.now(), node: this.address, role: 'controller',
       recovered: { partitions: 1, batches: result.batches, bytes: result.bytes },
     });
-    for (const { offset, record } of replayed) this.ctx.events({ type: 'metadata-record', time: this.ctx.clock.now(), node: this.address, offset, record });
-    // A new active controller gives every registered broker a fresh session, as Kafka's does.
-    for (const id of this._image.brokers.keys()) this.lastHeartbeat.set(id, this.ctx.clock.now());
-    if (this._image.offset < 0) {
-      await this.appendRecords(() => [{ type: 'FeatureLevelRecord', name: 'metadata.version', featureLevel: METADATA_VERSION }]);
-    }
-    this.reportState();
+    // The image holds only committed records: the quorum says what is committed (a restarted
+    // controller learns it from the leader, or commits it itself once elected).
+    this.raft = new RaftClient({
+      clusterId: this.config['cluster.id'], nodeId: this.nodeId, voters: this.config['controller.quorum.voters'],
+      'controller.quorum.election.timeout.ms': this.config['controller.quorum.election.timeout.ms'],
+      'controller.quorum.fetch.timeout.ms': this.config['controller.quorum.fetch.timeout.ms'],
+      'controller.quorum.election.backoff.max.ms': this.config['controller.quorum.election.backoff.max.ms'],
+    }, { rpc: this.rpc, clock: this.ctx.clock, random: this.ctx.random, metaStore: this.ctx.metaStore, events: this.ctx.events, node: this.address }, log, {
+      onCommit: (highWatermark) => { void this.applying.run(() => this.applyCommitted(highWatermark)); },
+      onStateChange: () => this.onQuorumStateChange(),
+    });
     this.rpc.serve((from, api, body) => this.handle(from, api, body));
+    await this.raft.start();
     this.scheduleSessionCheck();
     this.schedulePreferredElection();
   }
@@ -98,23 +118,77 @@ export class ControllerServer {
   /** Stops timers and networking (the simulation's kill; a worker is simply terminated). */
   stop(): void {
     this.stopped = true;
+    this.active = false;
     this.sessionTimer?.cancel();
     this.rebalanceTimer?.cancel();
-    for (const waiter of this.metadataWaiters) {
-      waiter.timer.cancel();
-      waiter.resolve();
-    }
-    this.metadataWaiters.clear();
+    this.raft?.stop();
     this.rpc.close();
   }
 
+  /** The quorum leader for this node's knowledge, or null. */
+  get quorumLeader(): number | null {
+    return this.raft.leaderId;
+  }
+  get isActive(): boolean {
+    return this.active;
+  }
+
+  /** Replays records that became committed into the image, in order. */
+  private async applyCommitted(highWatermark: number): Promise<void> {
+    const records: { offset: number; record: MetadataRecord }[] = [];
+    for (const batch of this.log.batchesFrom(this._image.offset + 1)) {
+      if (batch.baseOffset >= highWatermark) break;
+      for (const record of await decodeRecords(batch.bytes)) {
+        if (record.value && record.offset > this._image.offset && record.offset < highWatermark) records.push({ offset: record.offset, record: decodeMetadataRecord(record.value) });
+      }
+    }
+    if (records.length === 0) return;
+    const before = this._image;
+    this._image = this._image.apply(records);
+    // The leader's records are the log the page shows; followers replay the same silently.
+    if (this.raft.state === 'Leader') {
+      for (const { offset, record } of records) this.ctx.events({ type: 'metadata-record', time: this.ctx.clock.now(), node: this.address, offset, record });
+      this.reportElections(before, records.map((r) => r.record));
+    }
+    for (const waiter of this.appliedWaiters) {
+      if (this._image.offset >= waiter.offset) {
+        this.appliedWaiters.delete(waiter);
+        waiter.resolve();
+      }
+    }
+    this.onQuorumStateChange();
+  }
+
+  /** Becomes the active controller once leading with its own epoch committed; stops being it on any change. */
+  private onQuorumStateChange(): void {
+    const shouldBeActive = !this.stopped && this.raft.state === 'Leader' && this._image.offset >= 0 && this.raft.highWatermark > 0 && this._image.offset >= this.raft.highWatermark - 1;
+    if (shouldBeActive && !this.active) {
+      this.active = true;
+      // A new active controller gives every registered broker a fresh session, as Kafka's does.
+      for (const id of this._image.brokers.keys()) this.lastHeartbeat.set(id, this.ctx.clock.now());
+      if (this._image.metadataVersion === 0) void this.appendRecords(() => [{ type: 'FeatureLevelRecord', name: 'metadata.version', featureLevel: METADATA_VERSION }]).catch(() => undefined);
+    } else if (!shouldBeActive && this.raft.state !== 'Leader') {
+      this.active = false;
+    }
+    this.reportState();
+  }
+
+  private waitApplied(offset: number): Promise<void> {
+    if (this._image.offset >= offset) return Promise.resolve();
+    return new Promise((resolve) => this.appliedWaiters.add({ offset, resolve }));
+  }
+
   private handle(_from: Address, api: ApiKey, body: unknown): Promise<unknown> {
+    if (!this.active && CONTROLLER_APIS.has(api)) return Promise.resolve(notController(api, body, this.raft.leaderId));
     switch (api) {
       case 'BrokerRegistration': return this.handleBrokerRegistration(body as BrokerRegistrationRequest);
       case 'BrokerHeartbeat': return this.handleBrokerHeartbeat(body as BrokerHeartbeatRequest);
       case 'CreateTopics': return this.handleCreateTopics(body as CreateTopicsRequest);
       case 'DeleteTopics': return this.handleDeleteTopics(body as DeleteTopicsRequest);
-      case 'Fetch': return this.handleMetadataFetch(body as FetchRequest);
+      case 'Fetch': return this.raft.handleFetch(body as FetchRequest);
+      case 'Vote': return this.raft.handleVote(body as VoteRequest);
+      case 'BeginQuorumEpoch': return this.raft.handleBeginQuorumEpoch(body as BeginQuorumEpochRequest);
+      case 'EndQuorumEpoch': return this.raft.handleEndQuorumEpoch(body as EndQuorumEpochRequest);
       case 'AlterPartition': return this.handleAlterPartition(body as AlterPartitionRequest);
       case 'ElectLeaders': return this.handleElectLeaders(body as ElectLeadersRequest);
       case 'AllocateProducerIds': return this.handleAllocateProducerIds(body as AllocateProducerIdsRequest);
@@ -124,35 +198,37 @@ export class ControllerServer {
 
   /**
    * Appends records built from the image at the moment of writing (so concurrent commands see
-   * each other's effects), then applies them. Resolves with the offset of the first record.
+   * each other's effects), waits until the quorum has committed them and the image holds them,
+   * and resolves with the offset of the first. Only the active controller writes.
    */
   appendRecords(build: (image: MetadataImage, nextOffset: number) => MetadataRecord[]): Promise<number> {
     return this.writes.run(async () => {
-      if (this.stopped) throw new KafkaProtocolError('NOT_CONTROLLER', 'controller is stopped');
+      if (this.stopped || !this.active) throw new KafkaProtocolError('NOT_CONTROLLER', `controller ${this.nodeId} is not the active controller`);
+      // Build on everything in the log: an earlier write may still be waiting for the quorum.
+      if (!(await this.raft.waitForCommit(this.log.logEndOffset - 1, COMMIT_TIMEOUT_MS))) throw this.commitFailure();
+      await this.waitApplied(this.log.logEndOffset - 1);
       this.elections.clear();
-      const before = this._image;
       const records = build(this._image, this.log.logEndOffset);
       if (records.length === 0) return this.log.logEndOffset;
-      const timestamp = Math.floor(this.ctx.clock.now());
-      const bytes = await encodeBatch({
-        partitionLeaderEpoch: this.epoch,
-        records: records.map((record) => ({ key: null, value: encodeMetadataRecord(record), timestamp })),
-      });
-      const info = await this.log.appendAsLeader(bytes, this.epoch);
-      const applied = records.map((record, i) => ({ offset: info.firstOffset + i, record }));
-      this._image = this._image.apply(applied);
-      for (const { offset, record } of applied) this.ctx.events({ type: 'metadata-record', time: timestamp, node: this.address, offset, record });
-      this.reportElections(before, records);
+      const { firstOffset, lastOffset } = await this.raft.appendRecords(records);
       this.reportState();
-      this.wakeMetadataFetchers();
-      return info.firstOffset;
+      if (!(await this.raft.waitForCommit(lastOffset, COMMIT_TIMEOUT_MS))) throw this.commitFailure();
+      await this.waitApplied(lastOffset);
+      return firstOffset;
     });
   }
 
+  private commitFailure(): KafkaProtocolError {
+    return this.raft.state === 'Leader'
+      ? new KafkaProtocolError('REQUEST_TIMED_OUT', `the controller quorum did not commit within ${COMMIT_TIMEOUT_MS} ms (no majority of ${this.config['controller.quorum.voters'].length} voters reachable)`)
+      : new KafkaProtocolError('NOT_CONTROLLER', `controller ${this.nodeId} lost the quorum leadership before the write committed`);
+  }
+
   private reportState(): void {
+    if (!this.raft) return;
     this.ctx.events({
-      type: 'controller-state', time: this.ctx.clock.now(), node: this.address, controllerId: this.nodeId, active: !this.stopped,
-      epoch: this.epoch, logEndOffset: this.log.logEndOffset, committedOffset: this.log.logEndOffset - 1,
+      type: 'controller-state', time: this.ctx.clock.now(), node: this.address, controllerId: this.nodeId, active: this.active && !this.stopped,
+      epoch: this.raft.epoch, logEndOffset: this.log.logEndOffset, committedOffset: this.raft.highWatermark - 1,
     });
   }
 
@@ -214,6 +290,7 @@ export class ControllerServer {
 
   /** A broker that has not heartbeated within broker.session.timeout.ms is fenced. */
   private async fenceExpiredBrokers(): Promise<void> {
+    if (!this.active) return;
     const expired = [...this._image.brokers.values()].filter((b) => !b.fenced && !this.hasLiveSession(b.id));
     for (const broker of expired) {
       await this.appendRecords((image) => (image.brokers.get(broker.id)?.fenced === false ? this.fenceRecords(image, broker.id) : [])).catch(() => undefined);
@@ -523,46 +600,6 @@ export class ControllerServer {
     }
     return { responses };
   }
-
-  /** Brokers (and later, follower controllers) pull `__cluster_metadata`; an empty read waits up to maxWaitMs. */
-  private async handleMetadataFetch(request: FetchRequest): Promise<FetchResponse> {
-    const wanted = request.topics.find((t) => t.topic === CLUSTER_METADATA_TOPIC)?.partitions[0];
-    if (!wanted) return { errorCode: errorCode('UNKNOWN_TOPIC_OR_PARTITION'), responses: [] };
-    if (wanted.fetchOffset >= this.log.logEndOffset && request.maxWaitMs > 0) {
-      await new Promise<void>((resolve) => {
-        const waiter: MetadataWaiter = {
-          fetchOffset: wanted.fetchOffset, resolve,
-          timer: this.ctx.clock.setTimer(request.maxWaitMs, () => { this.metadataWaiters.delete(waiter); resolve(); }),
-        };
-        this.metadataWaiters.add(waiter);
-      });
-    }
-    let records: Uint8Array | null = null;
-    let code = 0;
-    try {
-      records = this.log.read(wanted.fetchOffset, this.log.logEndOffset, request.maxBytes).bytes;
-    } catch (error) {
-      code = errorCode(asKafkaError(error).type);
-    }
-    return {
-      errorCode: 0,
-      responses: [{ topic: CLUSTER_METADATA_TOPIC, partitions: [{
-        partitionIndex: 0, errorCode: code, highWatermark: this.log.logEndOffset, lastStableOffset: this.log.logEndOffset,
-        logStartOffset: this.log.logStartOffset, records,
-      }] }],
-    };
-  }
-
-  private wakeMetadataFetchers(): void {
-    for (const waiter of this.metadataWaiters) {
-      if (waiter.fetchOffset < this.log.logEndOffset) {
-        waiter.timer.cancel();
-        this.metadataWaiters.delete(waiter);
-        waiter.resolve();
-      }
-    }
-  }
-
 }
 
 function* partitionsOf(image: MetadataImage): Iterable<{ topic: TopicImage; partition: PartitionRegistration }> {
