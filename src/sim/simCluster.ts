@@ -8,6 +8,7 @@ import { MemoryLogStore, MemoryMetaStore } from './memoryStores';
 import { SimNetwork, type LinkOptions } from './network';
 import { SeededRandom } from './random';
 import { SimScheduler } from './scheduler';
+import { clientsReach, cutPairs, isolateCut, partitionCut, type NetworkCut, type PartitionOptions } from '../cluster/networkCut';
 
 export interface SimClusterOptions {
   seed: number;
@@ -40,6 +41,10 @@ export class SimCluster {
   readonly clusterId = 'sim-cluster-0000000000';
   private readonly listeners = new Set<(event: NodeEvent) => void>();
   private clientCount = 0;
+  private readonly clientAddresses: string[] = [];
+  /** The partition made by isolate/partition (the browser's meaning), and the links it cut on the SimNetwork. */
+  private cut: NetworkCut | null = null;
+  private readonly cutLinks = new Set<string>();
 
   constructor(readonly options: SimClusterOptions) {
     this.random = new SeededRandom(options.seed);
@@ -122,18 +127,87 @@ export class SimCluster {
     this.scheduler.cancelOwner(address);
   }
 
-  /** A KafkaJS-shaped client on its own network address. */
+  private nodeIds(): number[] {
+    return [...this.brokers.keys(), ...this.controllers.keys()];
+  }
+
+  private addressOf(id: number): string {
+    if (this.brokers.has(id)) return brokerAddress(id);
+    if (this.controllers.has(id)) return controllerAddress(id);
+    throw new Error(`There is no node ${id} in this cluster`);
+  }
+
+  /** The links the cut asks for: node pairs across groups, and clients to every node off their side. */
+  private linksFor(cut: NetworkCut | null): [string, string][] {
+    const links = cutPairs(cut, this.nodeIds()).map(([a, b]): [string, string] => [this.addressOf(a), this.addressOf(b)]);
+    const away = this.nodeIds().filter((id) => !clientsReach(cut, id)).map((id) => this.addressOf(id));
+    for (const client of this.clientAddresses) for (const node of away) links.push([client, node]);
+    return links;
+  }
+
+  /**
+   * Makes the SimNetwork's cuts match `cut`. Cuts only ever add links, so removing one (a new
+   * partition that reconnects some pair) heals the network first: that also ends isolations and
+   * link faults set on `network` directly, as network.heal() does.
+   */
+  private applyCut(cut: NetworkCut | null): NetworkCut | null {
+    this.cut = cut;
+    const wanted = new Map(this.linksFor(cut).map(([a, b]) => [`${a}|${b}`, [a, b] as const]));
+    if ([...this.cutLinks].some((key) => !wanted.has(key))) {
+      this.network.heal();
+      this.cutLinks.clear();
+    }
+    for (const [key, [a, b]] of wanted) {
+      if (this.cutLinks.has(key)) continue;
+      this.network.cut(a, b);
+      this.cutLinks.add(key);
+    }
+    return cut;
+  }
+
+  /** The cut made by isolate/partition now; null when healed. */
+  networkCut(): NetworkCut | null {
+    return this.cut;
+  }
+
+  /**
+   * As `cluster.isolate(id)` in the browser: node `id` (broker or controller) reaches no other
+   * node, on top of any cut already made; it keeps running, and a restart keeps it cut. Clients
+   * stay on their side (the largest group, unless `clientsWith` says otherwise).
+   */
+  isolate(id: number, options: PartitionOptions = {}): NetworkCut | null {
+    return this.applyCut(isolateCut(this.cut, id, this.nodeIds(), options));
+  }
+
+  /** As `cluster.partition(groups)`: the nodes split into groups that do not reach one another. */
+  partition(groups: readonly (readonly number[])[], options: PartitionOptions = {}): NetworkCut | null {
+    return this.applyCut(partitionCut(groups, this.nodeIds(), options));
+  }
+
+  /** As `cluster.heal()`: ends every network fault (SimNetwork.heal). */
+  heal(): void {
+    this.cut = null;
+    this.cutLinks.clear();
+    this.network.heal();
+  }
+
+  /** A KafkaJS-shaped client on its own network address, on the clients' side of any cut. */
   kafka(config: KafkaConfig = {}): Kafka {
     const address = `client-${++this.clientCount}`;
+    this.clientAddresses.push(address);
+    const transport = this.network.attach(address);
+    if (this.cut) this.applyCut(this.cut);
     return new Kafka({ clientId: address, ...config }, {
-      transport: this.network.attach(address), clock: this.scheduler.clockFor(address), random: this.random.fork(), events: this.sink,
+      transport, clock: this.scheduler.clockFor(address), random: this.random.fork(), events: this.sink,
       bootstrapBrokers: () => [...this.brokers.keys()],
     });
   }
 
+  /** The active controller (the quorum leader), else any live one. */
   controller(): ControllerServer {
-    const live = [...this.controllers.values()].find((c) => c.server)?.server;
-    if (!live) throw new Error('no live controller');
-    return live;
+    const live = [...this.controllers.values()].map((c) => c.server).filter((s): s is ControllerServer => s !== null);
+    const server = live.find((c) => c.isActive) ?? live[0];
+    if (!server) throw new Error('no live controller');
+    return server;
   }
 }

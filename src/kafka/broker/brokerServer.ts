@@ -348,22 +348,24 @@ export class BrokerServer {
 
   /** KIP-590: clients send admin requests to any broker, which forwards them to the active controller. */
   private async forwardToController<K extends 'CreateTopics' | 'DeleteTopics' | 'ElectLeaders'>(api: K, body: RequestOf<K>): Promise<unknown> {
-    try {
-      const voters = this.config['controller.quorum.voters'].length;
-      for (let attempt = 0; ; attempt++) {
+    // Try each controller once: a dead one, or one that is not the active controller, passes the request on.
+    const voters = this.config['controller.quorum.voters'].length;
+    let failure: unknown = new KafkaProtocolError('NOT_CONTROLLER');
+    for (let attempt = 0; attempt < voters; attempt++) {
+      try {
         const response = await this.rpc.request(this.controller, api, body as never, { timeoutMs: Math.max(CONTROLLER_REQUEST_TIMEOUT_MS, (body as { timeoutMs?: number }).timeoutMs ?? 0) });
-        if (attempt >= voters || !answeredNotController(response)) return response;
-        this.nextController();
+        if (!answeredNotController(response) || attempt === voters - 1) return response;
+      } catch (error) {
+        failure = error;
       }
-    } catch (error) {
       this.nextController();
-      const code = errorCode(asKafkaError(error).type);
-      if (api === 'CreateTopics') {
-        return { topics: (body as CreateTopicsRequest).topics.map((t) => ({ name: t.name, topicId: '', errorCode: code, errorMessage: 'controller unreachable', numPartitions: -1, replicationFactor: -1 })) };
-      }
-      if (api === 'ElectLeaders') return { errorCode: code, replicaElectionResults: [] };
-      return { responses: (body as DeleteTopicsRequest).topicNames.map((name) => ({ name, errorCode: code, errorMessage: 'controller unreachable' })) };
     }
+    const code = errorCode(asKafkaError(failure).type);
+    if (api === 'CreateTopics') {
+      return { topics: (body as CreateTopicsRequest).topics.map((t) => ({ name: t.name, topicId: '', errorCode: code, errorMessage: 'controller unreachable', numPartitions: -1, replicationFactor: -1 })) };
+    }
+    if (api === 'ElectLeaders') return { errorCode: code, replicaElectionResults: [] };
+    return { responses: (body as DeleteTopicsRequest).topicNames.map((name) => ({ name, errorCode: code, errorMessage: 'controller unreachable' })) };
   }
 
   private handleMetadata(request: MetadataRequest): MetadataResponse {

@@ -219,7 +219,10 @@ export class RaftClient {
       let pending = this.others.length;
       for (const id of this.others) {
         this.ctx.rpc.request(controllerAddress(id), 'Vote', request, { timeoutMs: REQUEST_TIMEOUT_MS }).then(async (response) => {
-          if (response.leaderEpoch > this.epoch) await this.transitions.run(() => this.observeEpoch(response.leaderEpoch, response.leaderId, `controller ${id} is in a newer epoch`));
+          // A voter in a newer epoch tells us whom to follow (a leader of our own epoch is the one we lost).
+          if (response.leaderEpoch > this.epoch) {
+            await this.transitions.run(() => this.observeEpoch(response.leaderEpoch, response.leaderId, `controller ${id} knows epoch ${response.leaderEpoch}${response.leaderId >= 0 ? ` led by controller ${response.leaderId}` : ''}`));
+          }
           if (response.voteGranted) this.votes.add(id);
         }, () => undefined).finally(() => {
           pending--;

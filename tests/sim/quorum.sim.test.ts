@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { SimCluster } from '../../src/sim/simCluster';
+import type { NodeEvent } from '../../src/kafka/events';
+import { controllerAddress } from '../../src/kafka/config';
+
+/**
+ * The KRaft controller quorum (KIP-595) on three controllers, seeded: elections, failover of
+ * the active controller, loss of the majority, isolation with pre-vote (KIP-996) and
+ * check-quorum. Invariants are checked on every event. Replay with SIM_SEED=<seed>.
+ */
+const seeds = process.env.SIM_SEED ? [Number(process.env.SIM_SEED)] : Array.from({ length: Number(process.env.SIM_SEEDS ?? 4) }, (_, i) => 3000 + i * 7919);
+
+type QuorumEvent = Extract<NodeEvent, { type: 'quorum-state' }>;
+
+/** KIP-595 "Leader Election": at most one leader per epoch. Committed metadata is never rewritten. */
+function watch(cluster: SimCluster) {
+  const violations: string[] = [];
+  const leaders = new Map<number, string>();
+  const committed = new Map<number, string>();
+  const quorum: QuorumEvent[] = [];
+  cluster.onEvent((event) => {
+    if (event.type === 'quorum-state') {
+      quorum.push(event);
+      if (event.state === 'Leader') {
+        const known = leaders.get(event.epoch);
+        if (known && known !== event.node) violations.push(`two leaders in epoch ${event.epoch}: ${known} and ${event.node}`);
+        leaders.set(event.epoch, event.node);
+      }
+    }
+    if (event.type === 'metadata-record') {
+      const record = JSON.stringify(event.record);
+      const known = committed.get(event.offset);
+      if (known !== undefined && known !== record) violations.push(`committed metadata offset ${event.offset} changed from ${known} to ${record}`);
+      committed.set(event.offset, record);
+    }
+  });
+  return { violations, quorum };
+}
+
+const activeId = (cluster: SimCluster): number | null => {
+  for (const [id, node] of cluster.controllers) if (node.server?.isActive) return id;
+  return null;
+};
+
+async function setup(seed: number) {
+  const cluster = new SimCluster({ seed, brokers: 3, controllers: 3 });
+  const watcher = watch(cluster);
+  await cluster.start();
+  await cluster.scheduler.runUntilTrue(() => activeId(cluster) !== null, 30_000, 'a first active controller');
+  await cluster.waitForBrokersRunning();
+  const kafka = cluster.kafka({ clientId: `quorum-${seed}` });
+  const admin = kafka.admin();
+  await cluster.scheduler.await(admin.connect());
+  return { cluster, watcher, kafka, admin };
+}
+
+/** Every live controller reaches the same committed offset, and its image there is the same. */
+async function expectImagesAgree(cluster: SimCluster): Promise<void> {
+  const images = () => [...cluster.controllers.values()].filter((c) => c.server).map((c) => c.server!.image);
+  await cluster.scheduler.runUntilTrue(() => new Set(images().map((image) => image.offset)).size === 1, 10_000, 'controllers at one committed offset');
+  const summary = (image: ReturnType<typeof images>[number]) => JSON.stringify({ brokers: [...image.brokers.values()], topics: [...image.topics.values()] });
+  for (const image of images()) expect(summary(image)).toBe(summary(images()[0]));
+}
+
+describe.each(seeds)('controller quorum of three (seed %i)', (seed) => {
+  it('elects one leader; after the active controller dies another takes over within a few election timeouts, and metadata keeps changing', async () => {
+    const { cluster, watcher, admin } = await setup(seed);
+    const first = activeId(cluster)!;
+    await cluster.scheduler.await(admin.createTopics({ topics: [{ topic: 'before', numPartitions: 3, replicationFactor: 3 }] }));
+    const killedAt = cluster.scheduler.now;
+    cluster.killController(first);
+    await cluster.scheduler.runUntilTrue(() => activeId(cluster) !== null, 15_000, 'a new active controller');
+    // fetch timeout (2 s) + election timeout with jitter (1-2 s) + a round trip, at most.
+    expect(cluster.scheduler.now - killedAt).toBeLessThan(6000);
+    expect(activeId(cluster)).not.toBe(first);
+    await cluster.scheduler.await(admin.createTopics({ topics: [{ topic: 'after', numPartitions: 1, replicationFactor: 3 }] }));
+    // Broker failover still works under the new active controller.
+    const leader = cluster.controller().image.partition('after', 0)!.leader;
+    cluster.killBroker(leader);
+    await cluster.scheduler.runUntilTrue(() => { const p = cluster.controller().image.partition('after', 0)!; return p.leader !== leader && p.leader >= 0; }, 15_000, 'partition failover');
+    // The old controller comes back as a follower and catches up.
+    await cluster.startController(first);
+    await cluster.startBroker(leader);
+    await expectImagesAgree(cluster);
+    expect(cluster.controllers.get(first)!.server!.image.topics.has('after')).toBe(true);
+    expect(watcher.violations).toEqual([]);
+  }, 60_000);
+
+  it('with two of three controllers down metadata cannot change, while partition leaders keep serving', async () => {
+    const { cluster, watcher, admin, kafka } = await setup(seed);
+    await cluster.scheduler.await(admin.createTopics({ topics: [{ topic: 'steady', numPartitions: 1, replicationFactor: 3 }] }));
+    const producer = kafka.producer({ retry: { retries: 1 } });
+    await cluster.scheduler.await(producer.connect());
+    await cluster.scheduler.await(producer.send({ topic: 'steady', acks: -1, messages: [{ value: 'one' }] }));
+    const ids = [...cluster.controllers.keys()];
+    const survivor = ids.find((id) => id !== activeId(cluster))!;
+    for (const id of ids) if (id !== survivor) cluster.killController(id);
+    await cluster.scheduler.runFor(5000);
+    expect(activeId(cluster)).toBeNull();
+    await expect(cluster.scheduler.await(admin.createTopics({ topics: [{ topic: 'blocked', numPartitions: 1, replicationFactor: 1 }], timeout: 3000 }), 60_000)).rejects.toBeDefined();
+    // Produce and fetch need no controller.
+    await cluster.scheduler.await(producer.send({ topic: 'steady', acks: -1, messages: [{ value: 'two' }] }));
+    for (const id of ids) if (id !== survivor) await cluster.startController(id);
+    await cluster.scheduler.runUntilTrue(() => activeId(cluster) !== null, 15_000, 'quorum back');
+    await cluster.scheduler.await(admin.createTopics({ topics: [{ topic: 'unblocked', numPartitions: 1, replicationFactor: 1 }] }));
+    expect(watcher.violations).toEqual([]);
+  }, 60_000);
+
+  it('an isolated active controller resigns (check-quorum), and on return its pre-votes do not disturb the new leader (KIP-996)', async () => {
+    const { cluster, watcher, admin } = await setup(seed);
+    const isolated = activeId(cluster)!;
+    cluster.network.isolate(controllerAddress(isolated));
+    await cluster.scheduler.runUntilTrue(() => { const a = activeId(cluster); return a !== null && a !== isolated; }, 15_000, 'a leader on the majority side');
+    await cluster.scheduler.runUntilTrue(() => watcher.quorum.some((e) => e.node === controllerAddress(isolated) && e.state === 'Resigned'), 15_000, 'the isolated leader resigns');
+    const leader = activeId(cluster)!;
+    const epoch = watcher.quorum.filter((e) => e.state === 'Leader').at(-1)!.epoch;
+    // Isolated, it keeps asking for pre-votes; its epoch does not climb.
+    await cluster.scheduler.runFor(10_000);
+    cluster.network.heal();
+    await cluster.scheduler.runFor(5000);
+    expect(activeId(cluster)).toBe(leader);
+    expect(watcher.quorum.filter((e) => e.state === 'Leader').at(-1)!.epoch).toBe(epoch);
+    await cluster.scheduler.await(admin.createTopics({ topics: [{ topic: 'healed', numPartitions: 1, replicationFactor: 3 }] }));
+    await expectImagesAgree(cluster);
+    expect(watcher.violations).toEqual([]);
+  }, 60_000);
+
+  it('a restarted voter never votes twice in one epoch: the vote is durable before the answer', async () => {
+    const { cluster } = await setup(seed);
+    const voter = [...cluster.controllers.keys()].find((id) => id !== activeId(cluster))!;
+    const saved = await cluster.controllers.get(voter)!.metaStore.get<{ leaderEpoch: number; votedId: number | null; leaderId: number | null }>('quorum-state');
+    expect(saved).toBeDefined();
+    cluster.killController(voter);
+    await cluster.startController(voter);
+    const server = cluster.controllers.get(voter)!.server!;
+    const response = await cluster.scheduler.await(server.rpc.request(controllerAddress(voter), 'Vote', {
+      clusterId: cluster.clusterId, candidateEpoch: saved!.leaderEpoch, candidateId: [...cluster.controllers.keys()].find((id) => id !== voter && id !== saved!.votedId && id !== saved!.leaderId) ?? voter,
+      lastOffsetEpoch: 1_000_000, lastOffset: 1_000_000, preVote: false,
+    }, { timeoutMs: 2000 }));
+    expect(response.voteGranted).toBe(false);
+  }, 60_000);
+});
