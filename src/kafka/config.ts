@@ -47,6 +47,7 @@ export const PLAYGROUND_DEFAULT_NOTES: Record<string, string> = {
   'replica.lag.time.max.ms': "10000 here; Kafka's default is 30000",
   'replica.selector.class': "RackAwareReplicaSelector here; Kafka's default is none (consumers read from leaders only)",
   'leader.imbalance.check.interval.seconds': "30 here; Kafka's default is 300",
+  'metadata.log.max.record.bytes.between.snapshots': "64 KiB here; Kafka's default is 20 MiB, so snapshots happen where you can see them",
 };
 
 export interface ControllerConfig {
@@ -67,6 +68,8 @@ export interface ControllerConfig {
   /** A follower that hears nothing from the leader this long starts an election; a leader no majority fetches from for 1.5× this resigns. */
   'controller.quorum.fetch.timeout.ms': number;
   'controller.quorum.election.backoff.max.ms': number;
+  /** A controller snapshots its metadata image after this many bytes of new records (KIP-630). */
+  'metadata.log.max.record.bytes.between.snapshots': number;
 }
 
 export const DEFAULT_CONTROLLER_CONFIG: Omit<ControllerConfig, 'cluster.id' | 'node.id' | 'controller.quorum.voters'> = {
@@ -80,6 +83,7 @@ export const DEFAULT_CONTROLLER_CONFIG: Omit<ControllerConfig, 'cluster.id' | 'n
   'controller.quorum.election.timeout.ms': 1000,
   'controller.quorum.fetch.timeout.ms': 2000,
   'controller.quorum.election.backoff.max.ms': 1000,
+  'metadata.log.max.record.bytes.between.snapshots': 65536,
 };
 
 /** Topic-level configs a CreateTopics request may set, with Kafka's defaults. */

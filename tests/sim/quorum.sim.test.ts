@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SimCluster } from '../../src/sim/simCluster';
 import type { NodeEvent } from '../../src/kafka/events';
 import { controllerAddress } from '../../src/kafka/config';
+import { MemoryLogStore, MemoryMetaStore } from '../../src/sim/memoryStores';
 
 /**
  * The KRaft controller quorum (KIP-595) on three controllers, seeded: elections, failover of
@@ -140,3 +141,43 @@ describe.each(seeds)('controller quorum of three (seed %i)', (seed) => {
     expect(response.voteGranted).toBe(false);
   }, 60_000);
 });
+
+describe('metadata snapshots (KIP-630)', () => {
+  it('controllers snapshot their image and drop the log it covers; a controller and a broker with empty disks catch up from the snapshot', async () => {
+    const seed = seeds[0];
+    const cluster = new SimCluster({ seed, brokers: 3, controllers: 3, recordEvents: true, controllerConfig: { 'metadata.log.max.record.bytes.between.snapshots': 2000 } });
+    await cluster.start();
+    await cluster.scheduler.runUntilTrue(() => activeId(cluster) !== null, 30_000, 'an active controller');
+    await cluster.waitForBrokersRunning();
+    const admin = cluster.kafka({ clientId: 'snapshots' }).admin();
+    await cluster.scheduler.await(admin.connect());
+    for (let i = 0; i < 12; i++) await cluster.scheduler.await(admin.createTopics({ topics: [{ topic: `t${i}`, numPartitions: 2, replicationFactor: 3 }] }));
+    const snapshots = cluster.events.filter((e) => e.type === 'log' && e.message.startsWith('wrote a metadata snapshot'));
+    expect(snapshots.length).toBeGreaterThan(0);
+    // The log before the snapshot is gone from the active controller's disk.
+    const active = activeId(cluster)!;
+    const stored = await cluster.controllers.get(active)!.logStore.readPartition('__cluster_metadata-0');
+    expect(stored[0].baseOffset).toBeGreaterThan(0);
+
+    // A follower controller loses its disk: it must install the leader's snapshot.
+    const wiped = [...cluster.controllers.keys()].find((id) => id !== active)!;
+    cluster.killController(wiped);
+    cluster.controllers.get(wiped)!.logStore = new MemoryLogStore();
+    cluster.controllers.get(wiped)!.metaStore = new MemoryMetaStore();
+    await cluster.startController(wiped);
+    // A broker loses its disk too: its metadata starts from the snapshot.
+    const oldEpoch = cluster.controller().image.brokers.get(3)!.epoch;
+    cluster.killBroker(3);
+    cluster.brokers.get(3)!.logStore = new MemoryLogStore();
+    cluster.brokers.get(3)!.metaStore = new MemoryMetaStore();
+    await cluster.startBroker(3);
+    await cluster.scheduler.await(admin.createTopics({ topics: [{ topic: 'after-snapshot', numPartitions: 1, replicationFactor: 3 }] }));
+    await expectImagesAgree(cluster);
+    expect(cluster.controllers.get(wiped)!.server!.image.topics.has('t0')).toBe(true);
+    await cluster.scheduler.runUntilTrue(() => { const b = cluster.controller().image.brokers.get(3)!; return b.epoch > oldEpoch && !b.fenced; }, 30_000, 'broker 3 registered again and unfenced');
+    await cluster.scheduler.runUntilTrue(() => cluster.controller().image.partition('t0', 0)!.isr.includes(3), 30_000, 'broker 3 back in the ISR of t0-0');
+    const snapshotFetches = cluster.events.filter((e) => e.type === 'message-sent' && e.api === 'FetchSnapshot' && e.kind === 'request').map((e) => e.type === 'message-sent' && e.from);
+    expect(snapshotFetches).toEqual(expect.arrayContaining([controllerAddress(wiped), 'broker-3']));
+  }, 60_000);
+});
+

@@ -246,6 +246,12 @@ export class BrokerServer {
           topics: [{ topic: CLUSTER_METADATA_TOPIC, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: this.image.offset + 1, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1024 * 1024 }] }],
         }, { timeoutMs: CONTROLLER_REQUEST_TIMEOUT_MS });
         const data = response.responses[0]?.partitions[0];
+        if (data?.snapshotId) {
+          // KIP-630: the log we need starts after a snapshot: load the image from it.
+          const fetched = await this.rpc.request(this.controller, 'FetchSnapshot', { replicaId: this.nodeId, snapshotId: data.snapshotId }, { timeoutMs: CONTROLLER_REQUEST_TIMEOUT_MS });
+          if (fetched.errorCode === 0) await this.metadataApply.run(() => this.applySnapshot(fetched.records, fetched.snapshotId.endOffset - 1));
+          continue;
+        }
         if (!data || data.errorCode !== 0) {
           // Only the quorum leader serves the log: go where the controller says it is.
           this.useController(data?.currentLeader?.leaderId);
@@ -267,6 +273,12 @@ export class BrokerServer {
         await this.sleep(RETRY_BACKOFF_MS);
       }
     }
+  }
+
+  private async applySnapshot(records: MetadataRecord[], offset: number): Promise<void> {
+    this.image = MetadataImage.fromSnapshot(records, offset);
+    this.ctx.events({ type: 'metadata-applied', time: this.ctx.clock.now(), node: this.address, offset: this.image.offset });
+    if (this.metadataCaughtUp) await this.reconcilePartitions();
   }
 
   private async applyMetadata(records: { offset: number; record: MetadataRecord }[], caughtUp: boolean): Promise<void> {

@@ -10,7 +10,7 @@ import {
   type BrokerRegistrationResponse, type CreateTopicsRequest, type CreateTopicsResponse, type DeleteTopicsRequest,
   type DeleteTopicsResponse, type FetchRequest, type AlterPartitionRequest, type AlterPartitionResponse,
   type ElectLeadersRequest, type ElectLeadersResponse, type AllocateProducerIdsRequest, type AllocateProducerIdsResponse,
-  type VoteRequest, type BeginQuorumEpochRequest, type EndQuorumEpochRequest,
+  type VoteRequest, type BeginQuorumEpochRequest, type EndQuorumEpochRequest, type FetchSnapshotRequest,
 } from '../protocol/messages';
 import { MetadataImage, type PartitionRegistration, type TopicImage } from '../metadata/image';
 import { decodeMetadataRecord, type MetadataRecord } from '../metadata/records';
@@ -19,13 +19,15 @@ import { decodeRecords } from '../storage/recordBatch';
 import { placeReplicas } from './replicaPlacement';
 import { validateReplicaAssignment, validateTopicConfigs, validateTopicName } from './topicValidation';
 import { electLeader } from './partitionChanges';
-import { RaftClient } from '../raft/raftClient';
+import { RaftClient, type MetadataSnapshot } from '../raft/raftClient';
 import { allocateProducerIds } from './producerIds';
 import { uuid } from '../common/uuid';
 
 /** metadata.version feature level written at bootstrap (3.7-IV4 in Kafka's numbering). */
 const METADATA_VERSION = 19;
 const SESSION_CHECK_INTERVAL_MS = 1000;
+
+const SNAPSHOT_KEY = 'metadata-snapshot';
 
 /** How long a write waits for the quorum to commit it. */
 const COMMIT_TIMEOUT_MS = 5000;
@@ -71,6 +73,7 @@ export class ControllerServer {
   /** The Raft leader, with its own epoch's first record committed and applied: it may write. */
   private active = false;
   private readonly appliedWaiters = new Set<{ offset: number; resolve: () => void }>();
+  private bytesSinceSnapshot = 0;
   private sessionTimer: TimerHandle | null = null;
   private rebalanceTimer: TimerHandle | null = null;
   /** Why each leader in the records being built changes, for the leader-election events. */
@@ -94,6 +97,13 @@ export class ControllerServer {
   async start(): Promise<void> {
     const { log, result } = await UnifiedLog.recover(CLUSTER_METADATA_TOPIC, 0, this.ctx.logStore);
     this.log = log;
+    // A snapshot replaces the log before its end offset: start the image from it.
+    const snapshot = (await this.ctx.metaStore.get<MetadataSnapshot>(SNAPSHOT_KEY)) ?? null;
+    if (snapshot) {
+      this._image = MetadataImage.fromSnapshot(snapshot.records, snapshot.endOffset - 1);
+      if (log.logEndOffset < snapshot.endOffset) await log.truncateFullyAndStartAt(snapshot.endOffset);
+      else await log.deleteBefore(snapshot.endOffset);
+    }
     this.ctx.events({
       type: 'node-started', time: this.ctx.clock.now(), node: this.address, role: 'controller',
       recovered: { partitions: 1, batches: result.batches, bytes: result.bytes },
@@ -108,7 +118,14 @@ export class ControllerServer {
     }, { rpc: this.rpc, clock: this.ctx.clock, random: this.ctx.random, metaStore: this.ctx.metaStore, events: this.ctx.events, node: this.address }, log, {
       onCommit: (highWatermark) => { void this.applying.run(() => this.applyCommitted(highWatermark)); },
       onStateChange: () => this.onQuorumStateChange(),
-    });
+      onSnapshotInstalled: (installed) => {
+        void this.applying.run(async () => {
+          await this.ctx.metaStore.put(SNAPSHOT_KEY, installed);
+          this._image = MetadataImage.fromSnapshot(installed.records, installed.endOffset - 1);
+          this.bytesSinceSnapshot = 0;
+        });
+      },
+    }, snapshot);
     this.rpc.serve((from, api, body) => this.handle(from, api, body));
     await this.raft.start();
     this.scheduleSessionCheck();
@@ -145,6 +162,8 @@ export class ControllerServer {
     if (records.length === 0) return;
     const before = this._image;
     this._image = this._image.apply(records);
+    this.bytesSinceSnapshot += records.reduce((sum, r) => sum + JSON.stringify(r.record).length, 0);
+    await this.maybeSnapshot();
     // The leader's records are the log the page shows; followers replay the same silently.
     if (this.raft.state === 'Leader') {
       for (const { offset, record } of records) this.ctx.events({ type: 'metadata-record', time: this.ctx.clock.now(), node: this.address, offset, record });
@@ -173,6 +192,20 @@ export class ControllerServer {
     this.reportState();
   }
 
+  /**
+   * Every controller snapshots its own committed image once enough records have been applied
+   * since the last (metadata.log.max.record.bytes.between.snapshots), and drops the log it covers;
+   * a voter or broker that needs what was dropped fetches the snapshot (KIP-630).
+   */
+  private async maybeSnapshot(): Promise<void> {
+    if (this.bytesSinceSnapshot < this.config['metadata.log.max.record.bytes.between.snapshots']) return;
+    const endOffset = this._image.offset + 1;
+    const snapshot = await this.raft.takeSnapshot(this._image.toSnapshotRecords(), endOffset);
+    await this.ctx.metaStore.put(SNAPSHOT_KEY, snapshot);
+    this.bytesSinceSnapshot = 0;
+    this.ctx.events({ type: 'log', time: this.ctx.clock.now(), node: this.address, level: 'info', message: `wrote a metadata snapshot at offset ${endOffset} (epoch ${snapshot.epoch}, ${snapshot.records.length} records) and deleted the log before it` });
+  }
+
   private waitApplied(offset: number): Promise<void> {
     if (this._image.offset >= offset) return Promise.resolve();
     return new Promise((resolve) => this.appliedWaiters.add({ offset, resolve }));
@@ -189,6 +222,7 @@ export class ControllerServer {
       case 'Vote': return this.raft.handleVote(body as VoteRequest);
       case 'BeginQuorumEpoch': return this.raft.handleBeginQuorumEpoch(body as BeginQuorumEpochRequest);
       case 'EndQuorumEpoch': return this.raft.handleEndQuorumEpoch(body as EndQuorumEpochRequest);
+      case 'FetchSnapshot': return Promise.resolve(this.raft.handleFetchSnapshot(body as FetchSnapshotRequest));
       case 'AlterPartition': return this.handleAlterPartition(body as AlterPartitionRequest);
       case 'ElectLeaders': return this.handleElectLeaders(body as ElectLeadersRequest);
       case 'AllocateProducerIds': return this.handleAllocateProducerIds(body as AllocateProducerIdsRequest);

@@ -125,6 +125,33 @@ export class MetadataImage {
     return new MetadataImage(offset, brokers, topics, names, version, nextProducerId);
   }
 
+  /**
+   * The records that rebuild this image from nothing: a metadata snapshot's contents, as
+   * Kafka's controller writes them (features, brokers, topics with configs and partitions, producer ids).
+   */
+  toSnapshotRecords(): MetadataRecord[] {
+    const records: MetadataRecord[] = [];
+    if (this.metadataVersion > 0) records.push({ type: 'FeatureLevelRecord', name: 'metadata.version', featureLevel: this.metadataVersion });
+    for (const b of this.brokers.values()) {
+      records.push({ type: 'RegisterBrokerRecord', brokerId: b.id, incarnationId: b.incarnationId, brokerEpoch: b.epoch, rack: b.rack, fenced: b.fenced, endPoints: b.endPoints });
+    }
+    for (const topic of this.topics.values()) {
+      records.push({ type: 'TopicRecord', name: topic.name, topicId: topic.topicId });
+      for (const [name, value] of Object.entries(topic.configs)) records.push({ type: 'ConfigRecord', resourceType: 'TOPIC', resourceName: topic.name, name, value });
+      for (const p of topic.partitions) {
+        if (p) records.push({ type: 'PartitionRecord', partitionId: p.partition, topicId: p.topicId, replicas: p.replicas, isr: p.isr, leader: p.leader, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch });
+      }
+    }
+    if (this.nextProducerId > 0) records.push({ type: 'ProducerIdsRecord', brokerId: -1, brokerEpoch: -1, nextProducerId: this.nextProducerId });
+    return records;
+  }
+
+  /** The image a snapshot's records describe, as of the snapshot's last offset. */
+  static fromSnapshot(records: readonly MetadataRecord[], offset: number): MetadataImage {
+    const image = MetadataImage.EMPTY.apply(records.map((record, i) => ({ offset: i, record })));
+    return new MetadataImage(offset, image.brokers, image.topics, image.topicNamesById, image.metadataVersion, image.nextProducerId);
+  }
+
   partition(topic: string, partition: number): PartitionRegistration | undefined {
     return this.topics.get(topic)?.partitions[partition];
   }

@@ -46,6 +46,8 @@ export interface FetchPartitionResponse {
   divergingEpoch?: { epoch: number; endOffset: number };
   /** KIP-595: who leads the quorum, as this voter knows it (-1: unknown). */
   currentLeader?: { leaderId: number; leaderEpoch: number };
+  /** KIP-630: the offset asked for is only in this snapshot now; fetch it with FetchSnapshot. */
+  snapshotId?: { endOffset: number; epoch: number };
 }
 export interface FetchResponse { errorCode: number; responses: { topic: string; partitions: FetchPartitionResponse[] }[] }
 
@@ -147,6 +149,13 @@ export interface BeginQuorumEpochResponse { errorCode: number; leaderId: number;
 export interface EndQuorumEpochRequest { clusterId: string; leaderId: number; leaderEpoch: number; preferredSuccessors: number[] }
 export interface EndQuorumEpochResponse { errorCode: number; leaderId: number; leaderEpoch: number }
 
+/**
+ * KIP-630 FetchSnapshot of `__cluster_metadata`. Kafka streams the snapshot file in chunks; the
+ * playground's snapshots are small, so one response carries its records whole.
+ */
+export interface FetchSnapshotRequest { replicaId: number; snapshotId: { endOffset: number; epoch: number } }
+export interface FetchSnapshotResponse { errorCode: number; snapshotId: { endOffset: number; epoch: number }; records: import('../metadata/records').MetadataRecord[] }
+
 export interface ApiMap {
   Produce: [ProduceRequest, ProduceResponse];
   Fetch: [FetchRequest, FetchResponse];
@@ -167,6 +176,7 @@ export interface ApiMap {
   Vote: [VoteRequest, VoteResponse];
   BeginQuorumEpoch: [BeginQuorumEpochRequest, BeginQuorumEpochResponse];
   EndQuorumEpoch: [EndQuorumEpochRequest, EndQuorumEpochResponse];
+  FetchSnapshot: [FetchSnapshotRequest, FetchSnapshotResponse];
 }
 export type ApiKey = keyof ApiMap;
 export type RequestOf<K extends ApiKey> = ApiMap[K][0];

@@ -7,6 +7,7 @@ import {
   CLUSTER_METADATA_TOPIC,
   type BeginQuorumEpochRequest, type BeginQuorumEpochResponse, type EndQuorumEpochRequest, type EndQuorumEpochResponse,
   type FetchPartitionResponse, type FetchRequest, type FetchResponse, type VoteRequest, type VoteResponse,
+  type FetchSnapshotRequest, type FetchSnapshotResponse,
 } from '../protocol/messages';
 import type { UnifiedLog } from '../storage/unifiedLog';
 import { LeaderEpochCache, UNDEFINED_EPOCH } from '../storage/leaderEpochCache';
@@ -28,10 +29,15 @@ export interface RaftConfig {
 
 export interface RaftContext { rpc: Rpc; clock: Clock; random: Random; metaStore: MetaStore; events: EventSink; node: string }
 
+/** A snapshot of the metadata up to (not including) endOffset, written in `epoch` (KIP-630). */
+export interface MetadataSnapshot { endOffset: number; epoch: number; records: MetadataRecord[] }
+
 /** Told when records become committed and when this node's role changes. */
 export interface RaftListener {
   onCommit(highWatermark: number): void;
   onStateChange(state: QuorumStateName): void;
+  /** This voter installed a snapshot fetched from the leader: everything before its end offset is in it. */
+  onSnapshotInstalled(snapshot: MetadataSnapshot): void;
 }
 
 interface PersistedQuorumState { leaderEpoch: number; votedId: number | null; leaderId: number | null }
@@ -72,8 +78,10 @@ export class RaftClient {
   private readonly waiters = new Set<Waiter>();
   private stopped = false;
 
-  constructor(private readonly config: RaftConfig, private readonly ctx: RaftContext, readonly log: UnifiedLog, private readonly listener: RaftListener) {
-    this.epochs = new LeaderEpochCache();
+  constructor(private readonly config: RaftConfig, private readonly ctx: RaftContext, readonly log: UnifiedLog, private readonly listener: RaftListener, private snapshot: MetadataSnapshot | null) {
+    this.epochs = new LeaderEpochCache(snapshot ? [{ epoch: snapshot.epoch, startOffset: Math.max(0, snapshot.endOffset - 1) }] : []);
+    // What a snapshot holds is committed by definition.
+    this._highWatermark = snapshot?.endOffset ?? 0;
     for (const batch of log.batchesFrom(log.logStartOffset)) this.epochs.assign(batch.header.partitionLeaderEpoch, batch.baseOffset);
     log.listener = {
       appended: (batches) => { for (const b of batches) this.epochs.assign(b.header.partitionLeaderEpoch, b.baseOffset); },
@@ -441,6 +449,10 @@ export class RaftClient {
     if (this.state !== 'Leader') return out({ errorCode: errorCode('NOT_LEADER_OR_FOLLOWER') });
     if (wanted.currentLeaderEpoch >= 0 && wanted.currentLeaderEpoch < this.epoch) return out({ errorCode: errorCode('FENCED_LEADER_EPOCH') });
     if (wanted.currentLeaderEpoch > this.epoch) return out({ errorCode: errorCode('UNKNOWN_LEADER_EPOCH') });
+    if (wanted.fetchOffset < this.log.logStartOffset && this.snapshot) {
+      // KIP-630: what this fetcher lacks is only in the snapshot now.
+      return out({ snapshotId: { endOffset: this.snapshot.endOffset, epoch: this.snapshot.epoch } });
+    }
     const voter = this.others.includes(request.replicaId);
     if (voter && wanted.lastFetchedEpoch >= 0) {
       const end = this.epochs.endOffsetFor(wanted.lastFetchedEpoch, this.log.logEndOffset);
@@ -493,6 +505,12 @@ export class RaftClient {
         }
         this.lastLeaderContactMs = this.ctx.clock.now();
         this.resetFetchTimer();
+        if (data.snapshotId) {
+          const fetched = await this.ctx.rpc.request(controllerAddress(leaderId), 'FetchSnapshot', { replicaId: this.config.nodeId, snapshotId: data.snapshotId }, { timeoutMs: REQUEST_TIMEOUT_MS });
+          if (fetched.errorCode !== 0 || !following()) continue;
+          await this.installSnapshot({ ...fetched.snapshotId, records: fetched.records }, following);
+          continue;
+        }
         if (data.divergingEpoch) {
           const local = this.epochs.endOffsetFor(data.divergingEpoch.epoch, this.log.logEndOffset);
           const to = Math.min(data.divergingEpoch.endOffset, local.leaderEpoch === UNDEFINED_EPOCH ? data.divergingEpoch.endOffset : local.endOffset, this.log.logEndOffset);
@@ -508,6 +526,36 @@ export class RaftClient {
         await this.sleep(FETCH_BACKOFF_MS);
       }
     }
+  }
+
+  /** Replaces this voter's log with a snapshot from the leader: the log restarts at its end offset. */
+  private async installSnapshot(snapshot: MetadataSnapshot, following: () => boolean): Promise<void> {
+    await this.log.exclusive(() => { if (!following()) throw new Error('stale'); });
+    await this.log.truncateFullyAndStartAt(snapshot.endOffset);
+    this.epochs.assign(snapshot.epoch, Math.max(0, snapshot.endOffset - 1));
+    this.snapshot = snapshot;
+    this.listener.onSnapshotInstalled(snapshot);
+    this.setHighWatermark(Math.max(this._highWatermark, snapshot.endOffset));
+  }
+
+  /**
+   * Records a snapshot this node wrote of its committed image, and drops the log it covers.
+   * The epoch is that of the last record it includes.
+   */
+  async takeSnapshot(records: MetadataRecord[], endOffset: number): Promise<MetadataSnapshot> {
+    const epoch = [...this.epochs.entries].reverse().find((e) => e.startOffset < endOffset)?.epoch ?? this.snapshot?.epoch ?? 0;
+    const snapshot: MetadataSnapshot = { endOffset, epoch, records };
+    this.snapshot = snapshot;
+    await this.log.deleteBefore(endOffset);
+    return snapshot;
+  }
+
+  handleFetchSnapshot(request: FetchSnapshotRequest): FetchSnapshotResponse {
+    const snapshot = this.snapshot;
+    if (!snapshot || snapshot.endOffset !== request.snapshotId.endOffset || snapshot.epoch !== request.snapshotId.epoch) {
+      return { errorCode: errorCode('SNAPSHOT_NOT_FOUND'), snapshotId: request.snapshotId, records: [] };
+    }
+    return { errorCode: 0, snapshotId: { endOffset: snapshot.endOffset, epoch: snapshot.epoch }, records: snapshot.records };
   }
 
   private sleep(ms: number): Promise<void> {

@@ -201,6 +201,34 @@ export class UnifiedLog {
     });
   }
 
+  /**
+   * Drops whole batches that end before `offset` (a snapshot covers them) and moves the log
+   * start offset there. Readers below it get OFFSET_OUT_OF_RANGE.
+   */
+  deleteBefore(offset: number): Promise<void> {
+    return this.queue.run(async () => {
+      if (offset <= this._logStartOffset) return;
+      const firstKept = [...this.batchesFrom(offset)][0]?.baseOffset ?? this._logEndOffset;
+      await this.store.deleteBefore(this.name, firstKept);
+      for (const segment of this.segments) segment.batches = segment.batches.filter((b) => b.baseOffset >= firstKept);
+      while (this.segments.length > 0 && this.segments[0].batches.length === 0) this.segments.shift();
+      for (const segment of this.segments) segment.sizeInBytes = segment.batches.reduce((sum, b) => sum + b.bytes.byteLength, 0);
+      this._logStartOffset = Math.min(offset, this._logEndOffset);
+      if (this._logEndOffset < offset) this._logEndOffset = offset;
+    });
+  }
+
+  /** Empties the log and starts it at `offset` (a replica that installs a snapshot). */
+  truncateFullyAndStartAt(offset: number): Promise<void> {
+    return this.queue.run(async () => {
+      await this.store.deletePartition(this.name);
+      this.segments.length = 0;
+      this._logStartOffset = offset;
+      this._logEndOffset = offset;
+      this.listener?.truncated(true);
+    });
+  }
+
   /** Deletes the partition's stored data entirely (topic deletion). */
   delete(): Promise<void> {
     return this.queue.run(async () => {
