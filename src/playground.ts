@@ -4,6 +4,7 @@ import type { Kafka, KafkaConfig } from './kafka/client/kafka';
 import { createClusterStore, frameBatcher, type ClusterStore } from './store/clusterStore';
 import { describeCluster, type ClusterDescription } from './store/selectors';
 import { errorName, type ErrorName } from './kafka/protocol/errors';
+import type { PartitionOptions } from './cluster/networkCut';
 
 /** What kafka-leader-election.sh reports, per partition: elected, already led by its preferred replica, or failed. */
 export interface PreferredElectionResult {
@@ -195,6 +196,14 @@ export class Playground {
         restartController: (id: number) => host.restartController(id),
         setSpeed: (speed: number) => host.setSpeed(speed),
         electPreferredLeaders: () => this.electPreferredLeaders(),
+        /**
+         * Network partitions, dropped at the transport both ways between nodes (ids: brokers 1..n,
+         * controllers 1000+). The page's clients sit on one side: the largest, or `clientsWith`'s.
+         */
+        isolate: (nodeId: number, options?: PartitionOptions) => host.isolate(nodeId, options),
+        partition: (groups: number[][], options?: PartitionOptions) => host.partition(groups, options),
+        heal: () => host.heal(),
+        network: () => host.network(),
       },
       store: this.store,
     };

@@ -9,13 +9,22 @@ export class ClientHub {
   private readonly ports = new Map<Address, MessagePort>();
   private readonly clients = new Map<Address, (from: Address, message: unknown) => void>();
   private readonly peerDownHandlers = new Map<Address, (peer: Address) => void>();
+  /** Brokers across a network cut from the page's clients: traffic both ways is dropped, silently. */
+  private readonly blocked = new Set<Address>();
+
+  /** Replaces the brokers the clients cannot reach; an empty list heals. */
+  setBlocked(nodes: readonly Address[]): void {
+    this.blocked.clear();
+    for (const node of nodes) this.blocked.add(node);
+  }
 
   connect(node: Address, port: MessagePort): void {
     this.ports.get(node)?.close();
     this.ports.set(node, port);
     port.onmessage = (event: MessageEvent<Envelope>) => {
       const envelope = event.data;
-      this.clients.get(envelope?.to)?.(envelope.from, envelope.message);
+      if (!envelope || this.blocked.has(envelope.from)) return;
+      this.clients.get(envelope.to)?.(envelope.from, envelope.message);
     };
   }
 
@@ -23,6 +32,8 @@ export class ClientHub {
   peerDown(node: Address): void {
     this.ports.get(node)?.close();
     this.ports.delete(node);
+    // No connection reset crosses a cut: the clients' requests to it just time out.
+    if (this.blocked.has(node)) return;
     for (const handler of this.peerDownHandlers.values()) handler(node);
   }
 
@@ -35,6 +46,7 @@ export class ClientHub {
     return {
       self,
       send: (to, message, transfer) => {
+        if (this.blocked.has(to)) return;
         const port = this.ports.get(to);
         if (!port) {
           // The broker's worker is down: refused at once, as a connect to a dead host.

@@ -11,6 +11,7 @@ import { ScaledClock, type TimeAnchor } from '../runtime/scaledClock';
 import { deleteAllPlaygroundDatabases, nodeDatabaseName } from '../runtime/idbStores';
 import { ClientHub } from './clientHub';
 import type { ClusterEvent } from './events';
+import { clientsReach, isolateCut, partitionCut, unreachableFrom, type NetworkCut, type PartitionOptions } from './networkCut';
 
 export interface ClusterShape { brokers: number; controllers: number }
 export const DEFAULT_SHAPE: ClusterShape = { brokers: 3, controllers: 1 };
@@ -47,6 +48,8 @@ export class ClusterHost {
   private clientCount = 0;
   private releaseLock: (() => void) | null = null;
   private shape: ClusterShape = DEFAULT_SHAPE;
+  /** The network partition injected now (null: every node reaches every other). */
+  private cut: NetworkCut | null = null;
   private readonly handover = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(HANDOVER_CHANNEL);
   /** Set when another tab took the cluster over: this page's nodes are gone. */
   onTakenOver: (() => void) | null = null;
@@ -169,6 +172,8 @@ export class ClusterHost {
       this.hub.connect(node.address, channel.port1);
       void api.connect('clients', Comlink.transfer(channel.port2, [channel.port2]));
     }
+    // A restarted node comes back on its side of the cut: the worker holds this before it starts.
+    if (this.cut) void api.block(this.blockedAddresses(node.id));
     const events = new MessageChannel();
     events.port1.onmessage = (event: MessageEvent<ClusterEvent[]>) => this.onEvents(event.data);
     this.emit({ type: 'node-spawned', time: this.now(), node: node.address, role: node.role });
@@ -217,7 +222,57 @@ export class ClusterHost {
     return [...this.nodes.values()].map((n) => ({ address: n.address, role: n.role, id: n.id, alive: n.worker !== null }));
   }
 
-  /** Wipes every node's IndexedDB data and starts a fresh cluster. */
+  private nodeIds(): number[] {
+    return [...this.nodes.values()].map((n) => n.id);
+  }
+
+  private addressOf(id: number): string {
+    const node = [...this.nodes.values()].find((n) => n.id === id);
+    if (!node) throw new Error(`There is no node ${id} in this cluster`);
+    return node.address;
+  }
+
+  private blockedAddresses(id: number): string[] {
+    return unreachableFrom(this.cut, id, this.nodeIds()).map((other) => this.addressOf(other));
+  }
+
+  /** The network's cut now; null when every node reaches every other. */
+  network(): NetworkCut | null {
+    return this.cut;
+  }
+
+  /**
+   * Cuts node `id` (a broker 1..n or a controller 1000+) off from every other node, both ways,
+   * on top of any cut already made; the node keeps running. The page's clients stay on their side.
+   */
+  isolate(id: number, options: PartitionOptions = {}): NetworkCut | null {
+    return this.setCut(isolateCut(this.cut, id, this.nodeIds(), options));
+  }
+
+  /**
+   * Splits the nodes into groups that cannot reach one another (replacing any earlier cut).
+   * Nodes left out stay with the first group; the page's clients sit with the largest group,
+   * or with `clientsWith`'s.
+   */
+  partition(groups: readonly (readonly number[])[], options: PartitionOptions = {}): NetworkCut | null {
+    return this.setCut(partitionCut(groups, this.nodeIds(), options));
+  }
+
+  /** Ends the partition: every node and client reaches every other again. */
+  heal(): NetworkCut | null {
+    return this.setCut(null);
+  }
+
+  /** Tells every live worker and the clients' hub what is across the cut, and reports it. */
+  private setCut(cut: NetworkCut | null): NetworkCut | null {
+    this.cut = cut;
+    for (const node of this.nodes.values()) void node.api?.block(this.blockedAddresses(node.id));
+    this.hub.setBlocked([...this.nodes.values()].filter((n) => n.role === 'broker' && !clientsReach(cut, n.id)).map((n) => n.address));
+    this.emit({ type: 'network-changed', time: this.now(), cut });
+    return cut;
+  }
+
+  /** Wipes every node's IndexedDB data and starts a fresh cluster (on a healed network). */
   async reset(shape: ClusterShape = this.shape): Promise<void> {
     this.terminateAll();
     await deleteAllPlaygroundDatabases();
@@ -230,6 +285,9 @@ export class ClusterHost {
     for (const node of this.nodes.values()) node.worker?.terminate();
     this.nodes.clear();
     this.hub.disconnectAll();
+    // A new cluster starts on a healed network.
+    this.cut = null;
+    this.hub.setBlocked([]);
   }
 
   /** Speed of the cluster's clock for every node (0 pauses timers); cluster time stays continuous. */

@@ -13,7 +13,11 @@ export class MessageChannelTransport implements Transport {
   private readonly routes = new Map<Address, MessagePort>();
   private handler: ((from: Address, message: unknown) => void) | null = null;
   private peerDownHandler: ((peer: Address) => void) | null = null;
-  /** Addresses whose traffic is dropped both ways (a network cut injected by the host). */
+  /**
+   * Addresses across a network cut the host injected: nothing is sent to them and what they
+   * send is dropped on arrival (also what was already queued on the port when the cut came).
+   * Silently, as a partitioned network: no refusal, peers learn only by their timeouts.
+   */
   readonly blocked = new Set<Address>();
 
   constructor(readonly self: Address) {}
@@ -31,13 +35,23 @@ export class MessageChannelTransport implements Transport {
     };
   }
 
-  /** The host saw the peer's worker terminated: drop its route and fail what waits on it. */
+  /**
+   * The host saw the peer's worker terminated: drop its route and fail what waits on it. Across
+   * a cut no connection reset arrives, so then the route goes but no one is told: requests to
+   * the peer time out, as they did while it lived.
+   */
   peerDown(peer: Address): void {
     const port = this.routes.get(peer);
     if (!port) return;
     port.close();
     for (const [address, route] of this.routes) if (route === port) this.routes.delete(address);
-    this.peerDownHandler?.(peer);
+    if (!this.blocked.has(peer)) this.peerDownHandler?.(peer);
+  }
+
+  /** Replaces the set of addresses across the cut; an empty list heals. */
+  setBlocked(addresses: readonly Address[]): void {
+    this.blocked.clear();
+    for (const address of addresses) this.blocked.add(address);
   }
 
   onPeerDown(handler: (peer: Address) => void): void {
@@ -45,8 +59,8 @@ export class MessageChannelTransport implements Transport {
   }
 
   send(to: Address, message: unknown, transfer?: ArrayBuffer[]): void {
-    const port = this.routes.get(to);
     if (this.blocked.has(to)) return;
+    const port = this.routes.get(to);
     if (!port) {
       // No route: the peer's worker is down, so the connection is refused at once.
       queueMicrotask(() => this.peerDownHandler?.(to));

@@ -33,6 +33,8 @@ export function exposeNode(): void {
   let clock: ScaledClock | null = null;
   // Connections may arrive before start() finishes opening IndexedDB: keep them until then.
   const early: [string, MessagePort][] = [];
+  // The host sends a restarted node's cut before start(): it holds from the first message.
+  let blocked: string[] = [];
 
   const api: NodeWorkerApi = {
     async start(init, eventsPort) {
@@ -50,6 +52,7 @@ export function exposeNode(): void {
         else if (flushTimer === null) flushTimer = setTimeout(flush, EVENT_FLUSH_MS);
       };
       transport = new MessageChannelTransport(init.address);
+      transport.setBlocked(blocked);
       for (const [peer, port] of early.splice(0)) transport.connect(peer, port);
       clock = new ScaledClock(init.anchor);
       const db = await openNodeDatabase(init.database);
@@ -68,9 +71,8 @@ export function exposeNode(): void {
       clock?.setAnchor(anchor);
     },
     block(addresses) {
-      if (!transport) return;
-      transport.blocked.clear();
-      for (const address of addresses) transport.blocked.add(address);
+      blocked = [...addresses];
+      transport?.setBlocked(blocked);
     },
   };
   Comlink.expose(api);

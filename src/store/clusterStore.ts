@@ -2,6 +2,7 @@ import { createStore } from 'zustand/vanilla';
 import { MetadataImage } from '../kafka/metadata/image';
 import type { MetadataRecord } from '../kafka/metadata/records';
 import type { ClusterEvent } from '../cluster/events';
+import { clientsReach, isCut, type NetworkCut } from '../cluster/networkCut';
 
 export interface NodeView {
   address: string; role: 'broker' | 'controller'; id: number; alive: boolean;
@@ -39,6 +40,8 @@ export interface ClusterState {
   messagesDelivered: number;
   /** The cluster clock's speed (speed-changed events): timeouts run at this rate. */
   speed: number;
+  /** The network partition the host injected (network-changed events); null: no cut. */
+  network: NetworkCut | null;
 }
 
 export const RECENT_EVENTS = 500;
@@ -48,7 +51,7 @@ const IN_FLIGHT_MAX_AGE_MS = 60_000;
 
 export const initialClusterState = (): ClusterState => ({
   version: 0, nodes: {}, metadata: MetadataImage.EMPTY, metadataRecords: [], controllers: {}, replicas: {},
-  inFlight: {}, deliveredEarly: {}, recent: [], committedOffsets: {}, messagesDelivered: 0, speed: 1,
+  inFlight: {}, deliveredEarly: {}, recent: [], committedOffsets: {}, messagesDelivered: 0, speed: 1, network: null,
 });
 
 export const replicaKey = (node: string, topic: string, partition: number): string => `${node}/${topic}-${partition}`;
@@ -57,6 +60,20 @@ const parseNode = (address: string): { role: 'broker' | 'controller'; id: number
   const match = /^(broker|controller)-(\d+)$/.exec(address);
   return match ? { role: match[1] as 'broker' | 'controller', id: Number(match[2]) } : null;
 };
+
+/**
+ * Whether the cut drops messages between two addresses: nodes by their groups, and anything
+ * else (the page's clients) on the clients' side.
+ */
+export function crossesCut(cut: NetworkCut | null, from: string, to: string): boolean {
+  if (!cut) return false;
+  const a = parseNode(from);
+  const b = parseNode(to);
+  if (a && b) return isCut(cut, a.id, b.id);
+  if (a) return !clientsReach(cut, a.id);
+  if (b) return !clientsReach(cut, b.id);
+  return false;
+}
 
 /** Folds a batch of events into a new state. Pure, so it is tested without a browser. */
 export function applyEvents(state: ClusterState, events: readonly ClusterEvent[]): ClusterState {
@@ -136,6 +153,11 @@ export function applyEvents(state: ClusterState, events: readonly ClusterEvent[]
       case 'speed-changed':
         next.speed = event.speed;
         break;
+      case 'network-changed':
+        next.network = event.cut;
+        // What is on the wire across the new cut is dropped on arrival.
+        for (const [id, message] of Object.entries(next.inFlight)) if (crossesCut(event.cut, message.from, message.to)) delete next.inFlight[id];
+        break;
       case 'partition-deleted':
         delete next.replicas[replicaKey(event.node, event.topic, event.partition)];
         break;
@@ -146,6 +168,8 @@ export function applyEvents(state: ClusterState, events: readonly ClusterEvent[]
         }
         // Sent to a node that is down: refused at once, never in flight.
         if (next.nodes[event.to] && !next.nodes[event.to].alive) break;
+        // Sent across the network's cut: dropped by the transport, never in flight.
+        if (crossesCut(next.network, event.from, event.to)) break;
         next.inFlight[event.id] = { id: event.id, from: event.from, to: event.to, api: event.api, kind: event.kind, sentAt: event.time, bytes: event.bytes, error: event.error };
         break;
       case 'message-delivered':

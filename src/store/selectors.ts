@@ -1,6 +1,7 @@
 import type { ClusterState, ReplicaView } from './clusterStore';
 import { replicaKey } from './clusterStore';
 import { TOPIC_CONFIG_DEFAULTS, brokerAddress } from '../kafka/config';
+import { formatCut, type NetworkCut } from '../cluster/networkCut';
 
 /**
  * A partition's health as kafka-topics.sh --describe would filter it: offline (no leader),
@@ -50,6 +51,8 @@ export interface ClusterDescription {
   controllers: { id: number; alive: boolean; leader: boolean }[];
   activeController: number | null;
   topics: TopicDescription[];
+  /** The injected network partition: its groups and the clients' side (null when healed), and as the banner writes it. */
+  network: { cut: NetworkCut | null; text: string };
 }
 
 /** The leader's replica view of a partition, where the offsets that count live. */
@@ -121,5 +124,6 @@ export function describeCluster(state: ClusterState): ClusterDescription {
     controllers: nodes.filter((n) => n.role === 'controller').map((n) => ({ id: n.id, alive: n.alive, leader: active?.id === n.id })),
     activeController: active?.id ?? null,
     topics: selectTopics(state, true),
+    network: { cut: state.network, text: formatCut(state.network) },
   };
 }
