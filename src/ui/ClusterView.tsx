@@ -3,6 +3,7 @@ import type { NodeView, ReplicaView } from '../store/clusterStore';
 import { DEFAULT_BROKER_CONFIG, DEFAULT_CONTROLLER_CONFIG, PLAYGROUND_DEFAULT_NOTES } from '../kafka/config';
 import { useCluster, useDerived, usePlayground, usePlaygroundStatus } from './context';
 import { formatDuration, formatTime, kafkaDefaultOf } from './format';
+import { IsolateButton, NetworkBanner, NodeSide, useSideClasses } from './NetworkControls';
 
 const byId = (a: NodeView, b: NodeView) => a.id - b.id;
 
@@ -49,14 +50,19 @@ function ControllerBox({ node }: { node: NodeView }) {
   const controller = useCluster((s) => s.controllers[node.address]);
   const active = node.alive && controller?.active;
   const role = !node.alive ? 'down' : controller === undefined ? 'starting' : active ? 'active' : 'standby';
+  const sideClasses = useSideClasses(node);
   return (
-    <section className={`node controller${node.alive ? '' : ' is-dead'}${active ? ' is-active' : ''}`} aria-label={`Controller ${node.id}`}>
+    <section className={`node controller${node.alive ? '' : ' is-dead'}${active ? ' is-active' : ''}${sideClasses}`} aria-label={`Controller ${node.id}`}>
       <div className="node-head">
         <h3>Controller {node.id} <span className="node-sub">(KRaft, {role})</span></h3>
-        <KillRestartButton node={node} />
+        <div className="node-buttons">
+          <IsolateButton node={node} />
+          <KillRestartButton node={node} />
+        </div>
       </div>
       <div className="node-facts">
         <Liveness node={node} />
+        <NodeSide node={node} />
         {controller && (
           <>
             <span>epoch <b>{controller.epoch}</b></span>
@@ -106,15 +112,20 @@ function BrokerBox({ node, showInternal }: { node: NodeView; showInternal: boole
   const hidden = replicas.length - shown.length;
   const state = node.alive ? (node.state ?? 'STARTING') : 'DEAD';
   const rack = registration?.rack ?? node.rack ?? null;
+  const sideClasses = useSideClasses(node);
   return (
-    <section className={`node broker${node.alive ? '' : ' is-dead'}`} aria-label={`Broker ${node.id}`}>
+    <section className={`node broker${node.alive ? '' : ' is-dead'}${sideClasses}`} aria-label={`Broker ${node.id}`}>
       <div className="node-head">
         <h3>Broker {node.id}</h3>
-        <KillRestartButton node={node} />
+        <div className="node-buttons">
+          <IsolateButton node={node} />
+          <KillRestartButton node={node} />
+        </div>
       </div>
       <div className="node-facts">
         <span className={`state state-${state.toLowerCase()}`}>{state}</span>
         <Liveness node={node} />
+        <NodeSide node={node} />
         {rack && <span className="rack" title="broker.rack: replicas of a partition are spread over racks, and a consumer with client.rack fetches from its own rack (KIP-392)">rack <b>{rack}</b></span>}
         {registration && <span title="The controller's view: a fenced broker may not lead or be in an ISR">{registration.fenced ? 'fenced' : 'unfenced'}, broker epoch {registration.epoch}</span>}
       </div>
@@ -180,6 +191,7 @@ export function ClusterView() {
       </p>
       {takenOver && <p className="frozen-note" role="status">Another tab took this cluster over and this tab&apos;s nodes were stopped: what you see is their last report.</p>}
       {nodes.length === 0 && <p className="muted">Starting nodes…</p>}
+      {nodes.length > 0 && <NetworkBanner />}
       <div className="controllers">
         {controllers.map((n) => <ControllerBox key={n.address} node={n} />)}
       </div>

@@ -5,6 +5,7 @@
 import type { ClusterEvent } from '../cluster/events';
 import type { MetadataRecord } from '../kafka/metadata/records';
 import { PLAYGROUND_DEFAULT_NOTES } from '../kafka/config';
+import { formatCut } from '../cluster/networkCut';
 
 /** Resolves a topic id to its name, for records that carry only the id (PartitionRecord, ...). */
 export type TopicNameOf = (topicId: string) => string | undefined;
@@ -130,6 +131,10 @@ export function describeEvent(event: ClusterEvent, nameOf?: TopicNameOf): string
       return `cluster reset: all data deleted; brokers ${event.brokers.join(', ')}, controllers ${event.controllers.join(', ')}`;
     case 'speed-changed':
       return `clock speed set to ${event.speed}×`;
+    case 'network-changed':
+      return event.cut
+        ? `network partition: ${formatCut(event.cut)}; messages across the cut are dropped both ways; the page's clients are with {${event.cut.groups[event.cut.clients].join(',')}}`
+        : 'network healed: every node reaches every other again';
     case 'node-started': {
       const r = event.recovered;
       if (event.role !== 'broker') return `${event.node} started`;
@@ -234,6 +239,7 @@ export function eventNode(event: ClusterEvent): string {
   switch (event.type) {
     case 'cluster-reset':
     case 'speed-changed':
+    case 'network-changed':
       return 'host';
     case 'message-sent':
     case 'message-delivered':
@@ -249,6 +255,8 @@ export function isTrouble(event: ClusterEvent): boolean {
     case 'node-killed':
     case 'client-error':
       return true;
+    case 'network-changed':
+      return event.cut !== null;
     case 'log':
       return event.level !== 'info';
     case 'broker-state':
@@ -276,6 +284,8 @@ export function failoverStep(event: ClusterEvent): FailoverStep | null {
   switch (event.type) {
     case 'node-killed':
       return { label: 'killed', tone: 'bad' };
+    case 'network-changed':
+      return event.cut ? { label: 'network partition', tone: 'bad' } : { label: 'network healed', tone: 'good' };
     case 'metadata-record':
       if (event.record.type === 'FenceBrokerRecord') return { label: 'broker fenced', tone: 'bad' };
       if (event.record.type === 'UnfenceBrokerRecord') return { label: 'broker unfenced', tone: 'good' };
