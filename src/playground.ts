@@ -23,10 +23,20 @@ const SETTINGS_KEY = 'kafka-playground:settings';
 
 interface Settings { shape: ClusterShape; demo: boolean }
 
+/**
+ * The settings the last reset saved. Their shape is kept, even one controller from an older
+ * version, because IndexedDB holds that cluster's data (its quorum's voters); a reset starts over
+ * with the defaults. A shape that is missing or malformed is replaced by the default.
+ */
 function loadSettings(): Settings {
   try {
     const raw = localStorage.getItem(SETTINGS_KEY);
-    if (raw) return { shape: DEFAULT_SHAPE, demo: true, ...JSON.parse(raw) };
+    if (raw) {
+      const saved = JSON.parse(raw) as Partial<Settings>;
+      const count = (n: unknown, fallback: number) => (Number.isInteger(n) && (n as number) >= 1 ? (n as number) : fallback);
+      const shape = { brokers: count(saved.shape?.brokers, DEFAULT_SHAPE.brokers), controllers: count(saved.shape?.controllers, DEFAULT_SHAPE.controllers) };
+      return { shape, demo: saved.demo ?? true };
+    }
   } catch {
     // Unreadable settings are replaced by the defaults.
   }
@@ -167,12 +177,16 @@ export class Playground {
     if (this.recentErrors.length > 20) this.recentErrors.shift();
   }
 
-  /** `cluster.reset`: wipe all IndexedDB data and start fresh. */
+  /**
+   * `cluster.reset`: wipe all IndexedDB data and start fresh, with the default shape (3 brokers,
+   * 3 controllers) unless told otherwise. The shape is saved, and the next visit starts with it:
+   * a saved shape stays honoured because the data on disk was written by that many nodes.
+   */
   async reset(options: { brokers?: number; controllers?: number; demo?: boolean } = {}): Promise<void> {
     this.demoProducer?.stop();
     this.demoProducer = null;
     this.settings = {
-      shape: { brokers: options.brokers ?? this.settings.shape.brokers, controllers: options.controllers ?? this.settings.shape.controllers },
+      shape: { brokers: options.brokers ?? DEFAULT_SHAPE.brokers, controllers: options.controllers ?? DEFAULT_SHAPE.controllers },
       demo: options.demo ?? true,
     };
     localStorage.setItem(SETTINGS_KEY, JSON.stringify(this.settings));

@@ -14,7 +14,8 @@ import type { ClusterEvent } from './events';
 import { clientsReach, isolateCut, partitionCut, unreachableFrom, type NetworkCut, type PartitionOptions } from './networkCut';
 
 export interface ClusterShape { brokers: number; controllers: number }
-export const DEFAULT_SHAPE: ClusterShape = { brokers: 3, controllers: 1 };
+/** Three brokers and a KRaft quorum of three controllers (ids 1000, 1001, 1002), each its own worker. */
+export const DEFAULT_SHAPE: ClusterShape = { brokers: 3, controllers: 3 };
 export const CONTROLLER_ID_BASE = 1000;
 export const RACKS = ['rack-a', 'rack-b', 'rack-c'];
 

@@ -20,7 +20,66 @@ export interface ReplicaView {
 
 export interface InFlight { id: string; from: string; to: string; api: string; kind: 'request' | 'response'; sentAt: number; bytes: number; error?: string }
 
-export interface ControllerView { id: number; address: string; active: boolean; epoch: number; logEndOffset: number; committedOffset: number }
+export type QuorumState = Extract<ClusterEvent, { type: 'quorum-state' }>['state'];
+
+/** A controller as its quorum-state and controller-state events last described it. */
+export interface ControllerView {
+  id: number; address: string;
+  /** Its KRaft state (KIP-595); null until a newly started worker reports. */
+  state: QuorumState | null;
+  /** When it entered `state` (cluster time). */
+  stateSince: number;
+  /** Why it is in that state, as it said. */
+  reason: string;
+  epoch: number;
+  /** The candidate it voted for in `epoch` (its own id when it stood), null when none. */
+  votedFor: number | null;
+  /** The quorum leader it knows in `epoch`, null when none. */
+  leaderId: number | null;
+  /** Offset of the next record of its __cluster_metadata log. */
+  logEndOffset: number;
+  /** The last offset it knows committed (high watermark - 1); -1 when none. */
+  committedOffset: number;
+  /** The active controller: the Raft leader once its epoch's first record committed. */
+  active: boolean;
+  /** A follower's last Fetch to a leader: whom and when. */
+  lastFetch: { to: number; time: number } | null;
+}
+
+/** The quorum APIs the event log shows; Fetch is constant and only marks who follows whom. */
+export const ELECTION_APIS: ReadonlySet<string> = new Set(['Vote', 'BeginQuorumEpoch', 'EndQuorumEpoch', 'FetchSnapshot']);
+
+/**
+ * A request or response between controllers, as the event log shows it. A Vote request is a
+ * pre-vote (KIP-996) when its sender was Prospective, a real one when it was a Candidate: the
+ * store knows from the sender's last quorum-state, reported before it sent.
+ */
+export interface QuorumMessage {
+  type: 'quorum-message'; time: number; node: string; id: string; from: string; to: string; api: string; kind: 'request' | 'response';
+  /** The sender's epoch and state when it sent. */
+  epoch: number; senderState: QuorumState | null;
+  vote?: 'pre-vote' | 'vote';
+  /** Never arrives: the receiver is down, or across the network's cut. */
+  dropped?: 'dead' | 'cut';
+  error?: string;
+  /** The same message sent again (a leader re-announcing itself to a voter that is down): how often, since when. */
+  repeats?: { count: number; since: number };
+}
+
+/** Messages that are the same but for their time: a retry loop's, logged once with a count. */
+const sameMessage = (a: QuorumMessage, b: QuorumMessage): boolean =>
+  a.from === b.from && a.to === b.to && a.api === b.api && a.kind === b.kind && a.epoch === b.epoch && a.vote === b.vote && a.dropped === b.dropped && a.error === b.error;
+const sameQuorumState = (a: Extract<ClusterEvent, { type: 'quorum-state' }>, b: Extract<ClusterEvent, { type: 'quorum-state' }>): boolean =>
+  a.node === b.node && a.state === b.state && a.epoch === b.epoch && a.votedId === b.votedId && a.leaderId === b.leaderId && a.reason === b.reason;
+/** How far back a repeat is looked for: retries come every second or two, among other events. */
+const REPEAT_WINDOW = 60;
+
+/** What the event log lists: the cluster's events and the store's quorum messages. */
+export type LoggedEvent = ClusterEvent | QuorumMessage;
+
+/** Each metadata snapshot (KIP-630) a controller wrote, from its log event. */
+export interface SnapshotNote { offset: number; node: string; time: number; message: string }
+const SNAPSHOT_MESSAGE = /^wrote a metadata snapshot at offset (\d+)/;
 
 export interface ClusterState {
   /** Bumped on every applied batch, so selectors can memoize cheaply. */
@@ -28,14 +87,17 @@ export interface ClusterState {
   nodes: Record<string, NodeView>;
   /** The active controller's metadata, replayed from its `metadata-record` events: the same image brokers build. */
   metadata: MetadataImage;
-  metadataRecords: { offset: number; record: MetadataRecord; time: number }[];
+  /** The records as the active controller (`node`) reported them on commit. */
+  metadataRecords: { offset: number; record: MetadataRecord; time: number; node: string }[];
+  /** Metadata snapshots the controllers wrote, oldest first. */
+  metadataSnapshots: SnapshotNote[];
   controllers: Record<string, ControllerView>;
   replicas: Record<string, ReplicaView>;
   inFlight: Record<string, InFlight>;
   /** Deliveries reported before their send: events from different workers arrive in any order. */
   deliveredEarly: Record<string, number>;
   /** The most recent events, newest last, for the event log and timeline. */
-  recent: ClusterEvent[];
+  recent: LoggedEvent[];
   committedOffsets: Record<string, Record<string, number>>;
   messagesDelivered: number;
   /** The cluster clock's speed (speed-changed events): timeouts run at this rate. */
@@ -50,7 +112,7 @@ const IN_FLIGHT_LIMIT = 2000;
 const IN_FLIGHT_MAX_AGE_MS = 60_000;
 
 export const initialClusterState = (): ClusterState => ({
-  version: 0, nodes: {}, metadata: MetadataImage.EMPTY, metadataRecords: [], controllers: {}, replicas: {},
+  version: 0, nodes: {}, metadata: MetadataImage.EMPTY, metadataRecords: [], metadataSnapshots: [], controllers: {}, replicas: {},
   inFlight: {}, deliveredEarly: {}, recent: [], committedOffsets: {}, messagesDelivered: 0, speed: 1, network: null,
 });
 
@@ -75,6 +137,36 @@ export function crossesCut(cut: NetworkCut | null, from: string, to: string): bo
   return false;
 }
 
+const newController = (id: number, address: string, time: number): ControllerView => ({
+  id, address, state: null, stateSince: time, reason: '', epoch: 0, votedFor: null, leaderId: null,
+  logEndOffset: 0, committedOffset: -1, active: false, lastFetch: null,
+});
+
+/**
+ * For a message between two controllers: notes a follower's Fetch on its view, and returns the
+ * event log's entry for an election message (Vote, BeginQuorumEpoch, EndQuorumEpoch, FetchSnapshot).
+ */
+function quorumMessage(next: ClusterState, event: Extract<ClusterEvent, { type: 'message-sent' }>): QuorumMessage | null {
+  const from = parseNode(event.from);
+  const to = parseNode(event.to);
+  if (from?.role !== 'controller' || to?.role !== 'controller') return null;
+  const sender = next.controllers[event.from];
+  if (event.api === 'Fetch') {
+    if (event.kind === 'request' && sender) next.controllers[event.from] = { ...sender, lastFetch: { to: to.id, time: event.time } };
+    return null;
+  }
+  if (!ELECTION_APIS.has(event.api)) return null;
+  const dropped = next.nodes[event.to] && !next.nodes[event.to].alive ? 'dead' : crossesCut(next.network, event.from, event.to) ? 'cut' : undefined;
+  const message: QuorumMessage = {
+    type: 'quorum-message', time: event.time, node: event.from, id: event.id, from: event.from, to: event.to, api: event.api, kind: event.kind,
+    epoch: sender?.epoch ?? 0, senderState: sender?.state ?? null,
+  };
+  if (event.api === 'Vote' && event.kind === 'request') message.vote = sender?.state === 'Candidate' ? 'vote' : 'pre-vote';
+  if (dropped) message.dropped = dropped;
+  if (event.error) message.error = event.error;
+  return message;
+}
+
 /** Folds a batch of events into a new state. Pure, so it is tested without a browser. */
 export function applyEvents(state: ClusterState, events: readonly ClusterEvent[]): ClusterState {
   if (events.length === 0) return state;
@@ -84,7 +176,31 @@ export function applyEvents(state: ClusterState, events: readonly ClusterEvent[]
   };
   const records: { offset: number; record: MetadataRecord }[] = [];
   const newRecords: ClusterState['metadataRecords'] = [];
-  const recent: ClusterEvent[] = [];
+  const recent: LoggedEvent[] = [];
+  let earlier = state.recent;
+  /**
+   * Logs an election message or a quorum state; one that repeats an entry still near the end of
+   * the log (a retry: a pre-vote round with no majority, a BeginQuorumEpoch to a dead voter)
+   * replaces it, counted, so retries do not push the rest of the log away.
+   */
+  const logRepeatable = (event: QuorumMessage | Extract<ClusterEvent, { type: 'quorum-state' }>): void => {
+    const same = (e: LoggedEvent): boolean => (event.type === 'quorum-message' ? e.type === 'quorum-message' && sameMessage(e, event) : e.type === 'quorum-state' && sameQuorumState(e, event));
+    let previous: LoggedEvent | undefined;
+    const inBatch = recent.findLastIndex(same);
+    if (inBatch >= 0) previous = recent.splice(inBatch, 1)[0];
+    else {
+      const from = Math.max(0, earlier.length - REPEAT_WINDOW);
+      for (let i = earlier.length - 1; i >= from; i--) {
+        if (!same(earlier[i])) continue;
+        previous = earlier[i];
+        earlier = [...earlier.slice(0, i), ...earlier.slice(i + 1)];
+        break;
+      }
+    }
+    if (event.type === 'quorum-message' && previous?.type === 'quorum-message') {
+      recent.push({ ...event, repeats: { count: (previous.repeats?.count ?? 1) + 1, since: previous.repeats?.since ?? previous.time } });
+    } else recent.push(event);
+  };
   for (const event of events) {
     switch (event.type) {
       case 'cluster-reset':
@@ -92,7 +208,9 @@ export function applyEvents(state: ClusterState, events: readonly ClusterEvent[]
         records.length = 0;
         newRecords.length = 0;
         recent.length = 0;
+        earlier = [];
         next.metadataRecords = [];
+        next.metadataSnapshots = [];
         break;
       case 'node-spawned':
       case 'node-killed': {
@@ -103,9 +221,10 @@ export function applyEvents(state: ClusterState, events: readonly ClusterEvent[]
         if (!alive) {
           // What was in flight to or from a dead node will never arrive.
           for (const [id, message] of Object.entries(next.inFlight)) if (message.from === event.node || message.to === event.node) delete next.inFlight[id];
-          const controller = next.controllers[event.node];
-          if (controller) next.controllers[event.node] = { ...controller, active: false };
         }
+        // A (re)started controller has no state until it reports; a dead one is not active.
+        const controller = next.controllers[event.node];
+        if (controller) next.controllers[event.node] = { ...controller, active: false, state: alive ? null : controller.state, stateSince: event.time, lastFetch: null };
         break;
       }
       case 'broker-state': {
@@ -113,14 +232,37 @@ export function applyEvents(state: ClusterState, events: readonly ClusterEvent[]
         if (node?.alive) next.nodes[event.node] = { ...node, state: event.state };
         break;
       }
-      case 'controller-state':
-        next.controllers[event.node] = { id: event.controllerId, address: event.node, active: event.active, epoch: event.epoch, logEndOffset: event.logEndOffset, committedOffset: event.committedOffset };
+      case 'controller-state': {
+        const prev = next.controllers[event.node] ?? newController(event.controllerId, event.node, event.time);
+        next.controllers[event.node] = {
+          ...prev, active: event.active, epoch: Math.max(prev.epoch, event.epoch),
+          logEndOffset: event.logEndOffset, committedOffset: event.committedOffset,
+        };
+        // Reported on every commit: the log keeps only the moments it becomes or stops being active.
+        if (event.active === prev.active) continue;
         break;
+      }
+      case 'quorum-state': {
+        const prev = next.controllers[event.node] ?? newController(event.controllerId, event.node, event.time);
+        next.controllers[event.node] = {
+          ...prev, state: event.state, stateSince: prev.state === event.state && prev.epoch === event.epoch ? prev.stateSince : event.time,
+          reason: event.reason, epoch: event.epoch, votedFor: event.votedId, leaderId: event.leaderId,
+          logEndOffset: event.logEndOffset, committedOffset: event.highWatermark - 1,
+          lastFetch: event.state === 'Follower' ? prev.lastFetch : null,
+        };
+        logRepeatable(event);
+        continue;
+      }
+      case 'log': {
+        const match = SNAPSHOT_MESSAGE.exec(event.message);
+        if (match) next.metadataSnapshots = [...next.metadataSnapshots, { offset: Number(match[1]), node: event.node, time: event.time, message: event.message }].slice(-100);
+        break;
+      }
       case 'metadata-record':
         // Only the active controller's records are the log; replay is idempotent by offset.
         if (event.offset > (records.at(-1)?.offset ?? next.metadata.offset)) {
           records.push({ offset: event.offset, record: event.record });
-          newRecords.push({ offset: event.offset, record: event.record, time: event.time });
+          newRecords.push({ offset: event.offset, record: event.record, time: event.time, node: event.node });
         }
         break;
       case 'partition-offsets':
@@ -161,7 +303,9 @@ export function applyEvents(state: ClusterState, events: readonly ClusterEvent[]
       case 'partition-deleted':
         delete next.replicas[replicaKey(event.node, event.topic, event.partition)];
         break;
-      case 'message-sent':
+      case 'message-sent': {
+        const quorum = quorumMessage(next, event);
+        if (quorum) logRepeatable(quorum);
         if (next.deliveredEarly[event.id] !== undefined) {
           delete next.deliveredEarly[event.id];
           break;
@@ -172,6 +316,7 @@ export function applyEvents(state: ClusterState, events: readonly ClusterEvent[]
         if (crossesCut(next.network, event.from, event.to)) break;
         next.inFlight[event.id] = { id: event.id, from: event.from, to: event.to, api: event.api, kind: event.kind, sentAt: event.time, bytes: event.bytes, error: event.error };
         break;
+      }
       case 'message-delivered':
         if (next.inFlight[event.id]) delete next.inFlight[event.id];
         else next.deliveredEarly[event.id] = event.time;
@@ -199,7 +344,7 @@ export function applyEvents(state: ClusterState, events: readonly ClusterEvent[]
   if (ids.length > IN_FLIGHT_LIMIT) for (const id of ids.slice(0, ids.length - IN_FLIGHT_LIMIT)) delete next.inFlight[id];
   const early = Object.keys(next.deliveredEarly);
   if (early.length > IN_FLIGHT_LIMIT) for (const id of early.slice(0, early.length - IN_FLIGHT_LIMIT)) delete next.deliveredEarly[id];
-  if (recent.length > 0) next.recent = [...next.recent, ...recent].slice(-RECENT_EVENTS);
+  if (recent.length > 0 || earlier !== state.recent) next.recent = [...earlier, ...recent].slice(-RECENT_EVENTS);
   return next;
 }
 

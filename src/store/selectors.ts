@@ -1,4 +1,4 @@
-import type { ClusterState, ReplicaView } from './clusterStore';
+import type { ClusterState, ControllerView, QuorumState, ReplicaView } from './clusterStore';
 import { replicaKey } from './clusterStore';
 import { TOPIC_CONFIG_DEFAULTS, brokerAddress } from '../kafka/config';
 import { formatCut, type NetworkCut } from '../cluster/networkCut';
@@ -48,11 +48,45 @@ export interface TopicDescription { name: string; topicId: string; internal: boo
 
 export interface ClusterDescription {
   brokers: { id: number; alive: boolean; state: string; rack: string | null; fenced: boolean }[];
-  controllers: { id: number; alive: boolean; leader: boolean }[];
+  /** The KRaft quorum's voters, as each last reported itself. */
+  controllers: ControllerDescription[];
+  /** The live active controller (of the newest epoch, should a cut-off old leader not have resigned yet); null while none. */
   activeController: number | null;
+  /** The quorum: its newest epoch and leader among live voters, and how many voters make a majority. */
+  quorum: { epoch: number; leaderId: number | null; voters: number; live: number; majority: number };
   topics: TopicDescription[];
   /** The injected network partition: its groups and the clients' side (null when healed), and as the banner writes it. */
   network: { cut: NetworkCut | null; text: string };
+}
+
+export interface ControllerDescription {
+  id: number;
+  alive: boolean;
+  /** KRaft state (KIP-595): Unattached, Prospective (pre-vote), Candidate, Leader, Follower, Resigned; null when dead or not reported yet. */
+  state: QuorumState | null;
+  epoch: number;
+  /** Whom it voted for in `epoch` (itself when it stood); null when nobody. */
+  votedFor: number | null;
+  /** The quorum leader it knows in `epoch`. */
+  leaderId: number | null;
+  logEndOffset: number;
+  committedOffset: number;
+  /** It is the active controller (the one describe() names in activeController). */
+  active: boolean;
+  /** Same as `active`, kept for older scripts. */
+  leader: boolean;
+  /** Its last stated reason for its state. */
+  reason: string;
+}
+
+/** The live controller that is active, of the newest epoch should two claim it. */
+export function activeControllerOf(state: ClusterState): ControllerView | null {
+  let best: ControllerView | null = null;
+  for (const c of Object.values(state.controllers)) {
+    if (!c.active || !state.nodes[c.address]?.alive) continue;
+    if (!best || c.epoch > best.epoch) best = c;
+  }
+  return best;
 }
 
 /** The leader's replica view of a partition, where the offsets that count live. */
@@ -115,14 +149,28 @@ export function selectTopics(state: ClusterState, includeInternal = false): Topi
 /** `cluster.describe()`: the cluster as the nodes last reported it. */
 export function describeCluster(state: ClusterState): ClusterDescription {
   const nodes = Object.values(state.nodes).sort((a, b) => a.id - b.id);
-  const active = Object.values(state.controllers).find((c) => c.active && state.nodes[c.address]?.alive);
+  const active = activeControllerOf(state);
+  const controllerNodes = nodes.filter((n) => n.role === 'controller');
+  const controllers = controllerNodes.map((n): ControllerDescription => {
+    const c = state.controllers[n.address];
+    const isActive = active?.id === n.id;
+    return {
+      id: n.id, alive: n.alive, state: n.alive ? c?.state ?? null : null, epoch: c?.epoch ?? 0, votedFor: c?.votedFor ?? null,
+      leaderId: c?.leaderId ?? null, logEndOffset: c?.logEndOffset ?? 0, committedOffset: c?.committedOffset ?? -1,
+      active: isActive, leader: isActive, reason: c?.reason ?? '',
+    };
+  });
+  const live = controllers.filter((c) => c.alive);
+  const epoch = Math.max(0, ...live.map((c) => c.epoch));
+  const leader = live.find((c) => c.state === 'Leader' && c.epoch === epoch);
   return {
     brokers: nodes.filter((n) => n.role === 'broker').map((n) => {
       const registration = state.metadata.brokers.get(n.id);
       return { id: n.id, alive: n.alive, state: n.state ?? 'UNKNOWN', rack: registration?.rack ?? null, fenced: registration?.fenced ?? true };
     }),
-    controllers: nodes.filter((n) => n.role === 'controller').map((n) => ({ id: n.id, alive: n.alive, leader: active?.id === n.id })),
+    controllers,
     activeController: active?.id ?? null,
+    quorum: { epoch, leaderId: leader?.id ?? null, voters: controllers.length, live: live.length, majority: Math.floor(controllers.length / 2) + 1 },
     topics: selectTopics(state, true),
     network: { cut: state.network, text: formatCut(state.network) },
   };

@@ -1,79 +1,13 @@
 import { useMemo, useState } from 'react';
 import type { NodeView, ReplicaView } from '../store/clusterStore';
 import { DEFAULT_BROKER_CONFIG, DEFAULT_CONTROLLER_CONFIG, PLAYGROUND_DEFAULT_NOTES } from '../kafka/config';
-import { useCluster, useDerived, usePlayground, usePlaygroundStatus } from './context';
-import { formatDuration, formatTime, kafkaDefaultOf } from './format';
+import { useCluster, useDerived, usePlaygroundStatus } from './context';
+import { formatDuration, kafkaDefaultOf } from './format';
 import { IsolateButton, NetworkBanner, NodeSide, useSideClasses } from './NetworkControls';
+import { KillRestartButton, Liveness } from './NodeButtons';
+import { ControllerQuorum } from './QuorumView';
 
 const byId = (a: NodeView, b: NodeView) => a.id - b.id;
-
-/** Kill or Restart, named "Kill broker 1" / "Restart controller 1000" for people and tests alike. */
-function KillRestartButton({ node }: { node: NodeView }) {
-  const playground = usePlayground();
-  // Another tab runs the cluster now: this page's nodes are gone, and so are its buttons' targets.
-  const frozen = usePlaygroundStatus().kind === 'taken-over';
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const name = `${node.role} ${node.id}`;
-  const kill = () => {
-    setError(null);
-    try {
-      if (node.role === 'broker') playground.host.killBroker(node.id);
-      else playground.host.killController(node.id);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
-  const restart = () => {
-    setError(null);
-    setPending(true);
-    const restarting = node.role === 'broker' ? playground.host.restartBroker(node.id) : playground.host.restartController(node.id);
-    restarting.catch((e: Error) => setError(e.message)).finally(() => setPending(false));
-  };
-  return (
-    <>
-      {node.alive
-        ? <button type="button" className="kill" onClick={kill} disabled={frozen}>Kill {name}</button>
-        : <button type="button" className="restart" onClick={restart} disabled={pending || frozen}>Restart {name}</button>}
-      {error && <div className="node-error" role="alert">{error}</div>}
-    </>
-  );
-}
-
-function Liveness({ node }: { node: NodeView }) {
-  return node.alive
-    ? <span className="alive">alive</span>
-    : <span className="dead">dead since {formatTime(node.since)}</span>;
-}
-
-function ControllerBox({ node }: { node: NodeView }) {
-  const controller = useCluster((s) => s.controllers[node.address]);
-  const active = node.alive && controller?.active;
-  const role = !node.alive ? 'down' : controller === undefined ? 'starting' : active ? 'active' : 'standby';
-  const sideClasses = useSideClasses(node);
-  return (
-    <section className={`node controller${node.alive ? '' : ' is-dead'}${active ? ' is-active' : ''}${sideClasses}`} aria-label={`Controller ${node.id}`}>
-      <div className="node-head">
-        <h3>Controller {node.id} <span className="node-sub">(KRaft, {role})</span></h3>
-        <div className="node-buttons">
-          <IsolateButton node={node} />
-          <KillRestartButton node={node} />
-        </div>
-      </div>
-      <div className="node-facts">
-        <Liveness node={node} />
-        <NodeSide node={node} />
-        {controller && (
-          <>
-            <span>epoch <b>{controller.epoch}</b></span>
-            <span title="Offset of the next record in __cluster_metadata">metadata log end offset <b>{controller.logEndOffset}</b></span>
-            <span title="Records up to here are committed by the quorum">committed <b>{controller.committedOffset}</b></span>
-          </>
-        )}
-      </div>
-    </section>
-  );
-}
 
 function ReplicaChip({ replica, inIsr, dead }: { replica: ReplicaView; inIsr: boolean | null; dead: boolean }) {
   const leader = replica.role === 'leader';
@@ -185,17 +119,16 @@ export function ClusterView() {
         </label>
       </div>
       <p className="intro">
-        Every box is a real node running in its own Web Worker, with its log in IndexedDB. Kill a broker and
+        Every box is a real node running in its own Web Worker, with its log in IndexedDB. The controllers elect a leader
+        among themselves by Raft (KRaft): kill the active controller and watch the others vote in a new one. Kill a broker and
         watch the controller fence it and move the leadership of its partitions to in-sync followers; restart it and it
         recovers its log from disk, truncates what the new leader does not have, catches up and rejoins the ISR.
       </p>
       {takenOver && <p className="frozen-note" role="status">Another tab took this cluster over and this tab&apos;s nodes were stopped: what you see is their last report.</p>}
       {nodes.length === 0 && <p className="muted">Starting nodes…</p>}
       {nodes.length > 0 && <NetworkBanner />}
-      <div className="controllers">
-        {controllers.map((n) => <ControllerBox key={n.address} node={n} />)}
-      </div>
-      {controllers.length > 0 && brokers.length > 0 && <div className="quorum-link" aria-hidden="true">metadata (__cluster_metadata) flows down ↓ · heartbeats flow up ↑</div>}
+      <ControllerQuorum controllers={controllers} />
+      {controllers.length > 0 && brokers.length > 0 && <div className="quorum-link" aria-hidden="true">the active controller&apos;s metadata (__cluster_metadata) flows down ↓ · broker registrations and heartbeats flow up ↑</div>}
       <div className="brokers">
         {brokers.map((n) => <BrokerBox key={n.address} node={n} showInternal={showInternal} />)}
       </div>

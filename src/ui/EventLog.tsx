@@ -1,28 +1,28 @@
 import { useState } from 'react';
-import type { ClusterEvent } from '../cluster/events';
+import type { LoggedEvent } from '../store/clusterStore';
 import { useCluster } from './context';
 import { describeEvent, eventNode, failoverStep, formatTime, isTrouble } from './format';
 
 const SHOWN = 100;
 /** Events are kept by reference from batch to batch: number each once, for stable row keys. */
-const ids = new WeakMap<ClusterEvent, number>();
+const ids = new WeakMap<LoggedEvent, number>();
 let nextId = 0;
-const idOf = (event: ClusterEvent): number => {
+const idOf = (event: LoggedEvent): number => {
   let id = ids.get(event);
   if (id === undefined) ids.set(event, (id = nextId++));
   return id;
 };
 /** Reported on every offset change of every replica: on by choice, or they drown the rest. */
-const CHATTY = new Set<ClusterEvent['type']>(['partition-offsets', 'metadata-applied']);
+const CHATTY = new Set<LoggedEvent['type']>(['partition-offsets', 'metadata-applied']);
 
 export function EventLog() {
   const recent = useCluster((s) => s.recent);
   const metadata = useCluster((s) => s.metadata);
-  const [paused, setPaused] = useState<ClusterEvent[] | null>(null);
+  const [paused, setPaused] = useState<LoggedEvent[] | null>(null);
   const [showChatty, setShowChatty] = useState(false);
   const [stepsOnly, setStepsOnly] = useState(false);
   const source = paused ?? recent;
-  const events: ClusterEvent[] = [];
+  const events: LoggedEvent[] = [];
   for (let i = source.length - 1; i >= 0 && events.length < SHOWN; i--) {
     const event = source[i];
     if (stepsOnly ? failoverStep(event) !== null : showChatty || !CHATTY.has(event.type)) events.push(event);
@@ -36,7 +36,7 @@ export function EventLog() {
         <h2 id="events-title">Cluster events</h2>
         <span className="muted small">newest first, as the nodes report them</span>
         <span className="spacer" />
-        <label className="checkbox small" title="Only the steps of a failover: kills, fencing, ISR changes, elections, truncations, rejected requests">
+        <label className="checkbox small" title="Only the steps of a failover: kills, fencing, ISR changes, partition leader elections, truncations, rejected requests, and the controller quorum's elections (pre-votes, votes, BeginQuorumEpoch, resignations)">
           <input type="checkbox" checked={stepsOnly} onChange={(e) => setStepsOnly(e.target.checked)} />
           failover steps only
         </label>

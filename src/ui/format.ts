@@ -3,6 +3,7 @@
  * with their key fields, times and offsets. Pure, so it is unit-tested without a browser.
  */
 import type { ClusterEvent } from '../cluster/events';
+import type { LoggedEvent, QuorumMessage } from '../store/clusterStore';
 import type { MetadataRecord } from '../kafka/metadata/records';
 import { PLAYGROUND_DEFAULT_NOTES } from '../kafka/config';
 import { formatCut } from '../cluster/networkCut';
@@ -121,8 +122,10 @@ export function isrChange(from: readonly number[], to: readonly number[]): { kin
 }
 
 /** One human sentence for a cluster event; the node is part of the sentence. */
-export function describeEvent(event: ClusterEvent, nameOf?: TopicNameOf): string {
+export function describeEvent(event: LoggedEvent, nameOf?: TopicNameOf): string {
   switch (event.type) {
+    case 'quorum-message':
+      return describeQuorumMessage(event);
     case 'node-spawned':
       return `${event.node} was started (a new Web Worker)`;
     case 'node-killed':
@@ -230,12 +233,62 @@ export function describeEvent(event: ClusterEvent, nameOf?: TopicNameOf): string
     case 'producer-id':
       return `${event.node} got producer id ${event.producerId}, epoch ${event.producerEpoch}`;
     case 'quorum-state':
-      return `${event.node} is ${event.state} in quorum epoch ${event.epoch}${event.leaderId !== null && event.state !== 'Leader' ? ` (leader: controller ${event.leaderId})` : ''}${event.votedId !== null && event.state !== 'Leader' ? `, voted for ${event.votedId}` : ''}: ${event.reason}`;
+      return describeQuorumState(event);
+  }
+}
+
+const controllerName = (address: string): string => address.replace(/^controller-/, 'controller ');
+
+/** A KRaft state change (KIP-595), as the Raft step it is. */
+function describeQuorumState(event: Extract<ClusterEvent, { type: 'quorum-state' }>): string {
+  const offsets = `log end offset ${event.logEndOffset}, committed up to ${event.highWatermark - 1}`;
+  switch (event.state) {
+    case 'Leader':
+      return `${event.node} became the quorum Leader in epoch ${event.epoch}: ${event.reason}; it writes a LeaderChangeMessage and announces itself with BeginQuorumEpoch`;
+    case 'Candidate':
+      return `${event.node} became a Candidate in epoch ${event.epoch}: ${event.reason}; it sends Vote requests (${offsets})`;
+    case 'Prospective':
+      return `${event.node} is Prospective in epoch ${event.epoch}: ${event.reason}; a pre-vote changes no epoch, so a node that was cut off cannot unseat a live leader`;
+    case 'Follower':
+      return `${event.node} follows controller ${event.leaderId ?? '?'} in epoch ${event.epoch}: ${event.reason}; it fetches __cluster_metadata from it (${offsets})`;
+    case 'Resigned':
+      return `${event.node} resigned the quorum leadership of epoch ${event.epoch}: ${event.reason}; it sends EndQuorumEpoch so the others elect at once`;
+    case 'Unattached':
+      if (event.votedId !== null && event.reason.startsWith('voted for')) {
+        return `${event.node} granted its vote to controller ${event.votedId} in epoch ${event.epoch}, written to disk before it answered (one vote per epoch)`;
+      }
+      return `${event.node} is Unattached in epoch ${event.epoch}, knowing no leader${event.votedId !== null ? `, having voted for controller ${event.votedId}` : ''}: ${event.reason}`;
+  }
+}
+
+/** A Raft request or response between controllers (Vote, BeginQuorumEpoch, EndQuorumEpoch, FetchSnapshot). */
+function describeQuorumMessage(event: QuorumMessage): string {
+  const to = controllerName(event.to);
+  const dropped = event.dropped === 'cut' ? ' — dropped: across the network partition' : event.dropped === 'dead' ? ` — dropped: ${to} is down` : '';
+  const error = event.error ? ` with ${event.error}` : '';
+  const again = event.repeats ? ` (${event.repeats.count} times since ${formatTime(event.repeats.since)})` : '';
+  if (event.kind === 'response') {
+    const what = event.api === 'Vote' ? 'Vote request' : `${event.api} request`;
+    return `${event.from} answered ${to}'s ${what}${error}${dropped}${again}`;
+  }
+  switch (event.api) {
+    case 'Vote':
+      return event.vote === 'vote'
+        ? `${event.from} asks ${to} for its vote in epoch ${event.epoch} (Vote)${dropped}${again}`
+        : `${event.from} asks ${to} for a pre-vote for epoch ${event.epoch + 1} (Vote with preVote, KIP-996)${dropped}${again}`;
+    case 'BeginQuorumEpoch':
+      return `${event.from} tells ${to} it leads epoch ${event.epoch} (BeginQuorumEpoch)${dropped}${again}`;
+    case 'EndQuorumEpoch':
+      return `${event.from} tells ${to} it gave up the leadership of epoch ${event.epoch} (EndQuorumEpoch)${dropped}${again}`;
+    case 'FetchSnapshot':
+      return `${event.from} fetches a metadata snapshot from ${to} (FetchSnapshot, KIP-630): the log it needs was deleted${dropped}${again}`;
+    default:
+      return `${event.from} sent ${event.api} ${event.kind} to ${to}${dropped}${again}`;
   }
 }
 
 /** The node an event is about, for the log's node column. */
-export function eventNode(event: ClusterEvent): string {
+export function eventNode(event: LoggedEvent): string {
   switch (event.type) {
     case 'cluster-reset':
     case 'speed-changed':
@@ -250,8 +303,10 @@ export function eventNode(event: ClusterEvent): string {
 }
 
 /** Events worth a warning colour in the log. */
-export function isTrouble(event: ClusterEvent): boolean {
+export function isTrouble(event: LoggedEvent): boolean {
   switch (event.type) {
+    case 'quorum-state':
+      return event.state === 'Resigned';
     case 'node-killed':
     case 'client-error':
       return true;
@@ -280,8 +335,24 @@ export function isTrouble(event: ClusterEvent): boolean {
 /** A step of a failover's story, labelled in the event log so the sequence reads at a glance. */
 export interface FailoverStep { label: string; tone: 'bad' | 'good' | 'info' }
 
-export function failoverStep(event: ClusterEvent): FailoverStep | null {
+export function failoverStep(event: LoggedEvent): FailoverStep | null {
   switch (event.type) {
+    case 'quorum-state':
+      return quorumStep(event);
+    case 'controller-state':
+      // The store logs only the moments a controller becomes or stops being active.
+      return event.active ? { label: 'active controller', tone: 'good' } : { label: 'no longer active', tone: 'bad' };
+    case 'quorum-message':
+      if (event.kind !== 'request') return null;
+      switch (event.api) {
+        case 'Vote': return { label: event.vote === 'vote' ? 'vote request' : 'pre-vote request', tone: 'info' };
+        case 'BeginQuorumEpoch': return { label: 'BeginQuorumEpoch', tone: 'good' };
+        case 'EndQuorumEpoch': return { label: 'EndQuorumEpoch', tone: 'bad' };
+        case 'FetchSnapshot': return { label: 'FetchSnapshot', tone: 'info' };
+        default: return null;
+      }
+    case 'log':
+      return /^wrote a metadata snapshot/.test(event.message) ? { label: 'snapshot', tone: 'info' } : null;
     case 'node-killed':
       return { label: 'killed', tone: 'bad' };
     case 'network-changed':
@@ -315,6 +386,19 @@ export function failoverStep(event: ClusterEvent): FailoverStep | null {
       return null;
   }
   return null;
+}
+
+/** The steps of a controller election, tagged as the failover steps are. */
+function quorumStep(event: Extract<ClusterEvent, { type: 'quorum-state' }>): FailoverStep | null {
+  switch (event.state) {
+    case 'Prospective': return { label: 'pre-vote', tone: 'info' };
+    case 'Candidate': return { label: `candidate, epoch ${event.epoch}`, tone: 'info' };
+    case 'Leader': return { label: `quorum leader, epoch ${event.epoch}`, tone: 'good' };
+    case 'Follower': return { label: `follows ${event.leaderId ?? '?'}`, tone: 'info' };
+    case 'Resigned': return { label: 'resigned', tone: 'bad' };
+    case 'Unattached':
+      return event.votedId !== null && event.reason.startsWith('voted for') ? { label: `vote granted → ${event.votedId}`, tone: 'info' } : null;
+  }
 }
 
 /** "Produce 2, Fetch 5, BrokerHeartbeat 1": requests and responses in flight, by API. */
