@@ -68,7 +68,6 @@ export class RaftClient {
   private readonly transitions = new SerialQueue();
   private timer: TimerHandle | null = null;
   private checkQuorumTimer: TimerHandle | null = null;
-  private votes = new Set<number>();
   /** Leader only: each voter's fetch offset and when it last fetched. */
   private readonly matchOffsets = new Map<number, number>();
   private readonly lastFetchMs = new Map<number, number>();
@@ -192,12 +191,12 @@ export class RaftClient {
       return this.epoch;
     });
     if (epoch === null) return;
-    if ((await this.askVotes(epoch + 1, true)) < this.majority) return;
+    if ((await this.askVotes(epoch + 1, true)).size < this.majority) return;
     const candidateEpoch = await this.transitions.run(() => this.becomeCandidate(epoch));
     if (candidateEpoch === null) return;
     const granted = await this.askVotes(candidateEpoch, false);
-    if (granted < this.majority) return;
-    await this.transitions.run(() => this.becomeLeader(candidateEpoch, [...this.votes]));
+    if (granted.size < this.majority) return;
+    await this.transitions.run(() => this.becomeLeader(candidateEpoch, [...granted]));
   }
 
   private async becomeCandidate(fromEpoch: number): Promise<number | null> {
@@ -215,14 +214,17 @@ export class RaftClient {
     return this.epoch;
   }
 
-  /** Sends Vote to the other voters; resolves with the number of votes granted (counting our own). */
-  private async askVotes(candidateEpoch: number, preVote: boolean): Promise<number> {
-    this.votes = new Set([this.config.nodeId]);
+  /**
+   * Sends Vote to the other voters; resolves with the voters that granted (counting our own).
+   * Each round counts only its own answers: a late pre-vote grant is not a vote.
+   */
+  private async askVotes(candidateEpoch: number, preVote: boolean): Promise<Set<number>> {
+    const votes = new Set([this.config.nodeId]);
     const request: VoteRequest = {
       clusterId: this.config.clusterId, candidateEpoch, candidateId: this.config.nodeId,
       lastOffsetEpoch: this.epochs.latestEpoch, lastOffset: this.log.logEndOffset, preVote,
     };
-    if (this.votes.size >= this.majority) return this.votes.size;
+    if (votes.size >= this.majority) return votes;
     await new Promise<void>((resolve) => {
       let pending = this.others.length;
       for (const id of this.others) {
@@ -231,14 +233,14 @@ export class RaftClient {
           if (response.leaderEpoch > this.epoch) {
             await this.transitions.run(() => this.observeEpoch(response.leaderEpoch, response.leaderId, `controller ${id} knows epoch ${response.leaderEpoch}${response.leaderId >= 0 ? ` led by controller ${response.leaderId}` : ''}`));
           }
-          if (response.voteGranted) this.votes.add(id);
+          if (response.voteGranted) votes.add(id);
         }, () => undefined).finally(() => {
           pending--;
-          if (this.votes.size >= this.majority || pending === 0) resolve();
+          if (votes.size >= this.majority || pending === 0) resolve();
         });
       }
     });
-    return this.votes.size;
+    return new Set(votes);
   }
 
   /** A newer epoch seen anywhere: follow its leader if known, else wait unattached. */
@@ -299,6 +301,12 @@ export class RaftClient {
       if (reachable < this.majority) {
         void this.transitions.run(() => this.resign(`check-quorum: only ${reachable} of ${this.config.voters.length} voters fetched within ${timeout * 1.5} ms`));
         return;
+      }
+      // A voter that has not fetched lately may not know this leader (it was away): tell it again.
+      for (const id of this.others) {
+        if (now - (this.lastFetchMs.get(id) ?? -Infinity) > timeout) {
+          void this.ctx.rpc.request(controllerAddress(id), 'BeginQuorumEpoch', { clusterId: this.config.clusterId, leaderId: this.config.nodeId, leaderEpoch: this.epoch }, { timeoutMs: REQUEST_TIMEOUT_MS }).catch(() => undefined);
+        }
       }
       this.scheduleCheckQuorum();
     });
