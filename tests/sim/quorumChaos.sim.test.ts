@@ -118,7 +118,7 @@ describe.each(seeds)('quorum chaos (seed %i)', (seed) => {
       const summary = (i: ReturnType<typeof images>[number]) => JSON.stringify([[...i.brokers.values()], [...i.topics.values()], i.nextProducerId]);
       for (const image of images()) expect(summary(image), context()).toBe(summary(images()[0]));
     } catch (error) {
-      throw new Error(`${(error as Error).message} ${context()}`);
+      throw new Error(`${(error as Error).message} ${context()}`, { cause: error });
     }
     expect(scheduler.now - healedAt).toBeLessThan(60_000);
     expect(violations, context()).toEqual([]);
