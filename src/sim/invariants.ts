@@ -348,3 +348,35 @@ export class OnlineInvariants {
 }
 
 const brokerId = (node: string): number => Number(node.slice(node.lastIndexOf('-') + 1));
+
+type QuorumStateEvent = Extract<NodeEvent, { type: 'quorum-state' }>;
+
+/**
+ * KRaft quorum invariants, checked on every event (KIP-595): at most one leader per epoch, and
+ * a committed metadata offset never changes record. Returns the violations found so far and
+ * every quorum transition seen.
+ */
+export function watchQuorum(cluster: SimCluster): { violations: string[]; quorum: QuorumStateEvent[] } {
+  const violations: string[] = [];
+  const quorum: QuorumStateEvent[] = [];
+  const leaders = new Map<number, string>();
+  const committed = new Map<number, string>();
+  cluster.onEvent((event) => {
+    if (event.type === 'quorum-state') {
+      quorum.push(event);
+      if (event.state === 'Leader') {
+        const known = leaders.get(event.epoch);
+        if (known && known !== event.node) violations.push(`two leaders in epoch ${event.epoch}: ${known} and ${event.node}`);
+        leaders.set(event.epoch, event.node);
+      }
+    }
+    if (event.type === 'metadata-record') {
+      const record = JSON.stringify(event.record);
+      const known = committed.get(event.offset);
+      if (known !== undefined && known !== record) violations.push(`committed metadata offset ${event.offset} changed from ${known} to ${record}`);
+      committed.set(event.offset, record);
+    }
+  });
+  return { violations, quorum };
+}
+

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SimCluster } from '../../src/sim/simCluster';
-import type { NodeEvent } from '../../src/kafka/events';
+import { watchQuorum } from '../../src/sim/invariants';
 import { controllerAddress } from '../../src/kafka/config';
 import { MemoryLogStore, MemoryMetaStore } from '../../src/sim/memoryStores';
 
@@ -11,33 +11,6 @@ import { MemoryLogStore, MemoryMetaStore } from '../../src/sim/memoryStores';
  */
 const seeds = process.env.SIM_SEED ? [Number(process.env.SIM_SEED)] : Array.from({ length: Number(process.env.SIM_SEEDS ?? 4) }, (_, i) => 3000 + i * 7919);
 
-type QuorumEvent = Extract<NodeEvent, { type: 'quorum-state' }>;
-
-/** KIP-595 "Leader Election": at most one leader per epoch. Committed metadata is never rewritten. */
-function watch(cluster: SimCluster) {
-  const violations: string[] = [];
-  const leaders = new Map<number, string>();
-  const committed = new Map<number, string>();
-  const quorum: QuorumEvent[] = [];
-  cluster.onEvent((event) => {
-    if (event.type === 'quorum-state') {
-      quorum.push(event);
-      if (event.state === 'Leader') {
-        const known = leaders.get(event.epoch);
-        if (known && known !== event.node) violations.push(`two leaders in epoch ${event.epoch}: ${known} and ${event.node}`);
-        leaders.set(event.epoch, event.node);
-      }
-    }
-    if (event.type === 'metadata-record') {
-      const record = JSON.stringify(event.record);
-      const known = committed.get(event.offset);
-      if (known !== undefined && known !== record) violations.push(`committed metadata offset ${event.offset} changed from ${known} to ${record}`);
-      committed.set(event.offset, record);
-    }
-  });
-  return { violations, quorum };
-}
-
 const activeId = (cluster: SimCluster): number | null => {
   for (const [id, node] of cluster.controllers) if (node.server?.isActive) return id;
   return null;
@@ -45,7 +18,7 @@ const activeId = (cluster: SimCluster): number | null => {
 
 async function setup(seed: number) {
   const cluster = new SimCluster({ seed, brokers: 3, controllers: 3 });
-  const watcher = watch(cluster);
+  const watcher = watchQuorum(cluster);
   await cluster.start();
   await cluster.scheduler.runUntilTrue(() => activeId(cluster) !== null, 30_000, 'a first active controller');
   await cluster.waitForBrokersRunning();

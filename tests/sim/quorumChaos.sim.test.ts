@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SimCluster } from '../../src/sim/simCluster';
 import type { NodeEvent } from '../../src/kafka/events';
+import { watchQuorum } from '../../src/sim/invariants';
 
 /**
  * Seeded chaos for the KRaft quorum: controllers and brokers are killed, restarted, isolated
@@ -18,23 +19,10 @@ const CHAOS_MS = Number(process.env.SIM_FAULT_MS ?? 40_000);
 describe.each(seeds)('quorum chaos (seed %i)', (seed) => {
   it('keeps one leader per epoch and committed metadata intact through kills and partitions, and recovers', async () => {
     const cluster = new SimCluster({ seed, brokers: 3, controllers: 3, controllerConfig: { 'metadata.log.max.record.bytes.between.snapshots': 4000 } });
-    const violations: string[] = [];
-    const leaders = new Map<number, string>();
-    const committed = new Map<number, string>();
+    const { violations } = watchQuorum(cluster);
     cluster.onEvent((event: NodeEvent) => {
       // SIM_TRACE=1 prints every quorum transition, to diagnose a seed.
       if (process.env.SIM_TRACE && event.type === 'quorum-state') console.log('Q', event.time, event.node, event.state, event.epoch, event.votedId, event.leaderId, event.reason);
-      if (event.type === 'quorum-state' && event.state === 'Leader') {
-        const known = leaders.get(event.epoch);
-        if (known && known !== event.node) violations.push(`two leaders in epoch ${event.epoch}: ${known} and ${event.node}`);
-        leaders.set(event.epoch, event.node);
-      }
-      if (event.type === 'metadata-record') {
-        const record = JSON.stringify(event.record);
-        const known = committed.get(event.offset);
-        if (known !== undefined && known !== record) violations.push(`committed offset ${event.offset} changed: ${known} -> ${record}`);
-        committed.set(event.offset, record);
-      }
     });
     const { scheduler, random } = cluster;
     await cluster.start();
