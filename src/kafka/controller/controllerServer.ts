@@ -19,7 +19,7 @@ import { decodeRecords } from '../storage/recordBatch';
 import { placeReplicas } from './replicaPlacement';
 import { validateReplicaAssignment, validateTopicConfigs, validateTopicName } from './topicValidation';
 import { electLeader } from './partitionChanges';
-import { RaftClient, type MetadataSnapshot } from '../raft/raftClient';
+import { RaftClient, SNAPSHOT_KEY, type MetadataSnapshot } from '../raft/raftClient';
 import { allocateProducerIds } from './producerIds';
 import { uuid } from '../common/uuid';
 
@@ -27,7 +27,6 @@ import { uuid } from '../common/uuid';
 const METADATA_VERSION = 19;
 const SESSION_CHECK_INTERVAL_MS = 1000;
 
-const SNAPSHOT_KEY = 'metadata-snapshot';
 
 /** How long a write waits for the quorum to commit it. */
 const COMMIT_TIMEOUT_MS = 5000;
@@ -120,14 +119,14 @@ export class ControllerServer {
       onStateChange: () => this.onQuorumStateChange(),
       onSnapshotInstalled: (installed) => {
         void this.applying.run(async () => {
-          await this.ctx.metaStore.put(SNAPSHOT_KEY, installed);
           this._image = MetadataImage.fromSnapshot(installed.records, installed.endOffset - 1);
+          this.releaseAppliedWaiters();
           this.bytesSinceSnapshot = 0;
         });
       },
     }, snapshot);
-    this.rpc.serve((from, api, body) => this.handle(from, api, body));
     await this.raft.start();
+    this.rpc.serve((from, api, body) => this.handle(from, api, body));
     this.scheduleSessionCheck();
     this.schedulePreferredElection();
   }
@@ -169,12 +168,7 @@ export class ControllerServer {
       for (const { offset, record } of records) this.ctx.events({ type: 'metadata-record', time: this.ctx.clock.now(), node: this.address, offset, record });
       this.reportElections(before, records.map((r) => r.record));
     }
-    for (const waiter of this.appliedWaiters) {
-      if (this._image.offset >= waiter.offset) {
-        this.appliedWaiters.delete(waiter);
-        waiter.resolve();
-      }
-    }
+    this.releaseAppliedWaiters();
     this.onQuorumStateChange();
   }
 
@@ -201,9 +195,17 @@ export class ControllerServer {
     if (this.bytesSinceSnapshot < this.config['metadata.log.max.record.bytes.between.snapshots']) return;
     const endOffset = this._image.offset + 1;
     const snapshot = await this.raft.takeSnapshot(this._image.toSnapshotRecords(), endOffset);
-    await this.ctx.metaStore.put(SNAPSHOT_KEY, snapshot);
     this.bytesSinceSnapshot = 0;
     this.ctx.events({ type: 'log', time: this.ctx.clock.now(), node: this.address, level: 'info', message: `wrote a metadata snapshot at offset ${endOffset} (epoch ${snapshot.epoch}, ${snapshot.records.length} records) and deleted the log before it` });
+  }
+
+  private releaseAppliedWaiters(): void {
+    for (const waiter of this.appliedWaiters) {
+      if (this._image.offset >= waiter.offset) {
+        this.appliedWaiters.delete(waiter);
+        waiter.resolve();
+      }
+    }
   }
 
   private waitApplied(offset: number): Promise<void> {

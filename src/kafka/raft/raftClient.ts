@@ -2,7 +2,7 @@ import type { Clock, EventSink, MetaStore, Random, TimerHandle } from '../ports'
 import type { Rpc } from '../common/rpc';
 import { SerialQueue } from '../common/serial';
 import { controllerAddress } from '../config';
-import { errorCode, errorName } from '../protocol/errors';
+import { KafkaProtocolError, errorCode, errorName } from '../protocol/errors';
 import {
   CLUSTER_METADATA_TOPIC,
   type BeginQuorumEpochRequest, type BeginQuorumEpochResponse, type EndQuorumEpochRequest, type EndQuorumEpochResponse,
@@ -43,6 +43,8 @@ export interface RaftListener {
 interface PersistedQuorumState { leaderEpoch: number; votedId: number | null; leaderId: number | null }
 
 const QUORUM_STATE_KEY = 'quorum-state';
+/** Where a controller keeps its latest metadata snapshot. */
+export const SNAPSHOT_KEY = 'metadata-snapshot';
 const FETCH_MAX_WAIT_MS = 500;
 const FETCH_BACKOFF_MS = 100;
 const REQUEST_TIMEOUT_MS = 2000;
@@ -99,8 +101,9 @@ export class RaftClient {
   }
 
   async start(): Promise<void> {
-    const saved = await this.ctx.metaStore.get<PersistedQuorumState>(QUORUM_STATE_KEY);
     await this.transitions.run(async () => {
+      // Read inside the queue: no Vote is answered before the durable vote is known.
+      const saved = await this.ctx.metaStore.get<PersistedQuorumState>(QUORUM_STATE_KEY);
       if (saved) {
         this.epoch = saved.leaderEpoch;
         this.votedId = saved.votedId;
@@ -347,7 +350,8 @@ export class RaftClient {
         await this.persist();
       }
       const free = this.votedId === null || this.votedId === request.candidateId;
-      const grant = this.state === 'Unattached' && free && this.isUpToDate(request.lastOffsetEpoch, request.lastOffset);
+      // A voter without a leader in this epoch (Unattached, or Prospective itself) may vote.
+      const grant = (this.state === 'Unattached' || this.state === 'Prospective') && free && this.isUpToDate(request.lastOffsetEpoch, request.lastOffset);
       if (grant && this.votedId !== request.candidateId) {
         this.votedId = request.candidateId;
         // Durable before the answer: a restart must not vote again in this epoch.
@@ -384,12 +388,12 @@ export class RaftClient {
 
   /** Leader only: appends records in this epoch; resolves with their offsets once they are in the local log. */
   async appendRecords(records: MetadataRecord[]): Promise<{ firstOffset: number; lastOffset: number }> {
-    if (this.state !== 'Leader') throw new Error('not the quorum leader');
+    if (this.state !== 'Leader') throw new KafkaProtocolError('NOT_CONTROLLER', `controller ${this.config.nodeId} is not the quorum leader`);
     const timestamp = Math.floor(this.ctx.clock.now());
     const bytes = await encodeBatch({ partitionLeaderEpoch: this.epoch, records: records.map((record) => ({ key: null, value: encodeMetadataRecord(record), timestamp })) });
     const epoch = this.epoch;
     const info = await this.log.appendAsLeader(bytes, () => {
-      if (this.state !== 'Leader' || this.epoch !== epoch) throw new Error('lost leadership before the write');
+      if (this.state !== 'Leader' || this.epoch !== epoch) throw new KafkaProtocolError('NOT_CONTROLLER', 'lost the quorum leadership before the write');
       return epoch;
     });
     this.maybeAdvanceHighWatermark();
@@ -539,7 +543,11 @@ export class RaftClient {
   /** Replaces this voter's log with a snapshot from the leader: the log restarts at its end offset. */
   private async installSnapshot(snapshot: MetadataSnapshot, following: () => boolean): Promise<void> {
     await this.log.exclusive(() => { if (!following()) throw new Error('stale'); });
+    // Durable before the log it replaces goes: a crash in between leaves both, never neither.
+    await this.ctx.metaStore.put(SNAPSHOT_KEY, snapshot);
     await this.log.truncateFullyAndStartAt(snapshot.endOffset);
+    // Epochs of the old log (even a stale higher one below the snapshot) mean nothing now.
+    this.epochs.truncateFromEnd(0);
     this.epochs.assign(snapshot.epoch, Math.max(0, snapshot.endOffset - 1));
     this.snapshot = snapshot;
     this.listener.onSnapshotInstalled(snapshot);
@@ -553,6 +561,7 @@ export class RaftClient {
   async takeSnapshot(records: MetadataRecord[], endOffset: number): Promise<MetadataSnapshot> {
     const epoch = [...this.epochs.entries].reverse().find((e) => e.startOffset < endOffset)?.epoch ?? this.snapshot?.epoch ?? 0;
     const snapshot: MetadataSnapshot = { endOffset, epoch, records };
+    await this.ctx.metaStore.put(SNAPSHOT_KEY, snapshot);
     this.snapshot = snapshot;
     await this.log.deleteBefore(endOffset);
     return snapshot;
