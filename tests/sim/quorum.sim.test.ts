@@ -99,6 +99,33 @@ describe.each(seeds)('controller quorum of three (seed %i)', (seed) => {
     expect(watcher.violations).toEqual([]);
   }, 60_000);
 
+  it('a follower controller back from isolation follows the leader again and catches up (the leader re-sends BeginQuorumEpoch)', async () => {
+    const { cluster, watcher, admin } = await setup(seed);
+    const leader = activeId(cluster)!;
+    const follower = [...cluster.controllers.keys()].find((id) => id !== leader)!;
+    cluster.network.isolate(controllerAddress(follower));
+    await cluster.scheduler.runFor(6000);
+    await cluster.scheduler.await(admin.createTopics({ topics: [{ topic: 'while-away', numPartitions: 1, replicationFactor: 3 }] }));
+    cluster.network.heal();
+    await cluster.scheduler.runUntilTrue(() => watcher.quorum.filter((e) => e.node === controllerAddress(follower)).at(-1)?.state === 'Follower', 10_000, 'the follower follows again');
+    expect(activeId(cluster)).toBe(leader);
+    await expectImagesAgree(cluster);
+    expect(cluster.controllers.get(follower)!.server!.image.topics.has('while-away')).toBe(true);
+    expect(watcher.violations).toEqual([]);
+  }, 60_000);
+
+  it('the leader killed and restarted at once: the others elect one leader per epoch (KIP-595 Vote, KIP-996 pre-vote)', async () => {
+    const { cluster, watcher, admin } = await setup(seed);
+    const leader = activeId(cluster)!;
+    cluster.killController(leader);
+    await cluster.scheduler.runFor(200);
+    await cluster.startController(leader);
+    await cluster.scheduler.runUntilTrue(() => activeId(cluster) !== null, 15_000, 'an active controller');
+    await cluster.scheduler.await(admin.createTopics({ topics: [{ topic: 'after-bounce', numPartitions: 1, replicationFactor: 3 }] }));
+    await expectImagesAgree(cluster);
+    expect(watcher.violations).toEqual([]);
+  }, 60_000);
+
   it('a restarted voter never votes twice in one epoch: the vote is durable before the answer', async () => {
     const { cluster } = await setup(seed);
     const voter = [...cluster.controllers.keys()].find((id) => id !== activeId(cluster))!;
