@@ -40,14 +40,14 @@ test('isolating the leader of an RF=3 partition fences it and moves leadership; 
   await expect(page.getByText('Network: every node reaches every other')).toBeVisible();
   await page.getByRole('button', { name: `Isolate broker ${old}` }).click();
   const banner = page.getByTestId('partition-banner');
-  await expect(banner).toHaveText(`{${[...others, 1000].join(',')}} | {${old}}`);
+  await expect(banner).toHaveText(`{${[...others, 1000, 1001, 1002].join(',')}} | {${old}}`);
   await expect(page.getByRole('status', { name: 'Network' })).toContainText('network partition:');
   const box = page.getByRole('region', { name: `Broker ${old}` });
   await expect(box).toHaveClass(/is-isolated/);
   await expect(box).toContainText('isolated');
   await expect(box).toContainText("unreachable from the page's clients");
   await expect(page.getByRole('button', { name: `broker ${old} is isolated` })).toBeDisabled();
-  expect(await page.evaluate(() => window.playground.cluster.describe().network.text)).toBe(`{${[...others, 1000].join(',')}} | {${old}}`);
+  expect(await page.evaluate(() => window.playground.cluster.describe().network.text)).toBe(`{${[...others, 1000, 1001, 1002].join(',')}} | {${old}}`);
 
   // Its heartbeats stop reaching the controller: fenced after broker.session.timeout.ms, and a
   // follower from the ISR leads at a higher leader epoch. The broker itself is still alive.
@@ -75,7 +75,7 @@ test('isolating the leader of an RF=3 partition fences it and moves leadership; 
   await page.evaluate((b) => window.playground.cluster.restartBroker(b), old);
   await page.waitForTimeout(4000);
   expect(await fenced(page, old)).toBe(true);
-  await expect(banner).toHaveText(`{${[...others, 1000].join(',')}} | {${old}}`);
+  await expect(banner).toHaveText(`{${[...others, 1000, 1001, 1002].join(',')}} | {${old}}`);
 
   // Heal through the UI: the broker heartbeats again, is unfenced, catches up and rejoins the ISR.
   await page.getByRole('button', { name: 'Heal network' }).click();
@@ -89,13 +89,14 @@ test('isolating the leader of an RF=3 partition fences it and moves leadership; 
 test('a partition from the API is shown, and a cluster reset heals it', async ({ page }) => {
   test.setTimeout(120_000);
   await freshCluster(page);
+  // Nodes left out (controllers 1001 and 1002) stay with the first group, so the whole quorum is with broker 1.
   const cut = await page.evaluate(() => window.playground.cluster.partition([[1, 1000], [2, 3]]));
-  expect(cut).toEqual({ groups: [[1, 1000], [2, 3]], clients: 0 });
-  await expect(page.getByTestId('partition-banner')).toHaveText('{1,1000} | {2,3}');
+  expect(cut).toEqual({ groups: [[1, 1000, 1001, 1002], [2, 3]], clients: 0 });
+  await expect(page.getByTestId('partition-banner')).toHaveText('{1,1000,1001,1002} | {2,3}');
   await expect(page.getByRole('region', { name: 'Broker 2' })).toContainText("unreachable from the page's clients");
   await expect(page.getByRole('region', { name: 'Broker 1' })).not.toContainText('unreachable');
-  await expect(page.getByRole('row').filter({ hasText: 'network partition: {1,1000} | {2,3}' }).first()).toBeVisible();
-  // Brokers 2 and 3 lose the controller: both fenced, while broker 1 stays.
+  await expect(page.getByRole('row').filter({ hasText: 'network partition: {1,1000,1001,1002} | {2,3}' }).first()).toBeVisible();
+  // Brokers 2 and 3 lose the controller quorum: both fenced, while broker 1 stays.
   await expect.poll(() => page.evaluate(() => window.playground.cluster.describe().brokers.map((b) => b.fenced)), { timeout: 30_000 }).toEqual([false, true, true]);
   await page.evaluate(() => window.playground.cluster.reset({ demo: false }));
   expect(await page.evaluate(() => window.playground.cluster.network())).toBeNull();
