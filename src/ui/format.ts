@@ -175,7 +175,7 @@ export function describeEvent(event: LoggedEvent, nameOf?: TopicNameOf): string 
     case 'controller-state':
       return event.active
         ? `${event.node} is the active controller (epoch ${event.epoch}); metadata log end offset ${event.logEndOffset}, committed ${event.committedOffset}`
-        : `${event.node} is a standby controller (epoch ${event.epoch}); metadata log end offset ${event.logEndOffset}`;
+        : `${event.node} is no longer the active controller (epoch ${event.epoch}); it may not write metadata; log end offset ${event.logEndOffset}, committed ${event.committedOffset}`;
     case 'offset-commit':
       return `group ${event.groupId} committed offset ${event.offset} for ${event.topic}-${event.partition} (on ${event.node})`;
     case 'client-error': {
