@@ -37,6 +37,8 @@ export type NodeEvent =
   | { type: 'partition-deleted'; time: number; node: string; topic: string; partition: number }
   | { type: 'metadata-record'; time: number; node: string; offset: number; record: MetadataRecord }
   | { type: 'metadata-applied'; time: number; node: string; offset: number }
+  /** An active controller whose log starts after a snapshot states the snapshot, so a fresh page can rebuild the image. */
+  | { type: 'metadata-snapshot'; time: number; node: string; endOffset: number; epoch: number; records: MetadataRecord[] }
   | { type: 'broker-state'; time: number; node: string; brokerId: number; state: 'STARTING' | 'RECOVERY' | 'RUNNING'; brokerEpoch: number }
   | { type: 'controller-state'; time: number; node: string; controllerId: number; active: boolean; epoch: number; logEndOffset: number; committedOffset: number }
   /**

@@ -34,6 +34,20 @@ describe('cluster store', () => {
     expect(state.metadataRecords).toHaveLength(3);
   });
 
+  it('rebuilds the image from a snapshot the active controller states, then replays records after it', () => {
+    const snapshot: ClusterEvent = {
+      type: 'metadata-snapshot', time: 0, node: 'controller-1001', endOffset: 40, epoch: 3,
+      records: [{ type: 'TopicRecord', name: 'old', topicId: 'id-old' }, { type: 'PartitionRecord', partitionId: 0, topicId: 'id-old', replicas: [1], isr: [1], leader: 1, leaderEpoch: 2, partitionEpoch: 5 }],
+    };
+    let state = applyEvents(initialClusterState(), [snapshot]);
+    expect(state.metadata.offset).toBe(39);
+    expect(state.metadata.partition('old', 0)?.leaderEpoch).toBe(2);
+    state = applyEvents(state, [{ type: 'metadata-record', time: 1, node: 'controller-1001', offset: 40, record: { type: 'PartitionChangeRecord', partitionId: 0, topicId: 'id-old', leader: 1, isr: [1] } }]);
+    expect(state.metadata.partition('old', 0)?.partitionEpoch).toBe(6);
+    // An older snapshot changes nothing.
+    expect(applyEvents(state, [{ ...snapshot, endOffset: 10 } as ClusterEvent]).metadata.offset).toBe(40);
+  });
+
   it('does not count a request to a dead node as in flight, and forgets lost ones after a minute', () => {
     let state = applyEvents(initialClusterState(), [{ type: 'node-killed', time: 0, node: 'controller-1000', role: 'controller' }, sent('d')]);
     expect(state.inFlight).toEqual({});

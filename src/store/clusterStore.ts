@@ -258,6 +258,13 @@ export function applyEvents(state: ClusterState, events: readonly ClusterEvent[]
         if (match) next.metadataSnapshots = [...next.metadataSnapshots, { offset: Number(match[1]), node: event.node, time: event.time, message: event.message }].slice(-100);
         break;
       }
+      case 'metadata-snapshot':
+        // The active controller's image as of a snapshot: newer than what this page has replayed.
+        if (event.endOffset - 1 > (records.at(-1)?.offset ?? next.metadata.offset)) {
+          next.metadata = MetadataImage.fromSnapshot(event.records, event.endOffset - 1);
+          records.length = 0;
+        }
+        break;
       case 'metadata-record':
         // Only the active controller's records are the log; replay is idempotent by offset.
         if (event.offset > (records.at(-1)?.offset ?? next.metadata.offset)) {

@@ -170,6 +170,8 @@ export function describeEvent(event: LoggedEvent, nameOf?: TopicNameOf): string 
       return `${event.node} wrote ${recordPhrase(event.record, nameOf)} at metadata offset ${event.offset}`;
     case 'metadata-applied':
       return `${event.node} applied metadata up to offset ${event.offset}`;
+    case 'metadata-snapshot':
+      return `${event.node} holds the metadata before offset ${event.endOffset} as a snapshot (epoch ${event.epoch}, ${event.records.length} records)`;
     case 'broker-state':
       return `${event.node} is now ${event.state}${event.brokerEpoch >= 0 ? ` (broker epoch ${event.brokerEpoch})` : ''}`;
     case 'controller-state':

@@ -26,6 +26,7 @@ type BrokerState = 'STARTING' | 'RECOVERY' | 'RUNNING';
 
 const CONTROLLER_REQUEST_TIMEOUT_MS = 5000;
 const RETRY_BACKOFF_MS = 500;
+const CONTROLLER_OK_GRACE_MS = 1000;
 
 /**
  * A Kafka broker (KafkaRaftServer in broker role): recovers its logs, registers with the
@@ -44,6 +45,7 @@ export class BrokerServer {
   private stopped = false;
   private timers = new Set<TimerHandle>();
   private controllerIndex = 0;
+  private controllerOkAt = -Infinity;
   /** True once this broker has read the metadata log up to the controller's high watermark. */
   private metadataCaughtUp = false;
   private creatingOffsetsTopic = false;
@@ -143,15 +145,26 @@ export class BrokerServer {
     return controllerAddress(voters[this.controllerIndex % voters.length]);
   }
 
+  /**
+   * Moves on to the next controller after a failure. Several loops share the choice; one that
+   * failed on a controller it picked earlier must not move everyone away from the controller
+   * another loop has just heard from.
+   */
   private nextController(): void {
+    if (this.ctx.clock.now() - this.controllerOkAt < CONTROLLER_OK_GRACE_MS) return;
     this.controllerIndex++;
+  }
+
+  /** The current controller answered as the active one (or served the metadata log). */
+  private controllerOk(): void {
+    this.controllerOkAt = this.ctx.clock.now();
   }
 
   /** Points controller requests at the quorum leader a controller named. */
   private useController(leaderId: number | undefined): void {
     const index = leaderId === undefined ? -1 : this.config['controller.quorum.voters'].indexOf(leaderId);
     if (index >= 0) this.controllerIndex = index;
-    else this.nextController();
+    else this.controllerIndex++;
   }
 
   // ---- Lifecycle with the controller -------------------------------------------------------
@@ -165,6 +178,7 @@ export class BrokerServer {
           rack: this.config['broker.rack'], listeners: [{ name: 'PLAINTEXT', host: this.address, port: 9092 }],
         }, { timeoutMs: CONTROLLER_REQUEST_TIMEOUT_MS });
         if (response.errorCode === 0) {
+          this.controllerOk();
           this.brokerEpoch = response.brokerEpoch;
           this.setState('RECOVERY');
           void this.heartbeatLoop();
@@ -203,7 +217,10 @@ export class BrokerServer {
           void this.register();
           return;
         }
-        if (response.errorCode === 0) this.setState(response.isFenced ? 'RECOVERY' : 'RUNNING');
+        if (response.errorCode === 0) {
+          this.controllerOk();
+          this.setState(response.isFenced ? 'RECOVERY' : 'RUNNING');
+        }
         if (response.errorCode === errorCode('NOT_CONTROLLER')) this.nextController();
       } catch {
         this.nextController();
@@ -266,6 +283,7 @@ export class BrokerServer {
             }
           }
         }
+        this.controllerOk();
         const caughtUp = (records.at(-1)?.offset ?? this.image.offset) + 1 >= data.highWatermark;
         await this.metadataApply.run(() => this.applyMetadata(records, caughtUp));
       } catch {
@@ -361,16 +379,21 @@ export class BrokerServer {
   /** KIP-590: clients send admin requests to any broker, which forwards them to the active controller. */
   private async forwardToController<K extends 'CreateTopics' | 'DeleteTopics' | 'ElectLeaders'>(api: K, body: RequestOf<K>): Promise<unknown> {
     // Try each controller once: a dead one, or one that is not the active controller, passes the request on.
-    const voters = this.config['controller.quorum.voters'].length;
+    const voters = this.config['controller.quorum.voters'];
+    const first = this.controllerIndex;
     let failure: unknown = new KafkaProtocolError('NOT_CONTROLLER');
-    for (let attempt = 0; attempt < voters; attempt++) {
+    for (let attempt = 0; attempt < voters.length; attempt++) {
+      const index = (first + attempt) % voters.length;
       try {
-        const response = await this.rpc.request(this.controller, api, body as never, { timeoutMs: Math.max(CONTROLLER_REQUEST_TIMEOUT_MS, (body as { timeoutMs?: number }).timeoutMs ?? 0) });
-        if (!answeredNotController(response) || attempt === voters - 1) return response;
+        const response = await this.rpc.request(controllerAddress(voters[index]), api, body as never, { timeoutMs: Math.max(CONTROLLER_REQUEST_TIMEOUT_MS, (body as { timeoutMs?: number }).timeoutMs ?? 0) });
+        if (!answeredNotController(response)) {
+          this.controllerIndex = index;
+          return response;
+        }
+        if (attempt === voters.length - 1) return response;
       } catch (error) {
         failure = error;
       }
-      this.nextController();
     }
     const code = errorCode(asKafkaError(failure).type);
     if (api === 'CreateTopics') {

@@ -177,6 +177,9 @@ export class ControllerServer {
     const shouldBeActive = !this.stopped && this.raft.state === 'Leader' && this._image.offset >= 0 && this.raft.highWatermark > 0 && this._image.offset >= this.raft.highWatermark - 1;
     if (shouldBeActive && !this.active) {
       this.active = true;
+      // Records before the log start live only in the snapshot: say it, so a page that reloaded still sees them.
+      const snapshot = this.raft.currentSnapshot;
+      if (snapshot && this.log.logStartOffset > 0) this.ctx.events({ type: 'metadata-snapshot', time: this.ctx.clock.now(), node: this.address, endOffset: snapshot.endOffset, epoch: snapshot.epoch, records: snapshot.records });
       // A new active controller gives every registered broker a fresh session, as Kafka's does.
       for (const id of this._image.brokers.keys()) this.lastHeartbeat.set(id, this.ctx.clock.now());
       if (this._image.metadataVersion === 0) void this.appendRecords(() => [{ type: 'FeatureLevelRecord', name: 'metadata.version', featureLevel: METADATA_VERSION }]).catch(() => undefined);
