@@ -1,16 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
-
-/** Opens the site on a fresh cluster with no demo traffic, so each test starts from nothing. */
-async function freshCluster(page: Page): Promise<void> {
-  await page.goto('./');
-  await page.evaluate(() => window.playground.ready);
-  await page.evaluate(() => window.playground.cluster.reset({ demo: false }));
-}
-
-async function waitForBrokersRunning(page: Page, timeoutMs = 45_000): Promise<void> {
-  await expect.poll(() => page.evaluate(() => window.playground.cluster.describe().brokers.map((b) => `${b.id}:${b.alive}:${b.state}:${b.fenced}`).join(' ')), { timeout: timeoutMs })
-    .toBe('1:true:RUNNING:false 2:true:RUNNING:false 3:true:RUNNING:false');
-}
+import { expect, test } from '@playwright/test';
+import { freshCluster, waitForBrokersRunning } from './helpers';
 
 test('500 keyed records survive a broker crash and a page reload', async ({ page }) => {
   test.setTimeout(120_000);

@@ -1,17 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-
-/** Opens the site on a fresh cluster with no demo traffic. */
-async function freshCluster(page: Page): Promise<void> {
-  await page.goto('./');
-  await page.evaluate(() => window.playground.ready);
-  await page.evaluate(() => window.playground.cluster.reset({ demo: false }));
-  await waitForBrokersRunning(page);
-}
-
-async function waitForBrokersRunning(page: Page, timeoutMs = 45_000): Promise<void> {
-  await expect.poll(() => page.evaluate(() => window.playground.cluster.describe().brokers.map((b) => `${b.id}:${b.alive}:${b.state}:${b.fenced}`).join(' ')), { timeout: timeoutMs })
-    .toBe('1:true:RUNNING:false 2:true:RUNNING:false 3:true:RUNNING:false');
-}
+import { freshCluster, waitForBrokersRunning } from './helpers';
 
 function partition(page: Page, topic: string) {
   return page.evaluate((t) => {
@@ -24,7 +12,7 @@ const fenced = (page: Page, id: number) => page.evaluate((b) => window.playgroun
 
 test('isolating the leader of an RF=3 partition fences it and moves leadership; healed, it rejoins the ISR', async ({ page }) => {
   test.setTimeout(150_000);
-  await freshCluster(page);
+  await freshCluster(page, { running: true });
   await page.evaluate(async () => {
     const admin = window.playground.kafka({ clientId: 'e2e-admin' }).admin();
     await admin.connect();
@@ -88,7 +76,7 @@ test('isolating the leader of an RF=3 partition fences it and moves leadership; 
 
 test('a partition from the API is shown, and a cluster reset heals it', async ({ page }) => {
   test.setTimeout(120_000);
-  await freshCluster(page);
+  await freshCluster(page, { running: true });
   // Nodes left out (controllers 1001 and 1002) stay with the first group, so the whole quorum is with broker 1.
   const cut = await page.evaluate(() => window.playground.cluster.partition([[1, 1000], [2, 3]]));
   expect(cut).toEqual({ groups: [[1, 1000, 1001, 1002], [2, 3]], clients: 0 });

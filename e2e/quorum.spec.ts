@@ -1,12 +1,9 @@
 import { expect, test, type Page } from '@playwright/test';
+import { freshCluster } from './helpers';
 
 /** Opens the site on a fresh cluster (3 brokers, 3 controllers) with no demo traffic and an elected quorum. */
-async function freshCluster(page: Page): Promise<void> {
-  await page.goto('./');
-  await page.evaluate(() => window.playground.ready);
-  await page.evaluate(() => window.playground.cluster.reset({ demo: false }));
-  await expect.poll(() => page.evaluate(() => window.playground.cluster.describe().brokers.map((b) => `${b.id}:${b.state}:${b.fenced}`).join(' ')), { timeout: 45_000 })
-    .toBe('1:RUNNING:false 2:RUNNING:false 3:RUNNING:false');
+async function freshQuorum(page: Page): Promise<void> {
+  await freshCluster(page, { running: true });
   await expect.poll(() => quorum(page).then((q) => q.states.filter((s) => s.endsWith(':Leader') || s.endsWith(':Follower')).length), { timeout: 30_000 }).toBe(3);
 }
 
@@ -49,7 +46,7 @@ const topicNames = (page: Page) => page.evaluate(() => window.playground.cluster
 
 test('killing the active controller elects another; with two of three down metadata cannot change but produce works; restarted, the quorum recovers', async ({ page }) => {
   test.setTimeout(240_000);
-  await freshCluster(page);
+  await freshQuorum(page);
   const first = await quorum(page);
   expect(first.controllers.map((c) => c.id)).toEqual([1000, 1001, 1002]);
   const active0 = first.active!;
@@ -104,7 +101,7 @@ test('killing the active controller elects another; with two of three down metad
 
 test('an isolated active controller resigns (check-quorum) and another takes over; healed, it follows without disturbing the leader', async ({ page }) => {
   test.setTimeout(150_000);
-  await freshCluster(page);
+  await freshQuorum(page);
   const first = await quorum(page);
   const active0 = first.active!;
   const others = [1000, 1001, 1002].filter((id) => id !== active0);

@@ -1,17 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-
-/** Opens the site on a fresh cluster with no demo traffic, so each test starts from nothing. */
-async function freshCluster(page: Page): Promise<void> {
-  await page.goto('./');
-  await page.evaluate(() => window.playground.ready);
-  await page.evaluate(() => window.playground.cluster.reset({ demo: false }));
-  await waitForBrokersRunning(page);
-}
-
-async function waitForBrokersRunning(page: Page, timeoutMs = 45_000): Promise<void> {
-  await expect.poll(() => page.evaluate(() => window.playground.cluster.describe().brokers.map((b) => `${b.id}:${b.alive}:${b.state}:${b.fenced}`).join(' ')), { timeout: timeoutMs })
-    .toBe('1:true:RUNNING:false 2:true:RUNNING:false 3:true:RUNNING:false');
-}
+import { freshCluster, waitForBrokersRunning } from './helpers';
 
 /** One partition of `cluster.describe()`, as a test reads it. */
 function partition(page: Page, topic: string, index = 0) {
@@ -41,7 +29,7 @@ declare global {
 
 test('with RF=3 and min.insync.replicas=2, killing the leader while producing with acks=all loses no acknowledged record', async ({ page }) => {
   test.setTimeout(150_000);
-  await freshCluster(page);
+  await freshCluster(page, { running: true });
   await createTopic(page, 'failover', 3);
   const before = await partition(page, 'failover');
   expect(before).toMatchObject({ state: 'online', minInsyncReplicas: 2 });
@@ -120,7 +108,7 @@ test('with RF=3 and min.insync.replicas=2, killing the leader while producing wi
 
 test('with two of three brokers down a write with acks=all fails with NOT_ENOUGH_REPLICAS; restarted, they rejoin the ISR', async ({ page }) => {
   test.setTimeout(150_000);
-  await freshCluster(page);
+  await freshCluster(page, { running: true });
   await createTopic(page, 'guarded', 1);
   const before = await partition(page, 'guarded');
   // Kill the leader and one follower: the last replica is left to lead alone.
