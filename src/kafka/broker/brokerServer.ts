@@ -519,9 +519,10 @@ export class BrokerServer {
    */
   private async handleFetch(request: FetchRequest): Promise<FetchResponse> {
     const fromFollower = request.replicaId >= 0;
-    const read = (first: boolean): { responses: FetchResponse['responses']; bytes: number; waitOn: { replica: Partition; fetchOffset: number; highWatermark: number }[]; errors: boolean } => {
+    const read = (first: boolean): { responses: FetchResponse['responses']; bytes: number; waitOn: { replica: Partition; fetchOffset: number; highWatermark: number }[]; answerNow: boolean } => {
       let bytes = 0;
-      let errors = false;
+      // Errors and KIP-392 redirects are answered at once, not long-polled.
+      let answerNow = false;
       const waitOn: { replica: Partition; fetchOffset: number; highWatermark: number }[] = [];
       const responses = request.topics.map((topic) => ({
         topic: topic.topic,
@@ -554,7 +555,7 @@ export class BrokerServer {
                 out.logStartOffset = replica.log.logStartOffset;
                 out.records = new Uint8Array(0);
                 this.ctx.events({ type: 'preferred-read-replica', time: this.ctx.clock.now(), node: this.address, topic: topic.topic, partition: p.partition, clientRack: request.rackId, replica: preferred });
-                bytes += 1; // an answer the consumer acts on at once, not a reason to long-poll
+                answerNow = true;
                 return out;
               }
             }
@@ -568,15 +569,15 @@ export class BrokerServer {
             if (data.bytes.byteLength === 0) waitOn.push({ replica, fetchOffset: p.fetchOffset, highWatermark: replica.highWatermark });
           } catch (error) {
             out.errorCode = errorCode(asKafkaError(error).type);
-            errors = true;
+            answerNow = true;
           }
           return out;
         }),
       }));
-      return { responses, bytes, waitOn, errors };
+      return { responses, bytes, waitOn, answerNow };
     };
     let result = read(true);
-    if (result.bytes < request.minBytes && !result.errors && request.maxWaitMs > 0 && result.waitOn.length > 0) {
+    if (result.bytes < request.minBytes && !result.answerNow && request.maxWaitMs > 0 && result.waitOn.length > 0) {
       // Long poll: wait for new data (for a follower), or a high watermark change, or maxWaitMs.
       await Promise.race(result.waitOn.map(({ replica, fetchOffset, highWatermark }) => replica.waitUntil(
         () => replica.highWatermark !== highWatermark || (fromFollower && replica.log.logEndOffset > fetchOffset), request.maxWaitMs,

@@ -141,10 +141,6 @@ export class ControllerServer {
     this.rpc.close();
   }
 
-  /** The quorum leader for this node's knowledge, or null. */
-  get quorumLeader(): number | null {
-    return this.raft.leaderId;
-  }
   get isActive(): boolean {
     return this.active;
   }

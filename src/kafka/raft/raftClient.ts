@@ -253,7 +253,8 @@ export class RaftClient {
 
   /** A newer epoch seen anywhere: follow its leader if known, else wait unattached. */
   private async observeEpoch(epoch: number, leaderId: number, reason: string): Promise<void> {
-    if (epoch < this.epoch || (epoch === this.epoch && (this.state === 'Leader' || leaderId < 0 || this.leaderId === leaderId))) return;
+    // Only a newer epoch moves us: a leader of our own epoch is the one we already know (or lost).
+    if (epoch <= this.epoch) return;
     if (leaderId >= 0 && leaderId !== this.config.nodeId) await this.becomeFollower(epoch, leaderId, reason);
     else {
       this.becomeUnattached(epoch, null, reason);

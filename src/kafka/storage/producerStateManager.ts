@@ -144,12 +144,6 @@ export class ProducerStateManager {
     for (const { header, baseOffset, lastOffset } of batches) this.onAppended(header, baseOffset, lastOffset);
   }
 
-  /** The producer's state, or undefined when this replica has none. A copy. */
-  lastEntry(producerId: number): ProducerStateEntry | undefined {
-    const entry = this.producers.get(producerId);
-    return entry && { ...entry, batches: entry.batches.map((b) => ({ ...b })) };
-  }
-
   /** Every producer with its epoch, last sequence and last offset, by producer id. */
   snapshot(): ProducerSnapshot[] {
     return [...this.producers.values()]
