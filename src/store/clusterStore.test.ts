@@ -48,6 +48,18 @@ describe('cluster store', () => {
     expect(applyEvents(state, [{ ...snapshot, endOffset: 10 } as ClusterEvent]).metadata.offset).toBe(40);
   });
 
+  it('keeps a failover step in the log while a busy producer\'s appends are evicted first', () => {
+    const fence: ClusterEvent = { type: 'metadata-record', time: 0, node: 'controller-1000', offset: 0, record: { type: 'FenceBrokerRecord', id: 2, epoch: 5 } };
+    const appends: ClusterEvent[] = Array.from({ length: 1200 }, (_, i) => ({
+      type: 'log-append', time: i + 1, node: 'broker-1', topic: 't', partition: 0, baseOffset: i, lastOffset: i, records: 1, bytes: 80, leaderEpoch: 0, compression: 'none',
+    }));
+    let state = applyEvents(initialClusterState(), [fence]);
+    for (let i = 0; i < appends.length; i += 100) state = applyEvents(state, appends.slice(i, i + 100));
+    expect(state.recent.length).toBeLessThanOrEqual(500);
+    expect(state.recent.some((e) => e.type === 'metadata-record')).toBe(true);
+    expect(state.recent.at(-1)).toMatchObject({ type: 'log-append', baseOffset: 1199 });
+  });
+
   it('does not count a request to a dead node as in flight, and forgets lost ones after a minute', () => {
     let state = applyEvents(initialClusterState(), [{ type: 'node-killed', time: 0, node: 'controller-1000', role: 'controller' }, sent('d')]);
     expect(state.inFlight).toEqual({});

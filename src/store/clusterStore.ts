@@ -107,6 +107,18 @@ export interface ClusterState {
 }
 
 export const RECENT_EVENTS = 500;
+
+/** Routine traffic: evicted first, so a failover's steps outlive a busy producer's appends. */
+export const ROUTINE_EVENTS: ReadonlySet<string> = new Set(['log-append', 'partition-offsets', 'metadata-applied']);
+
+/** The newest RECENT_EVENTS events, dropping the oldest routine ones before anything else. */
+function trimRecent(list: LoggedEvent[]): LoggedEvent[] {
+  const excess = list.length - RECENT_EVENTS;
+  if (excess <= 0) return list;
+  let dropped = 0;
+  const kept = list.filter((event) => !(dropped < excess && ROUTINE_EVENTS.has(event.type) && ++dropped));
+  return kept.length > RECENT_EVENTS ? kept.slice(-RECENT_EVENTS) : kept;
+}
 const IN_FLIGHT_LIMIT = 2000;
 /** Longer than any request timeout: an older message was lost with its node or a cut link. */
 const IN_FLIGHT_MAX_AGE_MS = 60_000;
@@ -351,7 +363,7 @@ export function applyEvents(state: ClusterState, events: readonly ClusterEvent[]
   if (ids.length > IN_FLIGHT_LIMIT) for (const id of ids.slice(0, ids.length - IN_FLIGHT_LIMIT)) delete next.inFlight[id];
   const early = Object.keys(next.deliveredEarly);
   if (early.length > IN_FLIGHT_LIMIT) for (const id of early.slice(0, early.length - IN_FLIGHT_LIMIT)) delete next.deliveredEarly[id];
-  if (recent.length > 0 || earlier !== state.recent) next.recent = [...earlier, ...recent].slice(-RECENT_EVENTS);
+  if (recent.length > 0 || earlier !== state.recent) next.recent = trimRecent([...earlier, ...recent]);
   return next;
 }
 
