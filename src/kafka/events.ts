@@ -47,7 +47,30 @@ export type NodeEvent =
    */
   | { type: 'quorum-state'; time: number; node: string; controllerId: number; state: 'Unattached' | 'Prospective' | 'Candidate' | 'Leader' | 'Follower' | 'Resigned'; epoch: number; votedId: number | null; leaderId: number | null; logEndOffset: number; highWatermark: number; reason: string }
   | { type: 'offset-commit'; time: number; node: string; groupId: string; topic: string; partition: number; offset: number }
+  /**
+   * A group coordinator's view of a group after every change: state, generation, members and
+   * (for consumer groups) each member's assigned partitions. 'Dead' when deleted or unloaded
+   * (this broker stopped coordinating it: `reason` says which).
+   */
+  | {
+    type: 'group-state'; time: number; node: string; groupId: string;
+    state: 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
+    generationId: number; protocolType: string; protocolName: string | null; leader: string | null;
+    members: GroupMemberView[]; reason: string;
+  }
+  /**
+   * A consumer's own side of a rebalance: 'revoke' before it rejoins (eager: everything it had;
+   * cooperative: only what moves), 'assign' once SyncGroup gave it its partitions.
+   */
+  | { type: 'consumer-rebalance'; time: number; node: string; groupId: string; memberId: string; generationId: number; phase: 'join' | 'revoke' | 'assign'; partitions: TopicPartitions[]; protocol: string }
   | { type: 'client-error'; time: number; node: string; operation: string; error: string; message: string }
   | { type: 'log'; time: number; node: string; level: 'info' | 'warn' | 'error'; message: string };
+
+export interface TopicPartitions { topic: string; partitions: number[] }
+export interface GroupMemberView {
+  memberId: string; clientId: string; clientHost: string; sessionTimeoutMs: number;
+  /** Decoded from the member's ConsumerProtocolAssignment; empty for other protocol types or before SyncGroup. */
+  assignment: TopicPartitions[];
+}
 
 export type NodeEventType = NodeEvent['type'];

@@ -178,6 +178,10 @@ export function describeEvent(event: LoggedEvent, nameOf?: TopicNameOf): string 
       return event.active
         ? `${event.node} is the active controller (epoch ${event.epoch}); metadata log end offset ${event.logEndOffset}, committed ${event.committedOffset}`
         : `${event.node} is no longer the active controller (epoch ${event.epoch}); it may not write metadata; log end offset ${event.logEndOffset}, committed ${event.committedOffset}`;
+    case 'group-state':
+      return `group ${event.groupId} is ${event.state} in generation ${event.generationId} with ${event.members.length} member${event.members.length === 1 ? '' : 's'} (coordinator ${event.node}): ${event.reason}`;
+    case 'consumer-rebalance':
+      return `${event.node} (${event.groupId}) ${event.phase === 'join' ? 'joins the group' : event.phase === 'revoke' ? 'revokes' : 'is assigned'} ${event.partitions.map((t) => `${t.topic}[${t.partitions.join(',')}]`).join(' ') || 'no partitions'}`;
     case 'offset-commit':
       return `group ${event.groupId} committed offset ${event.offset} for ${event.topic}-${event.partition} (on ${event.node})`;
     case 'client-error': {

@@ -92,6 +92,52 @@ export interface OffsetFetchResponse {
   topics: { name: string; partitions: { partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; metadata: string | null; errorCode: number }[] }[];
 }
 
+/**
+ * The classic group protocol (JoinGroup v5+ semantics: a member with no id is answered
+ * MEMBER_ID_REQUIRED with one, and joins again with it). Protocol metadata and assignments are
+ * opaque bytes to the coordinator; for consumers they are ConsumerProtocolSubscription /
+ * ConsumerProtocolAssignment (group/consumerProtocol.ts).
+ */
+export interface JoinGroupRequest {
+  groupId: string; sessionTimeoutMs: number; rebalanceTimeoutMs: number; memberId: string; groupInstanceId: string | null;
+  protocolType: string; protocols: { name: string; metadata: Uint8Array }[]; reason?: string;
+  /** Not on Kafka's wire (the broker learns it from the connection): the client's id, for DescribeGroups. */
+  clientId?: string;
+}
+export interface JoinGroupResponse {
+  errorCode: number; generationId: number; protocolType: string | null; protocolName: string | null;
+  leader: string; memberId: string;
+  /** Only the leader gets the members, with the metadata of the chosen protocol. */
+  members: { memberId: string; groupInstanceId: string | null; metadata: Uint8Array }[];
+}
+export interface SyncGroupRequest {
+  groupId: string; generationId: number; memberId: string; groupInstanceId: string | null;
+  protocolType: string | null; protocolName: string | null;
+  /** Only the leader sends assignments. */
+  assignments: { memberId: string; assignment: Uint8Array }[];
+}
+export interface SyncGroupResponse { errorCode: number; protocolType: string | null; protocolName: string | null; assignment: Uint8Array }
+export interface HeartbeatRequest { groupId: string; generationId: number; memberId: string; groupInstanceId: string | null }
+export interface HeartbeatResponse { errorCode: number }
+export interface LeaveGroupRequest { groupId: string; members: { memberId: string; groupInstanceId: string | null; reason?: string }[] }
+export interface LeaveGroupResponse { errorCode: number; members: { memberId: string; groupInstanceId: string | null; errorCode: number }[] }
+export interface DescribeGroupsRequest { groups: string[] }
+export interface DescribedGroupMember {
+  memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string;
+  memberMetadata: Uint8Array; memberAssignment: Uint8Array;
+}
+export interface DescribeGroupsResponse {
+  groups: {
+    errorCode: number; groupId: string;
+    /** Empty, PreparingRebalance, CompletingRebalance, Stable or Dead. */
+    groupState: string; protocolType: string; protocolData: string; members: DescribedGroupMember[];
+  }[];
+}
+export interface ListGroupsRequest { statesFilter: string[] }
+export interface ListGroupsResponse { errorCode: number; groups: { groupId: string; protocolType: string; groupState: string }[] }
+export interface DeleteGroupsRequest { groupsNames: string[] }
+export interface DeleteGroupsResponse { results: { groupId: string; errorCode: number }[] }
+
 export interface BrokerRegistrationRequest {
   brokerId: number; clusterId: string; incarnationId: string; rack: string | null;
   listeners: { name: string; host: string; port: number }[];
@@ -166,6 +212,13 @@ export interface ApiMap {
   FindCoordinator: [FindCoordinatorRequest, FindCoordinatorResponse];
   OffsetCommit: [OffsetCommitRequest, OffsetCommitResponse];
   OffsetFetch: [OffsetFetchRequest, OffsetFetchResponse];
+  JoinGroup: [JoinGroupRequest, JoinGroupResponse];
+  SyncGroup: [SyncGroupRequest, SyncGroupResponse];
+  Heartbeat: [HeartbeatRequest, HeartbeatResponse];
+  LeaveGroup: [LeaveGroupRequest, LeaveGroupResponse];
+  DescribeGroups: [DescribeGroupsRequest, DescribeGroupsResponse];
+  ListGroups: [ListGroupsRequest, ListGroupsResponse];
+  DeleteGroups: [DeleteGroupsRequest, DeleteGroupsResponse];
   BrokerRegistration: [BrokerRegistrationRequest, BrokerRegistrationResponse];
   BrokerHeartbeat: [BrokerHeartbeatRequest, BrokerHeartbeatResponse];
   AlterPartition: [AlterPartitionRequest, AlterPartitionResponse];
