@@ -182,6 +182,14 @@ export function describeEvent(event: LoggedEvent, nameOf?: TopicNameOf): string 
       return `group ${event.groupId} is ${event.state} in generation ${event.generationId} with ${event.members.length} member${event.members.length === 1 ? '' : 's'} (coordinator ${event.node}): ${event.reason}`;
     case 'consumer-rebalance':
       return `${event.node} (${event.groupId}) ${event.phase === 'join' ? 'joins the group' : event.phase === 'revoke' ? 'revokes' : 'is assigned'} ${event.partitions.map((t) => `${t.topic}[${t.partitions.join(',')}]`).join(' ') || 'no partitions'}`;
+    case 'client-started':
+      return `${event.client} started: a consumer application in its own Web Worker, group ${event.groupId}, topics ${event.topics.join(', ')}`;
+    case 'client-stopped':
+      return `${event.client} stopped and left its group`;
+    case 'client-killed':
+      return `${event.client} was killed (its worker terminated, no LeaveGroup)`;
+    case 'consumer-processed':
+      return `${event.node} processed ${event.topic}-${event.partition} offsets ${event.firstOffset}..${event.lastOffset}`;
     case 'offset-commit':
       return `group ${event.groupId} committed offset ${event.offset} for ${event.topic}-${event.partition} (on ${event.node})`;
     case 'client-error': {
@@ -303,6 +311,10 @@ export function eventNode(event: LoggedEvent): string {
     case 'message-sent':
     case 'message-delivered':
       return event.from;
+    case 'client-started':
+    case 'client-stopped':
+    case 'client-killed':
+      return event.client;
     default:
       return event.node;
   }
