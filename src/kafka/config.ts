@@ -23,6 +23,13 @@ export interface BrokerConfig {
   'replica.lag.time.max.ms': number;
   /** KIP-392: 'RackAwareReplicaSelector' lets consumers with client.rack read from a replica in their rack. */
   'replica.selector.class': string | null;
+  /** How long the first rebalance of an empty group waits for more members to join. */
+  'group.initial.rebalance.delay.ms': number;
+  /** A JoinGroup's session.timeout.ms must lie in [min, max], else INVALID_SESSION_TIMEOUT. */
+  'group.min.session.timeout.ms': number;
+  'group.max.session.timeout.ms': number;
+  /** An OffsetCommit (and a group's metadata write) waits this long for the offsets partition's ISR. */
+  'offsets.commit.timeout.ms': number;
 }
 
 export const DEFAULT_BROKER_CONFIG: Omit<BrokerConfig, 'cluster.id' | 'node.id' | 'broker.rack' | 'controller.quorum.voters'> = {
@@ -37,6 +44,10 @@ export const DEFAULT_BROKER_CONFIG: Omit<BrokerConfig, 'cluster.id' | 'node.id' 
   'replica.fetch.wait.max.ms': 500,
   'replica.lag.time.max.ms': 10000,
   'replica.selector.class': 'RackAwareReplicaSelector',
+  'group.initial.rebalance.delay.ms': 3000,
+  'group.min.session.timeout.ms': 6000,
+  'group.max.session.timeout.ms': 1_800_000,
+  'offsets.commit.timeout.ms': 5000,
 };
 
 /** The playground's departures from Kafka's defaults, for the UI to state. */

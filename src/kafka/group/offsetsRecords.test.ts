@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { decodeOffsetCommitKey, decodeOffsetCommitValue, encodeOffsetCommitKey, encodeOffsetCommitValue } from './offsetsRecords';
+import {
+  decodeGroupMetadataKey, decodeGroupMetadataValue, decodeOffsetCommitKey, decodeOffsetCommitValue,
+  encodeGroupMetadataKey, encodeGroupMetadataValue, encodeOffsetCommitKey, encodeOffsetCommitValue,
+} from './offsetsRecords';
 
 describe('__consumer_offsets record schemas', () => {
   it('encodes OffsetCommitKey v1 as Kafka does: version, group, topic, partition', () => {
@@ -15,5 +18,23 @@ describe('__consumer_offsets record schemas', () => {
   });
   it('ignores group metadata keys (version 2)', () => {
     expect(decodeOffsetCommitKey(Uint8Array.from([0, 2, 0, 1, 103]))).toBeNull();
+  });
+});
+
+describe('group metadata records', () => {
+  it('encodes GroupMetadataKey v2 and tells it from offset commit keys', () => {
+    const key = encodeGroupMetadataKey('g');
+    expect([...key]).toEqual([0, 2, 0, 1, 103]);
+    expect(decodeGroupMetadataKey(key)).toBe('g');
+    expect(decodeGroupMetadataKey(encodeOffsetCommitKey({ group: 'g', topic: 't', partition: 0 }))).toBeNull();
+  });
+  it('round-trips GroupMetadataValue v3 with members, null protocol and leader', () => {
+    const value = {
+      protocolType: 'consumer', generation: 4, protocol: 'range', leader: 'a-1', currentStateTimestamp: 1_700_000_000_000,
+      members: [{ memberId: 'a-1', groupInstanceId: null, clientId: 'a', clientHost: '/client-1', rebalanceTimeout: 60000, sessionTimeout: 30000, subscription: Uint8Array.from([1, 2]), assignment: Uint8Array.from([3]) }],
+    };
+    expect(decodeGroupMetadataValue(encodeGroupMetadataValue(value))).toEqual(value);
+    const empty = { ...value, generation: 5, protocol: null, leader: null, members: [] };
+    expect(decodeGroupMetadataValue(encodeGroupMetadataValue(empty))).toEqual(empty);
   });
 });
