@@ -5,6 +5,9 @@ import { createClusterStore, frameBatcher, type ClusterStore } from './store/clu
 import { describeCluster, type ClusterDescription } from './store/selectors';
 import { errorName, type ErrorName } from './kafka/protocol/errors';
 import type { PartitionOptions } from './cluster/networkCut';
+import type { StartConsumerOptions } from './runtime/clientRuntime';
+
+export type { StartConsumerOptions } from './runtime/clientRuntime';
 
 /** What kafka-leader-election.sh reports, per partition: elected, already led by its preferred replica, or failed. */
 export interface PreferredElectionResult {
@@ -143,6 +146,26 @@ export class Playground {
     return result;
   }
 
+  /**
+   * A consumer application in its own Web Worker, in group `groupId`, reading `topics`
+   * (from the beginning unless `fromBeginning: false`). Resolves with its id, e.g. 'consumer-1',
+   * once it is connected and subscribed; it joins the group in the background. Bad options
+   * are refused with an error naming the problem.
+   */
+  startConsumer(options: StartConsumerOptions): Promise<string> {
+    return this.host.startConsumer(options);
+  }
+
+  /** Stops a client application cleanly: it commits, leaves its group (LeaveGroup), and its worker ends. */
+  stopClient(id: string): Promise<void> {
+    return this.host.stopClient(id);
+  }
+
+  /** Crashes a client application (worker.terminate()): its group notices after session.timeout.ms. */
+  killClient(id: string): void {
+    this.host.killClient(id);
+  }
+
   /** The demo: a topic and a slow keyed producer, so a first visit shows something alive. */
   private async startDemo(): Promise<void> {
     const kafka = this.kafka({ clientId: 'demo-producer' });
@@ -218,6 +241,10 @@ export class Playground {
         partition: (groups: number[][], options?: PartitionOptions) => host.partition(groups, options),
         heal: () => host.heal(),
         network: () => host.network(),
+        /** Client applications, each in its own Web Worker: start one, stop it cleanly, or crash it. */
+        startConsumer: (options: StartConsumerOptions) => this.startConsumer(options),
+        stopClient: (id: string) => this.stopClient(id),
+        killClient: (id: string) => this.killClient(id),
       },
       store: this.store,
     };

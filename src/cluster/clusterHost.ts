@@ -7,6 +7,7 @@ import { retryPolicy } from '../kafka/client/retry';
 import { Rpc } from '../kafka/common/rpc';
 import type { ApiKey, RequestOf, ResponseOf } from '../kafka/protocol/messages';
 import type { NodeInit, NodeWorkerApi } from '../runtime/nodeRuntime';
+import { consumerAppOptions, type ClientWorkerApi } from '../runtime/clientRuntime';
 import { ScaledClock, type TimeAnchor } from '../runtime/scaledClock';
 import { deleteAllPlaygroundDatabases, nodeDatabaseName } from '../runtime/idbStores';
 import { ClientHub } from './clientHub';
@@ -23,6 +24,15 @@ interface NodeHandle {
   address: string; role: Exclude<NodeRole, 'client'>; id: number;
   worker: Worker | null; api: Comlink.Remote<NodeWorkerApi> | null;
 }
+
+/** A client application in its own worker (cluster.startConsumer); `id` is also its network address. */
+interface ClientHandle {
+  id: string; kind: 'consumer';
+  worker: Worker | null; api: Comlink.Remote<ClientWorkerApi> | null;
+}
+
+/** How long stopClient waits for the application to leave its group before terminating it anyway. */
+const CLIENT_STOP_TIMEOUT_MS = 30_000;
 
 /** Thrown by start() when another tab runs this cluster. */
 export class ClusterLockedError extends Error {
@@ -47,6 +57,9 @@ export class ClusterHost {
   private anchor: TimeAnchor = { wallMs: wallNow(), clusterMs: Date.now(), speed: 1 };
   private readonly clientClock = new ScaledClock(this.anchor);
   private clientCount = 0;
+  /** Client applications, each in its own worker, by id ('consumer-1'). Killed or stopped ones stay, without a worker. */
+  private readonly clients = new Map<string, ClientHandle>();
+  private consumerCount = 0;
   private releaseLock: (() => void) | null = null;
   private shape: ClusterShape = DEFAULT_SHAPE;
   /** The network partition injected now (null: every node reaches every other). */
@@ -172,6 +185,7 @@ export class ClusterHost {
       const channel = new MessageChannel();
       this.hub.connect(node.address, channel.port1);
       void api.connect('clients', Comlink.transfer(channel.port2, [channel.port2]));
+      for (const client of this.clients.values()) if (client.api) this.connectClient(client.api, client.id, api, node.address);
     }
     // A restarted node comes back on its side of the cut: the worker holds this before it starts.
     if (this.cut) void api.block(this.blockedAddresses(node.id));
@@ -189,6 +203,7 @@ export class ClusterHost {
     node.api = null;
     // The OS of a crashed Kafka process resets its connections: peers learn at once.
     for (const peer of this.nodes.values()) void peer.api?.peerDown(address);
+    for (const client of this.clients.values()) void client.api?.peerDown(address);
     this.hub.peerDown(address);
     this.emit({ type: 'node-killed', time: this.now(), node: address, role: node.role });
   }
@@ -264,11 +279,17 @@ export class ClusterHost {
     return this.setCut(null);
   }
 
+  /** Brokers across the cut from the clients' side: the page's clients and the client workers sit there. */
+  private brokersCutFromClients(): string[] {
+    return [...this.nodes.values()].filter((n) => n.role === 'broker' && !clientsReach(this.cut, n.id)).map((n) => n.address);
+  }
+
   /** Tells every live worker and the clients' hub what is across the cut, and reports it. */
   private setCut(cut: NetworkCut | null): NetworkCut | null {
     this.cut = cut;
     for (const node of this.nodes.values()) void node.api?.block(this.blockedAddresses(node.id));
-    this.hub.setBlocked([...this.nodes.values()].filter((n) => n.role === 'broker' && !clientsReach(cut, n.id)).map((n) => n.address));
+    this.hub.setBlocked(this.brokersCutFromClients());
+    for (const client of this.clients.values()) void client.api?.block(this.brokersCutFromClients());
     this.emit({ type: 'network-changed', time: this.now(), cut });
     return cut;
   }
@@ -283,6 +304,9 @@ export class ClusterHost {
   }
 
   terminateAll(): void {
+    // A reset or a takeover ends every client application with the cluster.
+    for (const client of this.clients.values()) if (client.worker) this.endClient(client, 'client-killed');
+    this.clients.clear();
     for (const node of this.nodes.values()) node.worker?.terminate();
     this.nodes.clear();
     this.hub.disconnectAll();
@@ -297,7 +321,92 @@ export class ClusterHost {
     this.anchor = { wallMs: wall, clusterMs: this.clientClock.now(), speed };
     this.clientClock.setAnchor(this.anchor);
     for (const node of this.nodes.values()) void node.api?.setTime(this.anchor);
+    for (const client of this.clients.values()) void client.api?.setTime(this.anchor);
     this.emit({ type: 'speed-changed', time: this.now(), speed });
+  }
+
+  /** A fresh MessageChannel between a client worker and a broker's worker, each end named after the other. */
+  private connectClient(client: Comlink.Remote<ClientWorkerApi>, clientId: string, broker: Comlink.Remote<NodeWorkerApi>, brokerAddress: string): void {
+    const channel = new MessageChannel();
+    void client.connect(brokerAddress, Comlink.transfer(channel.port1, [channel.port1]));
+    void broker.connect(clientId, Comlink.transfer(channel.port2, [channel.port2]));
+  }
+
+  /**
+   * Starts a consumer application in its own Web Worker: a KafkaJS consumer in `groupId`
+   * subscribed to `topics`, connected to every live broker (and to each broker that restarts
+   * later), on the clients' side of any network cut. Resolves with its id (also its network
+   * address) once it is connected and subscribed; it joins its group in the background.
+   */
+  async startConsumer(options: unknown): Promise<string> {
+    const config = consumerAppOptions(options);
+    if (this.nodes.size === 0) throw new Error('startConsumer: the cluster is not running');
+    const id = `consumer-${++this.consumerCount}`;
+    const worker = new Worker(new URL('../workers/client.worker.ts', import.meta.url), { type: 'module', name: id });
+    const api = Comlink.wrap<ClientWorkerApi>(worker);
+    const client: ClientHandle = { id, kind: 'consumer', worker, api };
+    this.clients.set(id, client);
+    for (const node of this.nodes.values()) if (node.role === 'broker' && node.api) this.connectClient(api, id, node.api, node.address);
+    if (this.cut) void api.block(this.brokersCutFromClients());
+    const events = new MessageChannel();
+    events.port1.onmessage = (event: MessageEvent<ClusterEvent[]>) => this.onEvents(event.data);
+    this.emit({ type: 'client-started', time: this.now(), client: id, kind: 'consumer', groupId: config.groupId, topics: config.topics, config: { ...config } });
+    try {
+      await api.start({ address: id, anchor: this.anchor, options: config }, Comlink.transfer(events.port2, [events.port2]));
+    } catch (error) {
+      // It could not even connect or subscribe: nothing of it stays running.
+      if (client.worker) this.endClient(client, 'client-stopped');
+      throw error;
+    }
+    return id;
+  }
+
+  private requireClient(id: string): ClientHandle {
+    const client = this.clients.get(id);
+    if (!client) throw new Error(`There is no client application "${id}" (clients: ${[...this.clients.keys()].join(', ') || 'none'})`);
+    return client;
+  }
+
+  /**
+   * Stops a client application cleanly: its consumer finishes the record in hand, commits and
+   * leaves its group (LeaveGroup), so the group rebalances at once; then its worker ends.
+   */
+  async stopClient(id: string): Promise<void> {
+    const client = this.requireClient(id);
+    if (!client.api) return;
+    const api = client.api;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // A coordinator across a cut may never answer: after a while the application is ended anyway.
+    const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, CLIENT_STOP_TIMEOUT_MS); });
+    try {
+      await Promise.race([api.stop().catch(() => undefined), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (client.api === api) this.endClient(client, 'client-stopped');
+  }
+
+  /**
+   * Crashes a client application: worker.terminate(), as kill -9. Its connections reset (the
+   * brokers are told), but no LeaveGroup is sent: its group finds out only when
+   * session.timeout.ms passes without a heartbeat.
+   */
+  killClient(id: string): void {
+    const client = this.requireClient(id);
+    if (client.worker) this.endClient(client, 'client-killed');
+  }
+
+  private endClient(client: ClientHandle, type: 'client-stopped' | 'client-killed'): void {
+    client.worker?.terminate();
+    client.worker = null;
+    client.api = null;
+    for (const node of this.nodes.values()) if (node.role === 'broker') void node.api?.peerDown(client.id);
+    this.emit({ type, time: this.now(), client: client.id });
+  }
+
+  /** Client applications started in this page, with whether their worker still runs. */
+  clientList(): { id: string; kind: 'consumer'; alive: boolean }[] {
+    return [...this.clients.values()].map((c) => ({ id: c.id, kind: c.kind, alive: c.worker !== null }));
   }
 
   private clientContext(address: string): ClientContext {
