@@ -197,10 +197,25 @@ export class SimCluster {
     this.clientAddresses.push(address);
     const transport = this.network.attach(address);
     if (this.cut) this.applyCut(this.cut);
-    return new Kafka({ clientId: address, ...config }, {
+    const kafka = new Kafka({ clientId: address, ...config }, {
       transport, clock: this.scheduler.clockFor(address), random: this.random.fork(), events: this.sink,
       bootstrapBrokers: () => [...this.brokers.keys()],
     });
+    this.clientOf.set(kafka, address);
+    return kafka;
+  }
+
+  private readonly clientOf = new Map<Kafka, string>();
+
+  /**
+   * A client application crashes: its network and timers vanish with no goodbye (no LeaveGroup),
+   * as a killed consumer process; its group learns only when its session times out.
+   */
+  killClient(kafka: Kafka): void {
+    const address = this.clientOf.get(kafka);
+    if (!address) throw new Error('not a client of this cluster');
+    this.network.detach(address);
+    this.scheduler.cancelOwner(address);
   }
 
   /** The active controller (the quorum leader), else any live one. */

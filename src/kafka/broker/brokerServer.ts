@@ -6,7 +6,8 @@ import { KafkaProtocolError, asKafkaError, errorCode, type ErrorName } from '../
 import {
   CLUSTER_METADATA_TOPIC, CONSUMER_OFFSETS_TOPIC, EARLIEST_TIMESTAMP, LATEST_TIMESTAMP,
   type ApiKey, type RequestOf, type CreateTopicsRequest, type DeleteTopicsRequest, type FetchPartitionResponse, type FetchRequest,
-  type FetchResponse, type FindCoordinatorRequest, type FindCoordinatorResponse, type ListOffsetsRequest,
+  type FetchResponse, type FindCoordinatorRequest, type JoinGroupRequest, type SyncGroupRequest, type HeartbeatRequest,
+  type LeaveGroupRequest, type DescribeGroupsRequest, type ListGroupsRequest, type DeleteGroupsRequest, type FindCoordinatorResponse, type ListOffsetsRequest,
   type ListOffsetsResponse, type MetadataRequest, type MetadataResponse, type OffsetCommitRequest, type OffsetFetchRequest,
   type ProducePartitionResponse, type ProduceRequest, type ProduceResponse, type OffsetForLeaderEpochRequest,
   type OffsetForLeaderEpochResponse, type ElectLeadersRequest, type InitProducerIdRequest,
@@ -31,7 +32,8 @@ const CONTROLLER_OK_GRACE_MS = 1000;
 /**
  * A Kafka broker (KafkaRaftServer in broker role): recovers its logs, registers with the
  * controller, heartbeats, follows `__cluster_metadata`, and serves Produce, Fetch, ListOffsets,
- * Metadata, FindCoordinator and offset commits for the partitions it leads.
+ * Metadata, FindCoordinator, and the group coordinator's APIs for the `__consumer_offsets`
+ * partitions it leads.
  */
 export class BrokerServer {
   readonly rpc: Rpc;
@@ -61,7 +63,7 @@ export class BrokerServer {
     this.groupCoordinator = new GroupCoordinator(
       () => this.image.topics.get(CONSUMER_OFFSETS_TOPIC)?.partitions.length ?? this.config['offsets.topic.num.partitions'],
       (index) => this.partitions.get(topicPartitionName(CONSUMER_OFFSETS_TOPIC, index)),
-      ctx.clock, ctx.events, this.address,
+      ctx.clock, ctx.random, ctx.events, this.address, config,
     );
     this.partitionContext = {
       brokerId: this.nodeId, node: this.address, clock: ctx.clock, events: ctx.events, metaStore: ctx.metaStore,
@@ -123,6 +125,7 @@ export class BrokerServer {
     this.stopped = true;
     for (const timer of this.timers) timer.cancel();
     this.timers.clear();
+    this.groupCoordinator.stop();
     for (const partition of this.partitions.values()) partition.wakeAll();
     this.rpc.close();
   }
@@ -358,7 +361,7 @@ export class BrokerServer {
 
   // ---- Request handling --------------------------------------------------------------------
 
-  private handle(_from: Address, api: ApiKey, body: unknown): Promise<unknown> {
+  private handle(from: Address, api: ApiKey, body: unknown): Promise<unknown> {
     switch (api) {
       case 'Metadata': return Promise.resolve(this.handleMetadata(body as MetadataRequest));
       case 'Produce': return this.handleProduce(body as ProduceRequest);
@@ -372,6 +375,13 @@ export class BrokerServer {
       case 'FindCoordinator': return this.handleFindCoordinator(body as FindCoordinatorRequest);
       case 'OffsetCommit': return this.groupCoordinator.handleOffsetCommit(body as OffsetCommitRequest);
       case 'OffsetFetch': return this.groupCoordinator.handleOffsetFetch(body as OffsetFetchRequest);
+      case 'JoinGroup': return this.groupCoordinator.handleJoinGroup(from, body as JoinGroupRequest);
+      case 'SyncGroup': return this.groupCoordinator.handleSyncGroup(body as SyncGroupRequest);
+      case 'Heartbeat': return this.groupCoordinator.handleHeartbeat(body as HeartbeatRequest);
+      case 'LeaveGroup': return this.groupCoordinator.handleLeaveGroup(body as LeaveGroupRequest);
+      case 'DescribeGroups': return this.groupCoordinator.handleDescribeGroups(body as DescribeGroupsRequest);
+      case 'ListGroups': return this.groupCoordinator.handleListGroups(body as ListGroupsRequest);
+      case 'DeleteGroups': return this.groupCoordinator.handleDeleteGroups(body as DeleteGroupsRequest);
       default: return Promise.resolve({ errorCode: errorCode('UNSUPPORTED_VERSION') });
     }
   }
