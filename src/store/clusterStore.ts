@@ -3,6 +3,7 @@ import { MetadataImage } from '../kafka/metadata/image';
 import type { MetadataRecord } from '../kafka/metadata/records';
 import type { ClusterEvent } from '../cluster/events';
 import { clientsReach, isCut, type NetworkCut } from '../cluster/networkCut';
+import { applyGroupEvents, initialGroupsState, type GroupsState } from './groups';
 
 export interface NodeView {
   address: string; role: 'broker' | 'controller'; id: number; alive: boolean;
@@ -81,7 +82,7 @@ export type LoggedEvent = ClusterEvent | QuorumMessage;
 export interface SnapshotNote { offset: number; node: string; time: number; message: string }
 const SNAPSHOT_MESSAGE = /^wrote a metadata snapshot at offset (\d+)/;
 
-export interface ClusterState {
+export interface ClusterState extends GroupsState {
   /** Bumped on every applied batch, so selectors can memoize cheaply. */
   version: number;
   nodes: Record<string, NodeView>;
@@ -98,7 +99,6 @@ export interface ClusterState {
   deliveredEarly: Record<string, number>;
   /** The most recent events, newest last, for the event log and timeline. */
   recent: LoggedEvent[];
-  committedOffsets: Record<string, Record<string, number>>;
   messagesDelivered: number;
   /** The cluster clock's speed (speed-changed events): timeouts run at this rate. */
   speed: number;
@@ -109,7 +109,7 @@ export interface ClusterState {
 export const RECENT_EVENTS = 500;
 
 /** Routine traffic: evicted first, so a failover's steps outlive a busy producer's appends. */
-export const ROUTINE_EVENTS: ReadonlySet<string> = new Set(['log-append', 'partition-offsets', 'metadata-applied']);
+export const ROUTINE_EVENTS: ReadonlySet<string> = new Set(['log-append', 'partition-offsets', 'metadata-applied', 'consumer-processed']);
 
 /** The newest RECENT_EVENTS events, dropping the oldest routine ones before anything else. */
 function trimRecent(list: LoggedEvent[]): LoggedEvent[] {
@@ -125,7 +125,7 @@ const IN_FLIGHT_MAX_AGE_MS = 60_000;
 
 export const initialClusterState = (): ClusterState => ({
   version: 0, nodes: {}, metadata: MetadataImage.EMPTY, metadataRecords: [], metadataSnapshots: [], controllers: {}, replicas: {},
-  inFlight: {}, deliveredEarly: {}, recent: [], committedOffsets: {}, messagesDelivered: 0, speed: 1, network: null,
+  inFlight: {}, deliveredEarly: {}, recent: [], messagesDelivered: 0, speed: 1, network: null, ...initialGroupsState(),
 });
 
 export const replicaKey = (node: string, topic: string, partition: number): string => `${node}/${topic}-${partition}`;
@@ -184,7 +184,7 @@ export function applyEvents(state: ClusterState, events: readonly ClusterEvent[]
   if (events.length === 0) return state;
   const next: ClusterState = {
     ...state, version: state.version + 1, nodes: { ...state.nodes }, controllers: { ...state.controllers },
-    replicas: { ...state.replicas }, inFlight: { ...state.inFlight }, deliveredEarly: { ...state.deliveredEarly }, committedOffsets: { ...state.committedOffsets },
+    replicas: { ...state.replicas }, inFlight: { ...state.inFlight }, deliveredEarly: { ...state.deliveredEarly },
   };
   const records: { offset: number; record: MetadataRecord }[] = [];
   const newRecords: ClusterState['metadataRecords'] = [];
@@ -341,17 +341,14 @@ export function applyEvents(state: ClusterState, events: readonly ClusterEvent[]
         else next.deliveredEarly[event.id] = event.time;
         next.messagesDelivered++;
         break;
-      case 'offset-commit': {
-        const group = { ...(next.committedOffsets[event.groupId] ?? {}) };
-        group[`${event.topic}-${event.partition}`] = event.offset;
-        next.committedOffsets[event.groupId] = group;
-        break;
-      }
       default:
         break;
     }
     if (event.type !== 'message-sent' && event.type !== 'message-delivered') recent.push(event);
   }
+  // Groups, committed offsets and consumer applications: a fold of their own (groups.ts), reset included.
+  const { groups, committed, clients } = applyGroupEvents(state, events);
+  Object.assign(next, { groups, committed, clients });
   if (records.length > 0) {
     next.metadata = next.metadata.apply(records);
     next.metadataRecords = [...next.metadataRecords, ...newRecords].slice(-2000);

@@ -2,6 +2,10 @@ import type { ClusterState, ControllerView, QuorumState, ReplicaView } from './c
 import { replicaKey } from './clusterStore';
 import { TOPIC_CONFIG_DEFAULTS, brokerAddress } from '../kafka/config';
 import { formatCut, type NetworkCut } from '../cluster/networkCut';
+import { CONSUMER_OFFSETS_TOPIC } from '../kafka/protocol/messages';
+import { partitionForGroup } from '../kafka/group/groupCoordinator';
+import type { TopicPartitions } from '../kafka/events';
+import { currentReport, isDeletion, type ClientStatus, type GroupStateName } from './groups';
 
 /**
  * A partition's health as kafka-topics.sh --describe would filter it: offline (no leader),
@@ -57,6 +61,58 @@ export interface ClusterDescription {
   topics: TopicDescription[];
   /** The injected network partition: its groups and the clients' side (null when healed), and as the banner writes it. */
   network: { cut: NetworkCut | null; text: string };
+  /** Consumer groups, as `kafka-consumer-groups.sh --describe --members --offsets` would show them. */
+  groups: GroupDescription[];
+  /** The consumer applications started with startConsumer, each in its own Web Worker. */
+  clients: ClientDescription[];
+}
+
+export interface GroupMemberDescription {
+  memberId: string; clientId: string; clientHost: string; sessionTimeoutMs: number;
+  assignment: TopicPartitions[];
+}
+
+/** One row of `kafka-consumer-groups.sh --describe`. */
+export interface GroupOffsetRow {
+  topic: string; partition: number;
+  /** CURRENT-OFFSET: the group's committed offset; null ('-') when it committed none. */
+  committed: number | null;
+  /** LOG-END-OFFSET: the partition leader's high watermark; null when no replica has reported. */
+  logEndOffset: number | null;
+  /** LAG = LOG-END-OFFSET - CURRENT-OFFSET; null ('-') without a committed offset. */
+  lag: number | null;
+  /** CONSUMER-ID: the member the partition is assigned to, null when none. */
+  consumerId: string | null;
+  /** CLIENT-ID of that member. */
+  clientId: string | null;
+}
+
+export interface GroupDescription {
+  groupId: string;
+  /** As the coordinator last reported it; 'Unknown' while no coordinator has (offsets or a consumer only). */
+  state: GroupStateName | 'Unknown';
+  generationId: number;
+  /** The assignor the members agreed on (JoinGroup's protocol name), null between rebalances of an empty group. */
+  protocol: string | null;
+  protocolType: string | null;
+  /** The coordinator broker: leader of the group's __consumer_offsets partition when it reported. */
+  coordinator: number | null;
+  coordinatorAlive: boolean;
+  /** The __consumer_offsets partition that holds the group: abs(hash(groupId)) mod its partition count. */
+  offsetsPartition: number | null;
+  /** The member id of the group leader, whose consumer computes the assignment. */
+  leader: string | null;
+  /** The coordinator's reason for the last change. */
+  reason: string;
+  members: GroupMemberDescription[];
+  offsets: GroupOffsetRow[];
+}
+
+export interface ClientDescription {
+  id: string; kind: 'consumer'; groupId: string; topics: string[]; status: ClientStatus;
+  /** Records its eachMessage handler finished. */
+  processed: number;
+  memberId: string | null;
 }
 
 export interface ControllerDescription {
@@ -146,6 +202,97 @@ export function selectTopics(state: ClusterState, includeInternal = false): Topi
     });
 }
 
+const brokerIdOf = (address: string): number | null => {
+  const match = /^broker-(\d+)$/.exec(address);
+  return match ? Number(match[1]) : null;
+};
+
+/**
+ * LOG-END-OFFSET of a partition as the consumer group tool shows it: the leader's high
+ * watermark, which is what ListOffsets (latest) answers a consumer without read_committed.
+ * While the leader has not reported (a failover), the highest high watermark any replica knew.
+ */
+export function partitionEndOffset(state: ClusterState, topic: string, partition: number): number | null {
+  const p = state.metadata.partition(topic, partition);
+  const leader = p ? leaderReplica(state, topic, partition, p.leader) : undefined;
+  if (leader && leader.role === 'leader') return leader.highWatermark;
+  let best = -1;
+  for (const r of Object.values(state.replicas)) if (r.topic === topic && r.partition === partition) best = Math.max(best, r.highWatermark);
+  return best >= 0 ? best : null;
+}
+
+const byClientId = (a: { id: string }, b: { id: string }): number => a.id.localeCompare(b.id, undefined, { numeric: true });
+
+export function selectClients(state: ClusterState): ClientDescription[] {
+  return Object.values(state.clients).sort(byClientId)
+    .map((c) => ({ id: c.id, kind: c.kind, groupId: c.groupId, topics: c.topics, status: c.status, processed: c.processed, memberId: c.memberId }));
+}
+
+/**
+ * Every group a coordinator reported (and not deleted), that has committed offsets, or that a
+ * running consumer application belongs to, with one offsets row per partition of the topics
+ * it is assigned, subscribes to (its applications' topics) or committed.
+ */
+export function selectGroups(state: ClusterState): GroupDescription[] {
+  const ids = new Set<string>();
+  for (const group of Object.values(state.groups)) {
+    const report = currentReport(group);
+    if (report && !isDeletion(report)) ids.add(group.groupId);
+  }
+  for (const [groupId, topics] of Object.entries(state.committed)) if (Object.keys(topics).length > 0) ids.add(groupId);
+  for (const c of Object.values(state.clients)) if (c.status === 'running') ids.add(c.groupId);
+  const offsetsTopic = state.metadata.topics.get(CONSUMER_OFFSETS_TOPIC);
+  const offsetsPartitions = offsetsTopic ? offsetsTopic.partitions.length : 0;
+  return [...ids].sort().map((groupId): GroupDescription => {
+    const group = state.groups[groupId];
+    const report = group ? currentReport(group) : null;
+    const live = report && !isDeletion(report) ? report : null;
+    const members = (live?.members ?? []).map((m) => ({ memberId: m.memberId, clientId: m.clientId, clientHost: m.clientHost, sessionTimeoutMs: m.sessionTimeoutMs, assignment: m.assignment }));
+    const owner = new Map<string, GroupMemberDescription>();
+    const partitionsOf = new Map<string, Set<number>>();
+    const add = (topic: string, partitions: Iterable<number>) => {
+      const set = partitionsOf.get(topic) ?? new Set<number>();
+      for (const p of partitions) set.add(p);
+      partitionsOf.set(topic, set);
+    };
+    for (const m of members) {
+      for (const { topic, partitions } of m.assignment) {
+        add(topic, partitions);
+        for (const p of partitions) owner.set(`${topic}\u0000${p}`, m);
+      }
+    }
+    const committed = state.committed[groupId] ?? {};
+    for (const [topic, byPartition] of Object.entries(committed)) add(topic, Object.keys(byPartition).map(Number));
+    for (const c of Object.values(state.clients)) if (c.groupId === groupId && c.status === 'running') for (const t of c.topics) add(t, []);
+    const offsets: GroupOffsetRow[] = [];
+    for (const topic of [...partitionsOf.keys()].sort()) {
+      // Every partition of a topic the cluster knows; of one it does not, those seen.
+      const meta = state.metadata.topics.get(topic);
+      const partitions = meta ? meta.partitions.filter((p) => p !== undefined).map((p) => p.partition) : [...partitionsOf.get(topic)!].sort((a, b) => a - b);
+      for (const partition of partitions) {
+        const c = committed[topic]?.[partition]?.offset ?? null;
+        const end = partitionEndOffset(state, topic, partition);
+        const m = owner.get(`${topic}\u0000${partition}`) ?? null;
+        offsets.push({
+          topic, partition, committed: c, logEndOffset: end,
+          // A commit can be reported before the leader's new high watermark: never a negative lag.
+          lag: c !== null && end !== null ? Math.max(0, end - c) : null,
+          consumerId: m?.memberId ?? null, clientId: m?.clientId ?? null,
+        });
+      }
+    }
+    return {
+      groupId, state: report?.state ?? 'Unknown', generationId: live?.generationId ?? -1,
+      protocol: live?.protocolName ?? null, protocolType: live?.protocolType ?? null,
+      coordinator: report ? brokerIdOf(report.node) : null,
+      coordinatorAlive: report ? state.nodes[report.node]?.alive ?? false : false,
+      offsetsPartition: offsetsPartitions > 0 ? partitionForGroup(groupId, offsetsPartitions) : null,
+      leader: live?.leader ?? null, reason: report?.reason ?? '',
+      members, offsets,
+    };
+  });
+}
+
 /** `cluster.describe()`: the cluster as the nodes last reported it. */
 export function describeCluster(state: ClusterState): ClusterDescription {
   const nodes = Object.values(state.nodes).sort((a, b) => a.id - b.id);
@@ -173,5 +320,7 @@ export function describeCluster(state: ClusterState): ClusterDescription {
     quorum: { epoch, leaderId: leader?.id ?? null, voters: controllers.length, live: live.length, majority: Math.floor(controllers.length / 2) + 1 },
     topics: selectTopics(state, true),
     network: { cut: state.network, text: formatCut(state.network) },
+    groups: selectGroups(state),
+    clients: selectClients(state),
   };
 }
