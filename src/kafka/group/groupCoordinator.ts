@@ -242,7 +242,7 @@ export class GroupCoordinator {
       group.pending.delete(memberId);
       const member: Member = {
         memberId, clientId, clientHost: `/${from}`, sessionTimeoutMs, rebalanceTimeoutMs: request.rebalanceTimeoutMs,
-        protocols: request.protocols, assignment: new Uint8Array(0), awaitingJoin: null, awaitingSync: null,
+        protocols: copyProtocols(request.protocols), assignment: new Uint8Array(0), awaitingJoin: null, awaitingSync: null,
         heartbeatDeadline: this.clock.now() + sessionTimeoutMs, timer: null,
       };
       group.members.set(memberId, member);
@@ -262,7 +262,7 @@ export class GroupCoordinator {
     const member = group.members.get(memberId);
     if (!member) return joinError('UNKNOWN_MEMBER_ID', memberId);
     const changed = !sameProtocols(member.protocols, request.protocols);
-    member.protocols = request.protocols;
+    member.protocols = copyProtocols(request.protocols);
     member.sessionTimeoutMs = sessionTimeoutMs;
     member.rebalanceTimeoutMs = request.rebalanceTimeoutMs;
     member.heartbeatDeadline = this.clock.now() + sessionTimeoutMs;
@@ -410,7 +410,7 @@ export class GroupCoordinator {
       errorCode: OK, generationId: group.generationId, protocolType: group.protocolType, protocolName: group.protocolName,
       leader: group.leaderId ?? '', memberId: member.memberId,
       members: isLeader
-        ? [...group.members.values()].map((m) => ({ memberId: m.memberId, groupInstanceId: null, metadata: m.protocols.find((p) => p.name === group.protocolName)?.metadata ?? new Uint8Array(0) }))
+        ? [...group.members.values()].map((m) => ({ memberId: m.memberId, groupInstanceId: null, metadata: (m.protocols.find((p) => p.name === group.protocolName)?.metadata ?? new Uint8Array(0)).slice() }))
         : [],
     };
   }
@@ -436,7 +436,7 @@ export class GroupCoordinator {
       case 'PreparingRebalance':
         return syncError('REBALANCE_IN_PROGRESS');
       case 'Stable':
-        return { errorCode: OK, protocolType: group.protocolType, protocolName: group.protocolName, assignment: member.assignment };
+        return { errorCode: OK, protocolType: group.protocolType, protocolName: group.protocolName, assignment: member.assignment.slice() };
       case 'CompletingRebalance':
         break;
       default:
@@ -452,7 +452,7 @@ export class GroupCoordinator {
   /** The leader's assignment: made durable in the group's offsets partition, then handed out. */
   private async completeSync(shard: Shard, group: Group, assignments: SyncGroupRequest['assignments']): Promise<void> {
     const generation = group.generationId;
-    const byMember = new Map(assignments.map((a) => [a.memberId, a.assignment]));
+    const byMember = new Map(assignments.map((a) => [a.memberId, a.assignment.slice()]));
     const error = await this.storeGroup(group, byMember);
     if (!shard.active || group.state !== 'CompletingRebalance' || group.generationId !== generation) return;
     if (error) {
@@ -468,7 +468,7 @@ export class GroupCoordinator {
     group.state = 'Stable';
     for (const member of group.members.values()) {
       member.assignment = byMember.get(member.memberId) ?? new Uint8Array(0);
-      member.awaitingSync?.({ errorCode: OK, protocolType: group.protocolType, protocolName: group.protocolName, assignment: member.assignment });
+      member.awaitingSync?.({ errorCode: OK, protocolType: group.protocolType, protocolName: group.protocolName, assignment: member.assignment.slice() });
       member.awaitingSync = null;
     }
     this.emit(group, `the leader's assignment for generation ${generation} is stored in ${CONSUMER_OFFSETS_TOPIC}-${shard.index}`);
@@ -678,8 +678,8 @@ export class GroupCoordinator {
           members: [...group.members.values()].map((m) => ({
             memberId: m.memberId, groupInstanceId: null, clientId: m.clientId, clientHost: m.clientHost,
             // As Kafka: metadata and assignment only once the group is Stable.
-            memberMetadata: group.state === 'Stable' ? m.protocols.find((p) => p.name === group.protocolName)?.metadata ?? new Uint8Array(0) : new Uint8Array(0),
-            memberAssignment: group.state === 'Stable' ? m.assignment : new Uint8Array(0),
+            memberMetadata: group.state === 'Stable' ? (m.protocols.find((p) => p.name === group.protocolName)?.metadata ?? new Uint8Array(0)).slice() : new Uint8Array(0),
+            memberAssignment: group.state === 'Stable' ? m.assignment.slice() : new Uint8Array(0),
           })),
         };
       })),
@@ -746,6 +746,12 @@ export class GroupCoordinator {
     });
   }
 }
+
+/**
+ * Requests and answers move their buffers between nodes (transferred, not copied): the
+ * coordinator keeps its own copies and sends copies out.
+ */
+const copyProtocols = (protocols: { name: string; metadata: Uint8Array }[]) => protocols.map((p) => ({ name: p.name, metadata: p.metadata.slice() }));
 
 function safeAssignment(bytes: Uint8Array) {
   try {
