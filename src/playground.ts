@@ -65,12 +65,23 @@ export class Playground {
   private readyPromise: Promise<void>;
   private resolveReady!: () => void;
   private statusListeners = new Set<(status: PlaygroundStatus) => void>();
+  private eventListeners = new Set<(events: readonly ClusterEvent[]) => void>();
   status: PlaygroundStatus = { kind: 'starting' };
   readonly recentErrors: string[] = [];
 
   constructor(clusterName = 'default') {
     const apply = frameBatcher((events: ClusterEvent[]) => this.store.getState().apply(events));
-    this.host = new ClusterHost(clusterName, apply);
+    this.host = new ClusterHost(clusterName, (events) => {
+      for (const listener of this.eventListeners) {
+        try {
+          listener(events);
+        } catch (error) {
+          // A script's listener never keeps events from the store.
+          console.error(error);
+        }
+      }
+      apply(events);
+    });
     this.host.onTakenOver = () => {
       this.demoProducer?.stop();
       this.setStatus({ kind: 'taken-over' });
@@ -85,6 +96,15 @@ export class Playground {
   onStatus(listener: (status: PlaygroundStatus) => void): () => void {
     this.statusListeners.add(listener);
     return () => this.statusListeners.delete(listener);
+  }
+
+  /**
+   * Every ClusterEvent as it arrives from the nodes and the host (before the store folds them),
+   * for scripts and tests that need more than describe() keeps (each consumer-processed range).
+   */
+  onEvents(listener: (events: readonly ClusterEvent[]) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
   }
 
   private setStatus(status: PlaygroundStatus): void {
@@ -245,6 +265,8 @@ export class Playground {
         startConsumer: (options: StartConsumerOptions) => this.startConsumer(options),
         stopClient: (id: string) => this.stopClient(id),
         killClient: (id: string) => this.killClient(id),
+        /** Every ClusterEvent as it arrives; returns a function that unsubscribes. */
+        onEvents: (listener: (events: readonly ClusterEvent[]) => void) => this.onEvents(listener),
       },
       store: this.store,
     };

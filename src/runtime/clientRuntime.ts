@@ -1,9 +1,9 @@
 import * as Comlink from 'comlink';
-import { brokerAddress } from '../kafka/config';
+import { DEFAULT_BROKER_CONFIG, brokerAddress } from '../kafka/config';
 import type { Clock, TimerHandle } from '../kafka/ports';
 import { validateTopicName } from '../kafka/controller/topicValidation';
 import { Kafka } from '../kafka/client/kafka';
-import { CONSUMER_EVENTS, type Consumer } from '../kafka/client/consumer';
+import { CONSUMER_EVENTS, type Consumer, type ConsumerConfig } from '../kafka/client/consumer';
 import type { ClusterEvent } from '../cluster/events';
 import { MessageChannelTransport } from './messageChannelTransport';
 import type { NodeWorkerApi } from './nodeRuntime';
@@ -47,10 +47,10 @@ export interface StartConsumerOptions {
 /** StartConsumerOptions checked, with every default filled in. */
 export type ConsumerAppOptions = Required<Omit<StartConsumerOptions, 'clientId' | 'assignors'>> & { assignors: ConsumerAssignorName[]; clientId?: string };
 
-// The broker's group.min.session.timeout.ms and group.max.session.timeout.ms (Kafka's defaults):
-// outside them JoinGroup fails with INVALID_SESSION_TIMEOUT, so say so before starting.
-const MIN_SESSION_TIMEOUT_MS = 6000;
-const MAX_SESSION_TIMEOUT_MS = 1_800_000;
+// The playground's brokers run with these: outside them JoinGroup fails with
+// INVALID_SESSION_TIMEOUT, so say so before starting.
+const MIN_SESSION_TIMEOUT_MS = DEFAULT_BROKER_CONFIG['group.min.session.timeout.ms'];
+const MAX_SESSION_TIMEOUT_MS = DEFAULT_BROKER_CONFIG['group.max.session.timeout.ms'];
 
 const OPTION_NAMES: readonly (keyof StartConsumerOptions)[] = ['groupId', 'topics', 'fromBeginning', 'sessionTimeout', 'heartbeatInterval', 'rebalanceTimeout', 'assignors', 'autoCommit', 'autoCommitInterval', 'processingDelayMs', 'clientId'];
 
@@ -125,7 +125,7 @@ const RUN_REPORT_MS = 250;
 /** KafkaJS's restartOnFailure waits before running a crashed consumer again; so does the application. */
 const RESTART_DELAY_MS = 2000;
 
-interface ProcessedRun { topic: string; partition: number; first: number; last: number; count: number; timer: TimerHandle }
+interface ProcessedRun { topic: string; partition: number; first: number; last: number; count: number; lastAt: number; timer: TimerHandle }
 
 /**
  * The consumer application a client worker runs: a KafkaJS consumer in `groupId` that
@@ -212,21 +212,23 @@ export class ConsumerApp {
     if (run && offset === run.last + 1) {
       run.last = offset;
       run.count++;
+      run.lastAt = this.clock.now();
       return;
     }
     if (run) this.report(run);
-    const next: ProcessedRun = { topic, partition, first: offset, last: offset, count: 1, timer: { cancel: () => {} } };
+    const next: ProcessedRun = { topic, partition, first: offset, last: offset, count: 1, lastAt: this.clock.now(), timer: { cancel: () => {} } };
     next.timer = this.clock.setTimer(RUN_REPORT_MS, () => {
       if (this.runs.get(key) === next) this.report(next);
     });
     this.runs.set(key, next);
   }
 
+  /** Reports a run, stamped with when its last record was done (not when it is reported). */
   private report(run: ProcessedRun): void {
     run.timer.cancel();
     this.runs.delete(runKey(run.topic, run.partition));
     this.emit({
-      type: 'consumer-processed', time: this.clock.now(), node: this.address, groupId: this.options.groupId,
+      type: 'consumer-processed', time: run.lastAt, node: this.address, groupId: this.options.groupId,
       topic: run.topic, partition: run.partition, firstOffset: run.first, lastOffset: run.last, count: run.count,
     });
   }
@@ -235,7 +237,7 @@ export class ConsumerApp {
 const runKey = (topic: string, partition: number): string => `${topic}\0${partition}`;
 
 /** KafkaJS's partitionAssigners for the protocol names, in order of preference. */
-function partitionAssigners(names: readonly ConsumerAssignorName[]): unknown[] | undefined {
+function partitionAssigners(names: readonly ConsumerAssignorName[]): ConsumerConfig['partitionAssigners'] {
   // TODO: map to PartitionAssigners once src/kafka/client exports it.
   void names;
   return undefined;
