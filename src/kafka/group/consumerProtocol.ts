@@ -56,7 +56,7 @@ const readBytes = (reader: ByteReader): Uint8Array | null => {
 };
 
 /** [TopicPartition]: an int32 count, then {topic STRING, partitions [INT32]} each. */
-const writeTopicPartitions = (writer: ByteWriter, list: readonly TopicPartitions[]): void => {
+export const writeTopicPartitions = (writer: ByteWriter, list: readonly TopicPartitions[]): void => {
   writer.writeInt32(list.length);
   for (const { topic, partitions } of list) {
     writeString(writer, topic);
@@ -64,7 +64,7 @@ const writeTopicPartitions = (writer: ByteWriter, list: readonly TopicPartitions
     for (const p of partitions) writer.writeInt32(p);
   }
 };
-const readTopicPartitions = (reader: ByteReader): TopicPartitions[] => {
+export const readTopicPartitions = (reader: ByteReader): TopicPartitions[] => {
   const count = reader.readInt32();
   const out: TopicPartitions[] = [];
   for (let i = 0; i < count; i++) {
