@@ -3,6 +3,7 @@ import { ClusterView } from './ClusterView';
 import { PlaygroundContext } from './context';
 import { CreateTopicForm } from './CreateTopicForm';
 import { EventLog } from './EventLog';
+import { GroupsView } from './GroupsView';
 import { Header } from './Header';
 import { MetadataLog } from './MetadataLog';
 import { ProduceForm } from './ProduceForm';
@@ -19,6 +20,7 @@ export function App({ playground }: { playground: Playground }) {
           <EventLog />
         </div>
         <aside className="col-side">
+          <GroupsView />
           <ProduceForm />
           <CreateTopicForm />
           <MetadataLog />

@@ -6,6 +6,7 @@ import { formatDuration, kafkaDefaultOf } from './format';
 import { IsolateButton, NetworkBanner, NodeSide, useSideClasses } from './NetworkControls';
 import { KillRestartButton, Liveness } from './NodeButtons';
 import { ControllerQuorum } from './QuorumView';
+import { currentReport, isDeletion } from '../store/groups';
 
 const byId = (a: NodeView, b: NodeView) => a.id - b.id;
 
@@ -47,6 +48,13 @@ function BrokerBox({ node, showInternal }: { node: NodeView; showInternal: boole
   const state = node.alive ? (node.state ?? 'STARTING') : 'DEAD';
   const rack = registration?.rack ?? node.rack ?? null;
   const sideClasses = useSideClasses(node);
+  // The consumer groups this broker coordinates, by its latest report of each.
+  const coordinated = useDerived((s) => [s.groups], (s) => Object.values(s.groups)
+    .filter((g) => {
+      const report = currentReport(g);
+      return report?.node === node.address && report.state !== 'Dead' && !isDeletion(report);
+    })
+    .map((g) => g.groupId).sort());
   return (
     <section className={`node broker${node.alive ? '' : ' is-dead'}${sideClasses}`} aria-label={`Broker ${node.id}`}>
       <div className="node-head">
@@ -62,6 +70,11 @@ function BrokerBox({ node, showInternal }: { node: NodeView; showInternal: boole
         <NodeSide node={node} />
         {rack && <span className="rack" title="broker.rack: replicas of a partition are spread over racks, and a consumer with client.rack fetches from its own rack (KIP-392)">rack <b>{rack}</b></span>}
         {registration && <span title="The controller's view: a fenced broker may not lead or be in an ISR">{registration.fenced ? 'fenced' : 'unfenced'}, broker epoch {registration.epoch}</span>}
+        {coordinated.length > 0 && (
+          <span className="coordinator-badge" title="Group coordinator: it leads these groups' __consumer_offsets partitions">
+            coordinator of {coordinated.join(', ')}
+          </span>
+        )}
       </div>
       {shown.length === 0
         ? <p className="muted small">{replicas.length === 0 ? 'No partition replicas yet.' : 'Only internal topics here.'}</p>

@@ -13,7 +13,7 @@ const idOf = (event: LoggedEvent): number => {
   return id;
 };
 /** Reported on every offset change of every replica: on by choice, or they drown the rest. */
-const CHATTY = new Set<LoggedEvent['type']>(['partition-offsets', 'metadata-applied']);
+const CHATTY = new Set<LoggedEvent['type']>(['partition-offsets', 'metadata-applied', 'consumer-processed']);
 
 export function EventLog() {
   const recent = useCluster((s) => s.recent);
@@ -36,13 +36,13 @@ export function EventLog() {
         <h2 id="events-title">Cluster events</h2>
         <span className="muted small">newest first, as the nodes report them</span>
         <span className="spacer" />
-        <label className="checkbox small" title="Only the steps of a failover: kills, fencing, ISR changes, partition leader elections, truncations, rejected requests, and the controller quorum's elections (pre-votes, votes, BeginQuorumEpoch, resignations)">
+        <label className="checkbox small" title="Only the steps of a failover: kills, fencing, ISR changes, partition leader elections, truncations, rejected requests, the controller quorum's elections (pre-votes, votes, BeginQuorumEpoch, resignations), and consumer group rebalances (JoinGroup, sync, revoke, assign, stable) and consumer kills">
           <input type="checkbox" checked={stepsOnly} onChange={(e) => setStepsOnly(e.target.checked)} />
           failover steps only
         </label>
         <label className="checkbox small">
           <input type="checkbox" checked={showChatty} disabled={stepsOnly} onChange={(e) => setShowChatty(e.target.checked)} />
-          offset reports
+          offset reports, records processed
         </label>
         <button type="button" className="small-button" onClick={() => setPaused(paused ? null : recent)} aria-pressed={paused !== null}>
           {paused ? 'Resume' : 'Pause'}

@@ -63,3 +63,29 @@ export function readSendResult(result: unknown): SentRecord[] {
     };
   });
 }
+
+/** What the Start consumer form sends: Playground.startConsumer's options, KafkaJS's names. */
+export interface UiStartConsumerOptions {
+  groupId: string;
+  topics: string[];
+  fromBeginning?: boolean;
+  sessionTimeout?: number;
+  heartbeatInterval?: number;
+  /** Protocol names in preference order: 'RoundRobinAssigner', 'range', 'roundrobin', 'sticky', 'cooperative-sticky'. */
+  assignors?: string[];
+  autoCommit?: boolean;
+  processingDelayMs?: number;
+}
+
+/** Consumer applications, each in its own Web Worker: start one, stop it (LeaveGroup) or kill its worker. */
+export interface UiConsumerApps {
+  startConsumer(options: UiStartConsumerOptions): Promise<string>;
+  stopClient(id: string): Promise<unknown> | unknown;
+  killClient(id: string): Promise<unknown> | unknown;
+}
+
+/** The playground's consumer applications (assigned to the slice, so the method names are checked). */
+export function consumerAppsOf(playground: Playground): UiConsumerApps {
+  const apps: UiConsumerApps = playground;
+  return apps;
+}

@@ -151,3 +151,31 @@ describe('the story of a failover', () => {
     expect([formatDuration(750), formatDuration(3000), formatDuration(12_500)]).toEqual(['750 ms', '3 s', '12.5 s']);
   });
 });
+
+describe('consumer group events', () => {
+  const member = { memberId: 'consumer-1-abc', clientId: 'consumer-1', clientHost: '/consumer-1', sessionTimeoutMs: 30000, assignment: [{ topic: 'demo', partitions: [0, 2] }] };
+  const state = (s: Extract<ClusterEvent, { type: 'group-state' }>['state'], reason: string): ClusterEvent => ({
+    type: 'group-state', time: 0, node: 'broker-2', groupId: 'g', state: s, generationId: 3, protocolType: 'consumer', protocolName: 'range', leader: 'consumer-1-abc', members: [member], reason,
+  });
+
+  it('names the coordinator, state, generation and assignment', () => {
+    expect(describeEvent(state('Stable', 'assignment stored'))).toBe('broker-2, coordinator of group g: Stable in generation 3 (range): consumer-1 demo[0,2]; assignment stored');
+    expect(failoverStep(state('Stable', 'x'))).toEqual({ label: 'stable, generation 3', tone: 'good' });
+  });
+
+  it('tells a coordinator move from a deletion', () => {
+    expect(failoverStep(state('Dead', 'no longer leader of __consumer_offsets-3: the coordinator moved'))?.label).toBe('group unloaded');
+    expect(failoverStep(state('Dead', 'deleted (DeleteGroups): tombstones for its metadata and offsets'))?.label).toBe('group deleted');
+  });
+
+  it('says what eager and cooperative revocations mean, and what a kill does', () => {
+    const revoke = (protocol: string): ClusterEvent => ({ type: 'consumer-rebalance', time: 0, node: 'consumer-1', groupId: 'g', memberId: 'm', generationId: 2, phase: 'revoke', partitions: [{ topic: 'demo', partitions: [1] }], protocol });
+    expect(describeEvent(revoke('range'))).toContain('revokes demo[1] in group g (generation 2)');
+    expect(describeEvent(revoke('range'))).toContain('eager');
+    expect(describeEvent(revoke('cooperative-sticky'))).toContain('only the partitions that move');
+    const killed: ClusterEvent = { type: 'client-killed', time: 0, client: 'consumer-1' };
+    expect(eventNode(killed)).toBe('consumer-1');
+    expect(isTrouble(killed)).toBe(true);
+    expect(describeEvent(killed)).toContain('session.timeout.ms');
+  });
+});

@@ -7,6 +7,7 @@ import type { LoggedEvent, QuorumMessage } from '../store/clusterStore';
 import type { MetadataRecord } from '../kafka/metadata/records';
 import { PLAYGROUND_DEFAULT_NOTES } from '../kafka/config';
 import { formatCut } from '../cluster/networkCut';
+import { isDeletion } from '../store/groups';
 
 /** Resolves a topic id to its name, for records that carry only the id (PartitionRecord, ...). */
 export type TopicNameOf = (topicId: string) => string | undefined;
@@ -179,19 +180,29 @@ export function describeEvent(event: LoggedEvent, nameOf?: TopicNameOf): string 
         ? `${event.node} is the active controller (epoch ${event.epoch}); metadata log end offset ${event.logEndOffset}, committed ${event.committedOffset}`
         : `${event.node} is no longer the active controller (epoch ${event.epoch}); it may not write metadata; log end offset ${event.logEndOffset}, committed ${event.committedOffset}`;
     case 'group-state':
-      return `group ${event.groupId} is ${event.state} in generation ${event.generationId} with ${event.members.length} member${event.members.length === 1 ? '' : 's'} (coordinator ${event.node}): ${event.reason}`;
-    case 'consumer-rebalance':
-      return `${event.node} (${event.groupId}) ${event.phase === 'join' ? 'joins the group' : event.phase === 'revoke' ? 'revokes' : 'is assigned'} ${event.partitions.map((t) => `${t.topic}[${t.partitions.join(',')}]`).join(' ') || 'no partitions'}`;
+      return describeGroupState(event);
+    case 'consumer-rebalance': {
+      const what = topicPartitionsText(event.partitions);
+      switch (event.phase) {
+        case 'join':
+          return `${event.node} sends JoinGroup to group ${event.groupId}${event.memberId ? ` as member ${event.memberId}` : ' as a new member'} (protocol ${event.protocol})`;
+        case 'revoke':
+          return `${event.node} revokes ${what || 'no partitions'} in group ${event.groupId} (generation ${event.generationId}): it commits and stops fetching them${event.protocol === 'cooperative-sticky' ? ' (cooperative: only the partitions that move)' : ' before rejoining (eager: all it had)'}`;
+        case 'assign':
+          return `${event.node} is assigned ${what || 'no partitions'} in group ${event.groupId}, generation ${event.generationId} (${event.protocol}, from the leader's SyncGroup)`;
+      }
+      break;
+    }
     case 'client-started':
       return `${event.client} started: a consumer application in its own Web Worker, group ${event.groupId}, topics ${event.topics.join(', ')}`;
     case 'client-stopped':
-      return `${event.client} stopped and left its group`;
+      return `${event.client} stopped: it committed, sent LeaveGroup and its group rebalances at once`;
     case 'client-killed':
-      return `${event.client} was killed (its worker terminated, no LeaveGroup)`;
+      return `${event.client} was killed: its worker is terminated without a LeaveGroup; the coordinator notices only when session.timeout.ms passes without a heartbeat`;
     case 'consumer-processed':
-      return `${event.node} processed ${event.topic}-${event.partition} offsets ${event.firstOffset}..${event.lastOffset}`;
+      return `${event.node} processed ${plural(event.count, 'record')} of ${event.topic}-${event.partition} (offset${event.firstOffset === event.lastOffset ? '' : 's'} ${offsetRange(event.firstOffset, event.lastOffset)}) for group ${event.groupId}`;
     case 'offset-commit':
-      return `group ${event.groupId} committed offset ${event.offset} for ${event.topic}-${event.partition} (on ${event.node})`;
+      return `${event.node} stored group ${event.groupId}'s committed offset ${event.offset} for ${event.topic}-${event.partition} in __consumer_offsets (the next record the group will read there)`;
     case 'client-error': {
       let message = event.message;
       while (message.startsWith(`${event.error}: `)) message = message.slice(event.error.length + 2);
@@ -248,6 +259,30 @@ export function describeEvent(event: LoggedEvent, nameOf?: TopicNameOf): string 
       return `${event.node} got producer id ${event.producerId}, epoch ${event.producerEpoch}`;
     case 'quorum-state':
       return describeQuorumState(event);
+  }
+}
+
+/** "demo[0,2] other[1]". */
+export const topicPartitionsText = (list: readonly { topic: string; partitions: readonly number[] }[]): string =>
+  list.filter((t) => t.partitions.length > 0).map((t) => `${t.topic}[${t.partitions.join(',')}]`).join(' ');
+
+/** A group coordinator's report, as the step of the group's life it is. */
+function describeGroupState(event: Extract<ClusterEvent, { type: 'group-state' }>): string {
+  const members = plural(event.members.length, 'member');
+  const head = `${event.node}, coordinator of group ${event.groupId}`;
+  switch (event.state) {
+    case 'PreparingRebalance':
+      return `${head}: PreparingRebalance (generation ${event.generationId}, ${members}): ${event.reason}; every member must rejoin with JoinGroup`;
+    case 'CompletingRebalance':
+      return `${head}: CompletingRebalance, generation ${event.generationId} with ${members}, protocol ${event.protocolName ?? '?'}: ${event.reason}; waiting for the leader's assignment in SyncGroup`;
+    case 'Stable': {
+      const assignment = event.members.map((m) => `${m.clientId} ${topicPartitionsText(m.assignment) || '(none)'}`).join(', ');
+      return `${head}: Stable in generation ${event.generationId} (${event.protocolName ?? '?'}): ${assignment || 'no members'}; ${event.reason}`;
+    }
+    case 'Empty':
+      return `${head}: Empty (generation ${event.generationId}): ${event.reason}; its committed offsets stay in __consumer_offsets`;
+    case 'Dead':
+      return `${head}: Dead: ${event.reason}`;
   }
 }
 
@@ -326,6 +361,7 @@ export function isTrouble(event: LoggedEvent): boolean {
     case 'quorum-state':
       return event.state === 'Resigned';
     case 'node-killed':
+    case 'client-killed':
     case 'client-error':
       return true;
     case 'network-changed':
@@ -373,6 +409,21 @@ export function failoverStep(event: LoggedEvent): FailoverStep | null {
       return /^wrote a metadata snapshot/.test(event.message) ? { label: 'snapshot', tone: 'info' } : null;
     case 'node-killed':
       return { label: 'killed', tone: 'bad' };
+    case 'client-killed':
+      return { label: 'consumer killed', tone: 'bad' };
+    case 'client-stopped':
+      return { label: 'LeaveGroup', tone: 'info' };
+    case 'group-state':
+      switch (event.state) {
+        case 'PreparingRebalance': return { label: 'rebalance', tone: 'info' };
+        case 'CompletingRebalance': return { label: `sync, generation ${event.generationId}`, tone: 'info' };
+        case 'Stable': return { label: `stable, generation ${event.generationId}`, tone: 'good' };
+        case 'Empty': return null;
+        case 'Dead': return { label: isDeletion(event) ? 'group deleted' : 'group unloaded', tone: 'bad' };
+      }
+      break;
+    case 'consumer-rebalance':
+      return event.phase === 'revoke' ? { label: 'revoke', tone: 'bad' } : event.phase === 'assign' ? { label: 'assign', tone: 'good' } : { label: 'JoinGroup', tone: 'info' };
     case 'network-changed':
       return event.cut ? { label: 'network partition', tone: 'bad' } : { label: 'network healed', tone: 'good' };
     case 'metadata-record':

@@ -1,0 +1,97 @@
+import { useMemo, useState, type FormEvent } from 'react';
+import { consumerAppsOf } from './client';
+import { useDerived, usePlayground, usePlaygroundStatus } from './context';
+import { ResultLine, type Result } from './CreateTopicForm';
+import { describeError } from './format';
+
+/** partition.assignment.strategy choices, by the protocol name members send in JoinGroup. */
+export const ASSIGNORS: { value: string; label: string }[] = [
+  { value: 'RoundRobinAssigner', label: 'RoundRobinAssigner (KafkaJS default)' },
+  { value: 'range', label: 'range' },
+  { value: 'roundrobin', label: 'roundrobin' },
+  { value: 'sticky', label: 'sticky' },
+  { value: 'cooperative-sticky', label: 'cooperative-sticky (incremental, KIP-429)' },
+  { value: 'range,cooperative-sticky', label: '[range, cooperative-sticky] (Java default)' },
+];
+
+/** KafkaJS's session timeout; Java's consumer has 45000 since Kafka 3.0 (KIP-735). */
+const KAFKAJS_SESSION_TIMEOUT = 30000;
+
+/** Start a consumer application in its own Web Worker: cluster.startConsumer from a form. */
+export function ConsumerForm() {
+  const playground = usePlayground();
+  const apps = useMemo(() => consumerAppsOf(playground), [playground]);
+  const running = usePlaygroundStatus().kind === 'running';
+  const topics = useDerived((s) => [s.metadata], (s) => [...s.metadata.topics.keys()].filter((t) => !t.startsWith('__')).sort());
+  const [groupId, setGroupId] = useState('demo-group');
+  const [topicText, setTopicText] = useState('');
+  const [assignor, setAssignor] = useState(ASSIGNORS[0].value);
+  const [sessionTimeout, setSessionTimeout] = useState(String(KAFKAJS_SESSION_TIMEOUT));
+  const [fromBeginning, setFromBeginning] = useState(true);
+  const [delay, setDelay] = useState('0');
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<Result | null>(null);
+  const topicList = (topicText.trim() === '' ? topics.slice(0, 1) : topicText.split(',')).map((t) => t.trim()).filter(Boolean);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setResult(null);
+    try {
+      const id = await apps.startConsumer({
+        groupId: groupId.trim(), topics: topicList, fromBeginning, assignors: assignor.split(','),
+        sessionTimeout: Number(sessionTimeout) || KAFKAJS_SESSION_TIMEOUT, processingDelayMs: Number(delay) || 0,
+      });
+      setResult({ ok: true, text: `Started ${id} in group ${groupId.trim()}: it finds the coordinator (FindCoordinator) and joins (JoinGroup).` });
+    } catch (error) {
+      setResult({ ok: false, ...describeError(error) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form onSubmit={submit} className="form consumer-form" aria-label="Start a consumer">
+      <div className="row">
+        <label>
+          <span>Group id</span>
+          <input value={groupId} onChange={(e) => setGroupId(e.target.value)} required />
+        </label>
+        <label>
+          <span>Topics <span className="muted">(comma-separated)</span></span>
+          <input value={topicText} onChange={(e) => setTopicText(e.target.value)} placeholder={topics[0] ?? 'demo'} list="consumer-topics" />
+          <datalist id="consumer-topics">{topics.map((t) => <option key={t} value={t} />)}</datalist>
+        </label>
+      </div>
+      <div className="row">
+        <label>
+          <span>Assignor <code>partition.assignment.strategy</code></span>
+          <select value={assignor} onChange={(e) => setAssignor(e.target.value)}>
+            {ASSIGNORS.map((a) => <option key={a.value} value={a.value}>{a.label}</option>)}
+          </select>
+          <span className="field-note">KafkaJS default: RoundRobinAssigner · Java default: [range, cooperative-sticky]</span>
+        </label>
+        <label className="narrow">
+          <span><code>session.timeout.ms</code></span>
+          <input type="number" min={1000} step={1000} value={sessionTimeout} onChange={(e) => setSessionTimeout(e.target.value)} />
+          <span className="field-note">KafkaJS default 30000 · Java 45000</span>
+        </label>
+      </div>
+      <div className="row row-end">
+        <label className="checkbox-line" title="auto.offset.reset=earliest when the group has no committed offset; KafkaJS's default is false (latest: only new records)">
+          <input type="checkbox" checked={fromBeginning} onChange={(e) => setFromBeginning(e.target.checked)} />
+          <span>fromBeginning <span className="muted">(auto.offset.reset=earliest; KafkaJS default: latest)</span></span>
+        </label>
+        <label className="narrow" title="How long the application's eachMessage takes per record: slow consumers build up lag">
+          <span>Processing ms/record</span>
+          <input type="number" min={0} step={50} value={delay} onChange={(e) => setDelay(e.target.value)} />
+        </label>
+        <button type="submit" disabled={busy || !running || topicList.length === 0 || groupId.trim() === ''}
+          title="cluster.startConsumer: a consumer application in its own Web Worker">
+          {busy ? 'Starting…' : 'Start consumer'}
+        </button>
+      </div>
+      <ResultLine result={result} />
+    </form>
+  );
+}
