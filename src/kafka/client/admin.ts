@@ -1,7 +1,8 @@
 /**
  * KafkaJS's admin client. CreateTopics and DeleteTopics go to any live broker, which forwards
- * them to the active controller (KIP-590); the rest are Metadata, ListOffsets and the group
- * coordinator's OffsetFetch / OffsetCommit.
+ * them to the active controller (KIP-590); the rest are Metadata, ListOffsets, and for groups
+ * ListGroups (every broker coordinates some groups: all are asked) and, at each group's
+ * coordinator, DescribeGroups, OffsetFetch, OffsetCommit and DeleteGroups.
  *
  * listTopics() lists what a Metadata request for all topics returns: the broker leaves out
  * internal topics (`__consumer_offsets`), so they are not listed.
@@ -9,7 +10,8 @@
 import { errorName, type ErrorName } from '../protocol/errors';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, type CreateTopicsRequest, type ListOffsetsResponse } from '../protocol/messages';
 import { Cluster, groupBy, type ClientRuntime, type PartitionMetadata } from './cluster';
-import { KafkaJSNonRetriableError, KafkaJSTimeout, KafkaProtocolError, kafkaErrorType } from './errors';
+import { describeGroups, type GroupDescription } from './consumerGroup';
+import { KafkaJSError, KafkaJSNonRetriableError, KafkaJSTimeout, KafkaProtocolError, kafkaErrorType } from './errors';
 import { InstrumentationEmitter, createLogger, type Logger } from './instrumentation';
 import { retryPolicy, sleep, type RetryOptions } from './retry';
 
@@ -34,6 +36,14 @@ export interface ITopicConfig {
 }
 
 export interface ITopicMetadata { name: string; partitions: PartitionMetadata[] }
+
+/** KafkaJS's error from deleteGroups: `groups` lists each group that failed, with its error. */
+export class KafkaJSDeleteGroupsError extends KafkaJSError {
+  constructor(message: string, readonly groups: { groupId: string; errorCode: number; error: KafkaProtocolError }[] = []) {
+    super(message, { retriable: false });
+    this.name = 'KafkaJSDeleteGroupsError';
+  }
+}
 
 /** The admin errors KafkaJS retries: the request reached a broker that could not reach the controller. */
 const ADMIN_RETRIABLE = new Set<ErrorName>(['NOT_CONTROLLER']);
@@ -181,7 +191,54 @@ export class Admin {
     }));
   }
 
-  /** Commits offsets for a group (its consumers should be stopped). */
+  /** Each group as its coordinator describes it (state, protocol, members with their metadata and assignment). */
+  async describeGroups(groupIds: string[]): Promise<{ groups: GroupDescription[] }> {
+    if (!Array.isArray(groupIds) || groupIds.some((g) => typeof g !== 'string' || g.length === 0)) {
+      throw new KafkaJSNonRetriableError(`Invalid groupIds array ${String(groupIds)}`);
+    }
+    return { groups: await describeGroups(this.cluster, groupIds) };
+  }
+
+  /** Every group of every live broker (each lists the groups it coordinates). */
+  async listGroups(): Promise<{ groups: { groupId: string; protocolType: string }[] }> {
+    await this.cluster.retry(() => this.cluster.refreshMetadata([]));
+    const perBroker = await Promise.all([...this.cluster.brokers.keys()].sort((a, b) => a - b).map((nodeId) => this.cluster.retry(async () => {
+      const response = await this.cluster.request(nodeId, 'ListGroups', { statesFilter: [] });
+      if (response.errorCode !== 0) throw new KafkaProtocolError(errorName(response.errorCode), `ListGroups to broker ${nodeId}`);
+      return response.groups;
+    })));
+    const groups = new Map<string, { groupId: string; protocolType: string }>();
+    for (const g of perBroker.flat()) groups.set(g.groupId, { groupId: g.groupId, protocolType: g.protocolType });
+    return { groups: [...groups.values()] };
+  }
+
+  /**
+   * Deletes groups that have no members, with their committed offsets. Any failure (as
+   * GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP) throws KafkaJSDeleteGroupsError naming each group's error.
+   */
+  async deleteGroups(groupIds: string[]): Promise<{ groupId: string; errorCode: number }[]> {
+    if (!Array.isArray(groupIds) || groupIds.length === 0 || groupIds.some((g) => typeof g !== 'string' || g.length === 0)) {
+      throw new KafkaJSNonRetriableError(`Invalid groupIds array ${String(groupIds)}`);
+    }
+    const results = await Promise.all([...new Set(groupIds)].map(async (groupId) => {
+      const response = await this.cluster.coordinatorRequest(groupId, 'DeleteGroups', { groupsNames: [groupId] },
+        (r) => (r.results[0] && r.results[0].errorCode !== 0 ? errorName(r.results[0].errorCode) : undefined));
+      return { groupId, errorCode: response.results.find((r) => r.groupId === groupId)?.errorCode ?? 0 };
+    }));
+    const failed = results.filter((r) => r.errorCode !== 0)
+      .map((r) => ({ ...r, error: new KafkaProtocolError(errorName(r.errorCode), `DeleteGroups for group ${r.groupId}`) }));
+    if (failed.length > 0) {
+      const error = new KafkaJSDeleteGroupsError(`Error in DeleteGroups: ${failed.map((f) => `${f.groupId}: ${f.error.type}`).join(', ')}`, failed);
+      this.cluster.reportError('DeleteGroups', error);
+      throw error;
+    }
+    return results;
+  }
+
+  /**
+   * Commits offsets for a group from outside it (generation -1, no member id), which the
+   * coordinator accepts only while the group has no members: otherwise UNKNOWN_MEMBER_ID.
+   */
   async setOffsets({ groupId, topic, partitions }: { groupId: string; topic: string; partitions: { partition: number; offset: string }[] }): Promise<void> {
     if (!groupId) throw new KafkaJSNonRetriableError(`Invalid groupId ${String(groupId)}`);
     const response = await this.cluster.coordinatorRequest(groupId, 'OffsetCommit', {

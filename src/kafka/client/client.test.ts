@@ -10,7 +10,7 @@ import type { Clock, Random, TimerHandle, Transport } from '../ports';
 import { errorCode, type ErrorName } from '../protocol/errors';
 import type {
   ApiKey, CreateTopicsRequest, DeleteTopicsRequest, FetchRequest, ListOffsetsRequest, MetadataRequest,
-  OffsetCommitRequest, OffsetFetchRequest, ProduceRequest,
+  JoinGroupRequest, OffsetCommitRequest, OffsetFetchRequest, ProduceRequest, SyncGroupRequest,
 } from '../protocol/messages';
 import { concatBytes } from '../common/serial';
 import { decodeRecords, encodeBatch, readBatchHeader, setBaseOffset } from '../storage/recordBatch';
@@ -76,6 +76,34 @@ class FakeNet {
 
 // ---- Fake cluster ------------------------------------------------------------------------------
 
+/**
+ * A group coordinator for groups of one member: every JoinGroup (after MEMBER_ID_REQUIRED) is a
+ * new generation led by its sender. The real coordinator is exercised in consumer.group.test.ts.
+ */
+function loneMemberGroup(groups: Map<string, { generation: number; assignment: Uint8Array }>, api: ApiKey, body: any): unknown {
+  const group = groups.get(body.groupId) ?? { generation: 0, assignment: new Uint8Array() };
+  groups.set(body.groupId, group);
+  switch (api) {
+    case 'JoinGroup': {
+      const req = body as JoinGroupRequest;
+      const memberId = req.memberId || `${req.clientId}-member`;
+      const answer = { generationId: group.generation, protocolType: 'consumer', protocolName: req.protocols[0].name, leader: memberId, memberId };
+      if (!req.memberId) return { ...answer, errorCode: errorCode('MEMBER_ID_REQUIRED'), members: [] };
+      group.generation++;
+      return { ...answer, errorCode: 0, generationId: group.generation, members: [{ memberId, groupInstanceId: null, metadata: req.protocols[0].metadata }] };
+    }
+    case 'SyncGroup': {
+      const req = body as SyncGroupRequest;
+      group.assignment = req.assignments.find((a) => a.memberId === req.memberId)?.assignment ?? group.assignment;
+      return { errorCode: 0, protocolType: 'consumer', protocolName: req.protocolName, assignment: group.assignment };
+    }
+    case 'LeaveGroup':
+      return { errorCode: 0, members: [] };
+    default:
+      return { errorCode: 0 };
+  }
+}
+
 interface FakePartition { leader: number; batches: { baseOffset: number; lastOffset: number; bytes: Uint8Array }[]; logEnd: number; logStart: number }
 
 class FakeCluster {
@@ -84,6 +112,7 @@ class FakeCluster {
   readonly events: NodeEvent[] = [];
   readonly topics = new Map<string, FakePartition[]>();
   readonly committed = new Map<string, number>();
+  readonly groups = new Map<string, { generation: number; assignment: Uint8Array }>();
   /** Return a response to override the broker's answer (undefined: answer normally). */
   intercept: (broker: number, api: ApiKey, body: any) => unknown = () => undefined;
   /** Appended after a Fetch's records: a cut-off batch, as a real fetch can end with. */
@@ -220,6 +249,11 @@ class FakeCluster {
       }
       case 'FindCoordinator':
         return { errorCode: 0, errorMessage: null, nodeId: this.brokerIds[0], host: `broker-${this.brokerIds[0]}`, port: 9092 };
+      case 'JoinGroup':
+      case 'SyncGroup':
+      case 'Heartbeat':
+      case 'LeaveGroup':
+        return loneMemberGroup(this.groups, api, body);
       case 'OffsetCommit': {
         const req = body as OffsetCommitRequest;
         for (const t of req.topics) for (const p of t.partitions) this.committed.set(`${req.groupId}/${t.name}/${p.partitionIndex}`, p.committedOffset);

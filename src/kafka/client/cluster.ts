@@ -250,14 +250,15 @@ export class Cluster {
   /**
    * A request to the group's coordinator. COORDINATOR_NOT_AVAILABLE / NOT_COORDINATOR /
    * COORDINATOR_LOAD_IN_PROGRESS (from `errorOf`) and timeouts send it again to the coordinator
-   * found anew; other errors in the response are the caller's.
+   * found anew; other errors in the response are the caller's. `timeoutMs` for requests the
+   * coordinator may hold (JoinGroup waits for the whole group).
    */
-  async coordinatorRequest<K extends ApiKey>(groupId: string, api: K, body: RequestOf<K>, errorOf: (response: ResponseOf<K>) => ErrorName | undefined): Promise<ResponseOf<K>> {
+  async coordinatorRequest<K extends ApiKey>(groupId: string, api: K, body: RequestOf<K>, errorOf: (response: ResponseOf<K>) => ErrorName | undefined, timeoutMs = this.runtime.requestTimeout): Promise<ResponseOf<K>> {
     return this.retry(async () => {
       const nodeId = await this.findGroupCoordinator(groupId);
       let response: ResponseOf<K>;
       try {
-        response = await this.request(nodeId, api, body);
+        response = await this.request(nodeId, api, body, timeoutMs);
       } catch (error) {
         if (isRetriableError(error)) this.coordinators.delete(groupId);
         throw error;

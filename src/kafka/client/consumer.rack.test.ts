@@ -10,7 +10,7 @@ import { Rpc } from '../common/rpc';
 import { brokerAddress } from '../config';
 import type { Transport } from '../ports';
 import { errorCode, type ErrorName } from '../protocol/errors';
-import type { ApiKey, FetchRequest, FetchResponse, ListOffsetsRequest, MetadataResponse, OffsetCommitRequest, OffsetFetchRequest } from '../protocol/messages';
+import type { ApiKey, FetchRequest, FetchResponse, JoinGroupRequest, ListOffsetsRequest, MetadataResponse, OffsetCommitRequest, OffsetFetchRequest, SyncGroupRequest } from '../protocol/messages';
 import { concatBytes } from '../common/serial';
 import { encodeBatch, setBaseOffset } from '../storage/recordBatch';
 import { SimNetwork } from '../../sim/network';
@@ -35,6 +35,7 @@ class RackCluster {
   readonly failNext = new Map<number, ErrorName>();
   readonly fetches: SentFetch[] = [];
   readonly listOffsets: number[] = [];
+  private generation = 0;
 
   constructor() {
     this.net = new SimNetwork(this.scheduler, this.random.fork());
@@ -157,6 +158,21 @@ class RackCluster {
       }
       case 'FindCoordinator':
         return { errorCode: 0, errorMessage: null, nodeId: LEADER, host: brokerAddress(LEADER), port: 9092 };
+      case 'JoinGroup': {
+        // A group of one: this consumer leads every generation (the real coordinator is tested elsewhere).
+        const req = body as JoinGroupRequest;
+        const answer = { generationId: ++this.generation, protocolType: 'consumer', protocolName: req.protocols[0].name, leader: 'member-1', memberId: 'member-1' };
+        if (!req.memberId) return { ...answer, errorCode: errorCode('MEMBER_ID_REQUIRED'), members: [] };
+        return { ...answer, errorCode: 0, members: [{ memberId: 'member-1', groupInstanceId: null, metadata: req.protocols[0].metadata }] };
+      }
+      case 'SyncGroup': {
+        const req = body as SyncGroupRequest;
+        return { errorCode: 0, protocolType: 'consumer', protocolName: req.protocolName, assignment: req.assignments[0]?.assignment ?? new Uint8Array() };
+      }
+      case 'Heartbeat':
+        return { errorCode: 0 };
+      case 'LeaveGroup':
+        return { errorCode: 0, members: [] };
       case 'OffsetFetch': {
         const req = body as OffsetFetchRequest;
         return {

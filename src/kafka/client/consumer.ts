@@ -1,12 +1,31 @@
 /**
  * KafkaJS's consumer: subscribe, run({ eachMessage | eachBatch }), commitOffsets, seek, pause,
- * resume, stop, disconnect.
+ * resume, stop, disconnect, describeGroup.
  *
- * Group. In this version a group has one member, which is assigned every partition of its
- * subscribed topics (JoinGroup/SyncGroup rebalancing comes later). Committed offsets still live
- * with the group's coordinator: FindCoordinator, then OffsetFetch / OffsetCommit to that broker
- * (generation -1, member id ''), looking the coordinator up again after COORDINATOR_NOT_AVAILABLE,
- * NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS.
+ * Group membership (consumerGroup.ts speaks the protocol). run() joins the group through its
+ * coordinator: JoinGroup with one protocol per partition assigner (KafkaJS's default
+ * RoundRobinAssigner unless `partitionAssigners` says otherwise), the leader assigns, SyncGroup
+ * hands every member its partitions, and this consumer fetches exactly those. A heartbeat goes to
+ * the coordinator every heartbeatInterval (default 3000) ms, and when eachMessage / eachBatch call
+ * heartbeat() and one is due; a member silent for sessionTimeout (default 30000) ms is removed
+ * by the coordinator. Heartbeat or OffsetCommit answered REBALANCE_IN_PROGRESS means rejoin;
+ * UNKNOWN_MEMBER_ID (rejoin as a new member) and ILLEGAL_GENERATION mean this member's partitions
+ * were already given away: they are dropped without a commit (their records may come again to
+ * their next owner: at-least-once).
+ *
+ * Rebalancing. With eager assignors (roundRobin, range, sticky) the consumer stops fetching,
+ * lets the handler finish the record in hand, commits what it processed (autoCommit), revokes
+ * every partition and rejoins. With cooperative-sticky (KIP-429) it keeps consuming while it
+ * rejoins, and after SyncGroup revokes (committing first) only what it no longer has; if it
+ * revoked anything it rejoins at once, and that second rebalance gives those partitions to their
+ * new owners. A newly assigned partition starts at the group's committed offset. Each step is
+ * reported as a consumer-rebalance event (join, revoke, assign) and as KafkaJS's
+ * consumer.rebalancing / consumer.group_join events. stop() commits, sends LeaveGroup, so the
+ * group rebalances at once; a consumer that dies just stops heartbeating.
+ *
+ * A failure of the group protocol itself (out of retries) is a crash, as in KafkaJS: a
+ * consumer.crash event; a retriable one (and restartOnFailure, if given, agreeing) gives up the
+ * partitions, leaves the group and joins again after a backoff; any other stops the consumer.
  *
  * Positions. A partition starts at its committed offset, else at the earliest (fromBeginning) or
  * latest offset (ListOffsets -2 / -1); OFFSET_OUT_OF_RANGE resets it the same way.
@@ -16,7 +35,7 @@
  * most partitionsConsumedConcurrently partitions at a time, across all brokers, records in
  * order within a partition) and that broker is fetched from again, so a slow broker never holds
  * up the others. A partition's position moves only forward past what the handler processed: a
- * record is delivered once per run unless seek() goes back. Leadership errors and timeouts
+ * record is delivered once per assignment unless seek() goes back. Leadership errors and timeouts
  * refresh the metadata and carry on. A handler that throws: a client-error event and CRASH,
  * then, after the retry backoff, the same record again (from the last resolved offset).
  *
@@ -29,16 +48,22 @@
  * it, when the leader is asked again. A replica the metadata no longer lists as online is skipped.
  *
  * Auto-commit (default on) commits the next offset to read (last processed + 1) after processing,
- * every autoCommitInterval ms (default 5000) or autoCommitThreshold records, and on stop.
+ * every autoCommitInterval ms (default 5000) or autoCommitThreshold records, before partitions
+ * are revoked, and on stop. Every OffsetCommit carries the member id and generation.
  */
-import { errorName } from '../protocol/errors';
+import type { TopicPartitions } from '../events';
+import { cooperativeSticky, range, roundRobin, sticky } from '../group/assignors';
+import type { Assignor } from '../group/assignors/types';
+import type { TimerHandle } from '../ports';
+import { errorName, type ErrorName } from '../protocol/errors';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, type FetchRequest, type OffsetCommitRequest } from '../protocol/messages';
 import { decodeRecords, scanBatches, type BatchHeader, type DecodedRecord } from '../storage/recordBatch';
 import { toKafkaBuffer, type KafkaBuffer } from './buffer';
 import { Cluster, METADATA_REFRESH_ERRORS, groupBy, type ClientRuntime } from './cluster';
+import { ConsumerGroup, JoinCancelled, REJOIN_ERRORS, describeGroups, type GroupDescription } from './consumerGroup';
 import { KafkaJSNonRetriableError, KafkaProtocolError, isRetriableError, kafkaErrorType, partitionError } from './errors';
 import { InstrumentationEmitter, createLogger, type Logger } from './instrumentation';
-import { Backoff, retryPolicy, type RetryOptions } from './retry';
+import { Backoff, retryPolicy, sleep, type RetryOptions } from './retry';
 
 export const CONSUMER_EVENTS = {
   HEARTBEAT: 'consumer.heartbeat',
@@ -59,12 +84,30 @@ export const CONSUMER_EVENTS = {
   REQUEST_QUEUE_SIZE: 'consumer.network.request_queue_size',
 } as const;
 
+/**
+ * A partition assigner as `partitionAssigners` takes it: an Assignor, or (as KafkaJS's
+ * `PartitionAssigners.roundRobin`) a function of the consumer's context returning one.
+ */
+export type PartitionAssigner = Assignor | ((context: { groupId: string; logger: Logger }) => Assignor);
+
+/**
+ * KafkaJS's `PartitionAssigners`: roundRobin (KafkaJS's default, protocol 'RoundRobinAssigner'),
+ * and beyond KafkaJS the Java client's range, sticky and cooperativeSticky (KIP-429).
+ */
+export const PartitionAssigners = {
+  roundRobin: (): Assignor => roundRobin,
+  range: (): Assignor => range,
+  sticky: (): Assignor => sticky,
+  cooperativeSticky: (): Assignor => cooperativeSticky,
+};
+
 export interface ConsumerConfig {
   groupId: string;
-  /** Default 30000. Accepted; used once group membership arrives. */
+  /** session.timeout.ms: default 30000. The coordinator removes a member that has not heartbeated for this long. */
   sessionTimeout?: number;
+  /** rebalance.timeout.ms (max.poll.interval.ms in Java): default 60000. How long the coordinator waits for members to rejoin. */
   rebalanceTimeout?: number;
-  /** Default 3000. Accepted; used once group membership arrives. */
+  /** heartbeat.interval.ms: default 3000. */
   heartbeatInterval?: number;
   /** Default 300000. How long a preferred read replica (KIP-392) is used before asking the leader again. */
   metadataMaxAge?: number;
@@ -83,9 +126,13 @@ export interface ConsumerConfig {
   /** Default for subscribe() when it does not say. Default false. */
   fromBeginning?: boolean;
   maxInFlightRequests?: number;
-  /** client.rack: sent with every Fetch so the leader can name a replica in this rack (KIP-392). */
+  /** client.rack: sent with every Fetch so the leader can name a replica in this rack (KIP-392), and in the subscription. */
   rackId?: string;
-  partitionAssigners?: unknown[];
+  /**
+   * partition.assignment.strategy: PartitionAssigners (or Assignors), in preference order.
+   * Default [PartitionAssigners.roundRobin]. Checked when the consumer is made.
+   */
+  partitionAssigners?: PartitionAssigner[] | unknown[];
 }
 
 export interface IHeaders { [key: string]: KafkaBuffer | null | (KafkaBuffer | null)[] | undefined }
@@ -176,14 +223,17 @@ interface PartitionState {
   readReplica: { nodeId: number; expireAt: number } | null;
 }
 
-const NOT_RUNNING = Symbol('stopped');
+const ABORTED = Symbol('aborted');
 
 export class Consumer {
   readonly events = CONSUMER_EVENTS;
   private readonly cluster: Cluster;
   private readonly instrumentation: InstrumentationEmitter;
   private readonly groupId: string;
-  private readonly memberId: string;
+  private readonly group: ConsumerGroup;
+  private readonly assignors: Assignor[];
+  /** COOPERATIVE only when every assignor is (as the Java client picks the common protocol). */
+  private readonly cooperative: boolean;
   private readonly subscriptions: { topic: string | RegExp; fromBeginning: boolean }[] = [];
   private readonly states = new Map<string, PartitionState>();
   private readonly pausedTopics = new Map<string, Set<number> | 'all'>();
@@ -193,8 +243,23 @@ export class Consumer {
   private running = false;
   private connected = false;
   private loop: Promise<void> | null = null;
-  private stopSignal: Promise<typeof NOT_RUNNING> = Promise.resolve(NOT_RUNNING);
-  private signalStop: () => void = () => {};
+  /** Resolved to end the fetches in flight (stop, or partitions being revoked); then replaced. */
+  private abortSignal: Promise<typeof ABORTED> = Promise.resolve(ABORTED);
+  private signalAbort: () => void = () => {};
+  /** Bumped by every run(): loops and timers of an earlier run end. */
+  private runId = 0;
+  private groupWakeUp: (() => void) | null = null;
+  private firstJoin: { resolve: () => void; reject: (error: unknown) => void } | null = null;
+  /** Set when the group must be joined again, and why; `lost`: the partitions are already gone (no commit). */
+  private rejoin: { reason: string; lost: boolean } | null = null;
+  /** From the decision to rejoin until the assignment is applied: group errors then change nothing. */
+  private rebalancing = false;
+  /** What the last SyncGroup gave this member, and its generation (kept through an eager rebalance for sticky assignors). */
+  private assignment: TopicPartitions[] = [];
+  private assignmentGeneration = -1;
+  private heartbeatTimer: TimerHandle | null = null;
+  private heartbeatInFlight: Promise<void> | null = null;
+  private lastHeartbeatAt = 0;
   private wakeUp: (() => void) | null = null;
   private wakePending = false;
   private run_: Required<Omit<ConsumerRunConfig, 'eachMessage' | 'eachBatch' | 'autoCommitInterval' | 'autoCommitThreshold'>> & ConsumerRunConfig = {
@@ -216,9 +281,24 @@ export class Consumer {
       }),
     });
     this.fetchBackoff = new Backoff(this.cluster.policy, runtime.context.random);
-    let id = '';
-    for (let i = 0; i < 8; i++) id += Math.floor(runtime.context.random.next() * 0x10000).toString(16).padStart(4, '0');
-    this.memberId = `${runtime.clientId}-${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20, 32)}`;
+    this.assignors = resolveAssignors(config.partitionAssigners, { groupId: config.groupId, logger: this.logger() });
+    this.cooperative = this.assignors.every((a) => a.rebalanceProtocol === 'COOPERATIVE');
+    this.group = new ConsumerGroup(this.cluster, {
+      groupId: config.groupId, clientId: runtime.clientId, rackId: config.rackId ?? null, assignors: this.assignors,
+      rebalanceProtocol: this.cooperative ? 'COOPERATIVE' : 'EAGER',
+      sessionTimeout: config.sessionTimeout ?? 30_000, rebalanceTimeout: config.rebalanceTimeout ?? 60_000,
+    });
+  }
+
+  /** A fresh abort signal for the fetches started from now on. */
+  private newAbortSignal(): void {
+    this.abortSignal = new Promise((resolve) => {
+      this.signalAbort = () => resolve(ABORTED);
+    });
+  }
+
+  private get heartbeatInterval(): number {
+    return this.config.heartbeatInterval ?? 3000;
   }
 
   private get clock() {
@@ -271,6 +351,11 @@ export class Consumer {
     }
   }
 
+  /**
+   * Joins the group and starts consuming. Resolves once the first assignment is in (or, as
+   * KafkaJS, once a retriable failure to join crashed and a restart is scheduled); rejects when
+   * joining failed for good.
+   */
   async run(config: ConsumerRunConfig = {}): Promise<void> {
     if (this.running) {
       this.cluster.log('warn', 'consumer#run was called while the consumer is already running');
@@ -283,42 +368,47 @@ export class Consumer {
     };
     this.slots = this.run_.partitionsConsumedConcurrently;
     this.running = true;
-    this.stopSignal = new Promise((resolve) => {
-      this.signalStop = () => resolve(NOT_RUNNING);
-    });
-    try {
-      await this.join();
-    } catch (error) {
-      this.running = false;
-      this.cluster.reportError('JoinGroup', error);
-      this.instrumentation.emit(CONSUMER_EVENTS.CRASH, { error, groupId: this.groupId, restart: false });
-      throw error;
-    }
+    const runId = ++this.runId;
+    this.newAbortSignal();
     this.lastCommitAt = this.clock.now();
+    this.rejoin = { reason: 'the consumer started', lost: false };
+    const joined = new Promise<void>((resolve, reject) => {
+      this.firstJoin = { resolve, reject };
+    });
+    void this.runGroup(runId);
     this.loop = this.fetchLoop().catch((error) => {
       this.cluster.reportError('Consumer', error);
       this.instrumentation.emit(CONSUMER_EVENTS.CRASH, { error, groupId: this.groupId, restart: false });
     });
+    this.scheduleHeartbeat(runId, this.heartbeatInterval);
+    await joined;
   }
 
-  /** Stops fetching, waits for the handler to finish the record in hand, commits, emits STOP. */
+  /**
+   * Stops fetching, waits for the handler to finish the record in hand, commits (autoCommit),
+   * leaves the group (LeaveGroup: the others rebalance at once), emits STOP.
+   */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.signalStop();
+    this.heartbeatTimer?.cancel();
+    this.heartbeatTimer = null;
+    this.signalAbort();
     this.wake();
+    this.groupWakeUp?.();
     await this.loop;
     this.loop = null;
-    if (this.run_.autoCommit) {
-      await this.commitResolved().catch((error) => this.cluster.reportError('OffsetCommit', error));
-    }
-    for (const s of this.states.values()) {
-      // Positions are re-read from the committed offsets on the next run, as KafkaJS rejoins.
-      s.position = null;
-      s.committedKnown = false;
-      s.busy = false;
-      s.readReplica = null;
-    }
+    // A rebalance in progress is not waited for: it sees the consumer stopped and does nothing more.
+    const states = [...this.states.values()];
+    this.states.clear();
+    if (this.run_.autoCommit) await this.commitStates(states, false);
+    if (states.length > 0) this.emitRebalance('revoke', topicPartitions(states));
+    this.assignment = [];
+    this.assignmentGeneration = -1;
+    this.rejoin = null;
+    this.firstJoin?.resolve();
+    this.firstJoin = null;
+    await this.group.leave().catch((error) => this.cluster.reportError('LeaveGroup', error));
     this.instrumentation.emit(CONSUMER_EVENTS.STOP);
   }
 
@@ -328,7 +418,7 @@ export class Consumer {
       if (!Number.isSafeInteger(offset)) throw new KafkaJSNonRetriableError(`Invalid offset ${String(o.offset)} for ${o.topic}-${o.partition}`);
       return { topic: o.topic, partition: o.partition, offset };
     });
-    await this.commit(entries);
+    await this.commit(entries, true);
   }
 
   seek({ topic, partition, offset }: { topic: string; partition: number; offset: string | number }): void {
@@ -388,18 +478,191 @@ export class Consumer {
     return out;
   }
 
-  async describeGroup(): Promise<{ groupId: string; members: { memberId: string; clientId: string; clientHost: string }[]; protocol: string; protocolType: string; state: string; errorCode: number }> {
-    return {
-      groupId: this.groupId, errorCode: 0, protocol: 'RoundRobinAssigner', protocolType: 'consumer',
-      state: this.running ? 'Stable' : 'Empty',
-      members: this.running ? [{ memberId: this.memberId, clientId: this.runtime.clientId, clientHost: this.runtime.rpc.self }] : [],
-    };
+  /** The group as its coordinator describes it (DescribeGroups), in KafkaJS's shape. */
+  async describeGroup(): Promise<GroupDescription> {
+    const [group] = await describeGroups(this.cluster, [this.groupId]);
+    return group;
   }
 
-  // ---- Group (single member) ---------------------------------------------------------------
+  // ---- Group membership --------------------------------------------------------------------
 
-  private async join(): Promise<void> {
+  private alive(runId: number): boolean {
+    return this.running && this.runId === runId;
+  }
+
+  /** Rebalances whenever asked to, for one run. */
+  private async runGroup(runId: number): Promise<void> {
+    const restartBackoff = new Backoff(this.cluster.policy, this.runtime.context.random);
+    while (this.alive(runId)) {
+      if (!this.rejoin) {
+        await new Promise<void>((resolve) => {
+          this.groupWakeUp = resolve;
+        });
+        this.groupWakeUp = null;
+        continue;
+      }
+      try {
+        await this.rebalance(runId);
+        restartBackoff.reset();
+        this.firstJoin?.resolve();
+        this.firstJoin = null;
+      } catch (error) {
+        this.rebalancing = false;
+        if (!this.alive(runId) || error instanceof JoinCancelled) continue;
+        const restart = await this.crash(error);
+        if (!this.alive(runId)) continue;
+        if (!restart) {
+          const first = this.firstJoin;
+          this.firstJoin = null;
+          await this.stop();
+          first?.reject(error);
+          return;
+        }
+        this.firstJoin?.resolve();
+        this.firstJoin = null;
+        await sleep(this.clock, restartBackoff.next());
+        this.rejoin ??= { reason: 'restarting after a crash', lost: false };
+      }
+    }
+  }
+
+  /** Asks for a rebalance (the group loop runs it). `lost`: this member's partitions already belong to others. */
+  private requestRejoin(reason: string, lost = false): void {
+    if (!this.running) return;
+    this.rejoin = { reason, lost: lost || (this.rejoin?.lost ?? false) };
+    this.groupWakeUp?.();
+  }
+
+  /**
+   * The group answered a heartbeat or a commit with `error`. REBALANCE_IN_PROGRESS: rejoin.
+   * UNKNOWN_MEMBER_ID: rejoin as a new member; ILLEGAL_GENERATION: rejoin; with both the
+   * partitions are lost (already given to others). During a rebalance nothing changes: the join
+   * in progress settles it.
+   */
+  private onGroupError(error: ErrorName, operation: string): void {
+    if (!REJOIN_ERRORS.has(error) || this.rebalancing || !this.running) return;
+    if (error === 'REBALANCE_IN_PROGRESS') {
+      this.requestRejoin(`${operation}: the group is rebalancing`);
+      return;
+    }
+    if (error === 'UNKNOWN_MEMBER_ID') this.group.reset();
+    this.cluster.log('warn', `${operation} for group ${this.groupId}: ${error}, this member's partitions were reassigned; joining again`);
+    this.requestRejoin(`${operation}: ${error}`, true);
+  }
+
+  /**
+   * One rebalance: revoke (eager: everything; a member whose partitions were lost: everything,
+   * without committing), JoinGroup and SyncGroup, then take the new assignment.
+   */
+  private async rebalance(runId: number): Promise<void> {
+    const request = this.rejoin;
+    if (!request) return;
+    this.rejoin = null;
+    this.rebalancing = true;
     const started = this.clock.now();
+    this.instrumentation.emit(CONSUMER_EVENTS.REBALANCING, { groupId: this.groupId, memberId: this.group.memberId });
+    this.cluster.log('info', `group ${this.groupId}: rebalancing (${request.reason})`);
+    if (request.lost || !this.cooperative) {
+      await this.revoke([...this.states.values()], !request.lost);
+      if (!this.alive(runId)) return;
+    }
+    const owned = request.lost ? [] : this.assignment;
+    const ownedGeneration = request.lost ? -1 : this.assignmentGeneration;
+    this.emitRebalance('join', this.cooperative ? topicPartitions([...this.states.values()]) : []);
+    const topics = await this.subscribedTopics();
+    if (!this.alive(runId)) return;
+    const generation = await this.group.join(topics, owned, ownedGeneration, () => !this.alive(runId));
+    if (!this.alive(runId)) return;
+
+    const subscribed = new Set(topics);
+    const unsubscribed = generation.assignment.filter((tp) => !subscribed.has(tp.topic));
+    if (unsubscribed.length > 0) {
+      this.instrumentation.emit(CONSUMER_EVENTS.RECEIVED_UNSUBSCRIBED_TOPICS, {
+        groupId: this.groupId, generationId: generation.generationId, memberId: generation.memberId,
+        assignedTopics: generation.assignment.map((tp) => tp.topic), topicsSubscribed: topics,
+        topicsNotSubscribed: unsubscribed.map((tp) => tp.topic),
+      });
+    }
+    const assigned = normalize(generation.assignment.filter((tp) => subscribed.has(tp.topic)));
+    const keys = new Set(assigned.flatMap((tp) => tp.partitions.map((p) => stateKey(tp.topic, p))));
+    // Cooperative: only what is no longer ours goes, after SyncGroup (committed with the new generation).
+    const revoked = [...this.states.values()].filter((s) => !keys.has(s.key));
+    await this.revoke(revoked, true);
+    if (!this.alive(runId)) return;
+    for (const { topic, partitions } of assigned) {
+      const fromBeginning = this.subscriptionOf(topic)?.fromBeginning ?? false;
+      for (const partition of partitions) {
+        const key = stateKey(topic, partition);
+        if (this.states.has(key)) continue;
+        this.states.set(key, {
+          topic, partition, key, fromBeginning, position: null, resolved: null, committed: null,
+          committedKnown: false, reset: null, epoch: 0, busy: false, blockedUntil: 0,
+          failures: new Backoff(this.cluster.policy, this.runtime.context.random), highWatermark: -1, readReplica: null,
+        });
+      }
+    }
+    for (const [key, offset] of this.pendingSeeks) {
+      const state = this.states.get(key);
+      if (state) this.applySeek(state, Number(offset));
+    }
+    this.pendingSeeks.clear();
+    this.assignment = assigned;
+    this.assignmentGeneration = generation.generationId;
+    this.lastHeartbeatAt = this.clock.now();
+    this.rebalancing = false;
+    this.emitRebalance('assign', assigned);
+    this.instrumentation.emit(CONSUMER_EVENTS.GROUP_JOIN, {
+      groupId: this.groupId, memberId: generation.memberId, leaderId: generation.leaderId, isLeader: generation.isLeader,
+      memberAssignment: Object.fromEntries(assigned.map((tp) => [tp.topic, [...tp.partitions]])),
+      groupProtocol: generation.protocol, duration: this.clock.now() - started,
+    });
+    // KIP-429: what was revoked is handed out by a second rebalance, which this member starts.
+    if (this.cooperative && revoked.length > 0) this.requestRejoin('partitions were revoked: a follow-up rebalance assigns them');
+    this.wake();
+  }
+
+  /**
+   * Gives up partitions: no more fetching or processing them (the record in hand finishes),
+   * then their processed offsets are committed (autoCommit, unless `commit` is false: the
+   * partitions were already reassigned).
+   */
+  private async revoke(states: PartitionState[], commit: boolean): Promise<void> {
+    if (states.length === 0) return;
+    for (const state of states) {
+      if (this.states.get(state.key) === state) this.states.delete(state.key);
+      state.readReplica = null;
+    }
+    const inFlight = [...this.rounds.values()];
+    this.signalAbort();
+    this.newAbortSignal();
+    await Promise.allSettled(inFlight);
+    if (commit && this.run_.autoCommit) await this.commitStates(states, false);
+    this.emitRebalance('revoke', topicPartitions(states));
+  }
+
+  /** A crash of the group protocol (out of retries): KafkaJS's consumer.crash, and whether to restart. */
+  private async crash(error: unknown): Promise<boolean> {
+    this.cluster.reportError('Consumer', error);
+    let restart = isRetriableError(error);
+    const restartOnFailure = this.config.retry?.restartOnFailure;
+    if (restart && restartOnFailure) restart = await restartOnFailure(error as Error).then(Boolean, () => false);
+    if (restart) {
+      // As KafkaJS, the crashed consumer gives up its partitions and membership, then joins anew.
+      await this.revoke([...this.states.values()], true);
+      this.assignment = [];
+      this.assignmentGeneration = -1;
+      await this.group.leave('restarting after a crash').catch(() => this.group.reset());
+    }
+    this.instrumentation.emit(CONSUMER_EVENTS.CRASH, { error, groupId: this.groupId, restart });
+    return restart;
+  }
+
+  private subscriptionOf(topic: string): { topic: string | RegExp; fromBeginning: boolean } | undefined {
+    return this.subscriptions.find((s) => (typeof s.topic === 'string' ? s.topic === topic : matches(s.topic, topic)));
+  }
+
+  /** The subscribed topics by name (patterns matched against the cluster's topics), made sure to exist. */
+  private async subscribedTopics(): Promise<string[]> {
     const allowAutoTopicCreation = this.config.allowAutoTopicCreation ?? true;
     const names = new Set(this.subscriptions.map((s) => s.topic).filter((t): t is string => typeof t === 'string'));
     if (this.subscriptions.some((s) => s.topic instanceof RegExp)) {
@@ -410,40 +673,59 @@ export class Consumer {
       }
     }
     await this.cluster.ensureTopics([...names], allowAutoTopicCreation);
-    const assignment: Record<string, number[]> = {};
-    const keep = new Set<string>();
-    for (const topic of [...names].sort()) {
-      const fromBeginning = this.subscriptions.find((s) => (typeof s.topic === 'string' ? s.topic === topic : matches(s.topic, topic)))?.fromBeginning ?? false;
-      assignment[topic] = [];
-      for (const p of this.cluster.partitions(topic)) {
-        const key = stateKey(topic, p.partitionIndex);
-        keep.add(key);
-        assignment[topic].push(p.partitionIndex);
-        const existing = this.states.get(key);
-        if (existing) {
-          existing.fromBeginning = fromBeginning;
-          continue;
-        }
-        this.states.set(key, {
-          topic, partition: p.partitionIndex, key, fromBeginning, position: null, resolved: null, committed: null,
-          committedKnown: false, reset: null, epoch: 0, busy: false, blockedUntil: 0,
-          failures: new Backoff(this.cluster.policy, this.runtime.context.random), highWatermark: -1, readReplica: null,
-        });
-      }
-    }
-    for (const key of [...this.states.keys()]) if (!keep.has(key)) this.states.delete(key);
-    for (const [key, offset] of this.pendingSeeks) {
-      const state = this.states.get(key);
-      if (state) this.applySeek(state, Number(offset));
-    }
-    this.pendingSeeks.clear();
-    // A coordinator still being set up (the first FindCoordinator creates __consumer_offsets) does not
-    // fail run(): the offsets lookup keeps retrying in the fetch loop.
-    await this.cluster.findGroupCoordinator(this.groupId).catch((error) => this.cluster.reportError('FindCoordinator', error));
-    this.instrumentation.emit(CONSUMER_EVENTS.GROUP_JOIN, {
-      groupId: this.groupId, memberId: this.memberId, leaderId: this.memberId, isLeader: true,
-      memberAssignment: assignment, groupProtocol: 'RoundRobinAssigner', duration: this.clock.now() - started,
+    return [...names].sort();
+  }
+
+  private emitRebalance(phase: 'join' | 'revoke' | 'assign', partitions: TopicPartitions[]): void {
+    this.runtime.context.events({
+      type: 'consumer-rebalance', time: this.clock.now(), node: this.cluster.node, groupId: this.groupId,
+      memberId: this.group.memberId, generationId: this.group.generationId, phase, partitions,
+      protocol: this.group.protocol ?? this.assignors[0].name,
     });
+  }
+
+  // ---- Heartbeats --------------------------------------------------------------------------
+
+  /** The background heartbeat: every heartbeatInterval since the last one sent, while this run lasts. */
+  private scheduleHeartbeat(runId: number, delay: number): void {
+    this.heartbeatTimer = this.clock.setTimer(Math.max(0, delay), () => {
+      if (!this.alive(runId)) return;
+      const wait = this.lastHeartbeatAt + this.heartbeatInterval - this.clock.now();
+      if (wait > 0) {
+        this.scheduleHeartbeat(runId, wait);
+        return;
+      }
+      void this.heartbeat().finally(() => {
+        if (this.alive(runId)) this.scheduleHeartbeat(runId, this.heartbeatInterval);
+      });
+    });
+  }
+
+  /** heartbeat() in eachMessage / eachBatch: sends one if one is due. */
+  private async heartbeatIfDue(): Promise<void> {
+    if (this.clock.now() - this.lastHeartbeatAt >= this.heartbeatInterval) await this.heartbeat();
+  }
+
+  /** One Heartbeat, unless one is in flight or the member is between generations (joining). */
+  private heartbeat(): Promise<void> {
+    if (this.heartbeatInFlight) return this.heartbeatInFlight;
+    const { generationId, memberId } = this.group;
+    if (!this.running || generationId < 0 || !memberId || this.group.joining) return Promise.resolve();
+    this.lastHeartbeatAt = this.clock.now();
+    const run = (async () => {
+      try {
+        const error = await this.group.heartbeat();
+        if (this.group.generationId !== generationId || this.group.memberId !== memberId) return; // answered for a past generation
+        if (error) this.onGroupError(error, 'Heartbeat');
+        else this.instrumentation.emit(CONSUMER_EVENTS.HEARTBEAT, { groupId: this.groupId, memberId, groupGenerationId: generationId });
+      } catch (error) {
+        if (this.running) this.cluster.reportError('Heartbeat', error);
+      } finally {
+        this.heartbeatInFlight = null;
+      }
+    })();
+    this.heartbeatInFlight = run;
+    return run;
   }
 
   private applySeek(state: PartitionState, offset: number): void {
@@ -638,6 +920,7 @@ export class Consumer {
 
   /** One Fetch to `node` (a leader, or a preferred read replica) for `states`, then their records. */
   private async fetchRound(node: number, states: PartitionState[]): Promise<void> {
+    const aborted = this.abortSignal;
     for (const state of states) state.busy = true;
     const epochs = new Map(states.map((s) => [s, s.epoch] as const));
     // Partitions read from a preferred replica: any failure there sends them back to the leader.
@@ -661,7 +944,7 @@ export class Consumer {
       try {
         response = await Promise.race([
           this.cluster.request(node, 'Fetch', request, this.runtime.requestTimeout + this.maxWaitTimeInMs),
-          this.stopSignal,
+          aborted,
         ]);
       } catch (error) {
         if (!this.running) return;
@@ -672,7 +955,8 @@ export class Consumer {
         this.block(states, this.fetchBackoff.next());
         return;
       }
-      if (response === NOT_RUNNING || !this.running) return;
+      // Stopped, or partitions revoked: these partitions are fetched again if they are still ours.
+      if (response === ABORTED || !this.running) return;
       let refresh = false;
       let hadError = false;
       const work: { state: PartitionState; epoch: number; messages: KafkaMessage[]; nextOffset: number }[] = [];
@@ -772,7 +1056,7 @@ export class Consumer {
     };
     const started = this.clock.now();
     this.instrumentation.emit(CONSUMER_EVENTS.START_BATCH_PROCESS, info);
-    const heartbeat = async () => {};
+    const heartbeat = () => this.heartbeatIfDue();
     const pause = () => {
       this.pause([{ topic, partitions: [partition] }]);
       return () => this.resume([{ topic, partitions: [partition] }]);
@@ -816,7 +1100,7 @@ export class Consumer {
           batch, resolveOffset, heartbeat, pause,
           commitOffsetsIfNecessary: async (offsets?: OffsetsByTopicPartition) => {
             if (offsets) {
-              await this.commit(offsets.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: Number(p.partition), offset: Number(p.offset) }))));
+              await this.commit(offsets.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: Number(p.partition), offset: Number(p.offset) }))), true);
             } else {
               await this.commitOffsetsIfNecessary();
             }
@@ -857,29 +1141,45 @@ export class Consumer {
     await this.commitResolved().catch((error) => this.cluster.reportError('OffsetCommit', error));
   }
 
-  /** Commits every partition's resolved offset the coordinator does not have yet. */
+  /** Commits every assigned partition's resolved offset the coordinator does not have yet. */
   private commitResolved(): Promise<void> {
-    const entries = [...this.states.values()]
-      .filter((s) => s.resolved !== null && s.resolved !== s.committed)
-      .map((s) => ({ topic: s.topic, partition: s.partition, offset: s.resolved! }));
+    const entries = resolvedEntries([...this.states.values()]);
     if (entries.length === 0) {
       this.lastCommitAt = this.clock.now();
       return Promise.resolve();
     }
-    return this.commit(entries);
+    return this.commit(entries, true);
+  }
+
+  /**
+   * Commits what was processed of partitions being given up; a failure is reported, not thrown
+   * (and, with `rejoinOnError` false, starts no rebalance: one is already under way or over).
+   */
+  private async commitStates(states: PartitionState[], rejoinOnError: boolean): Promise<void> {
+    const entries = resolvedEntries(states);
+    if (entries.length === 0) return;
+    await this.commit(entries, rejoinOnError).catch((error) => this.cluster.reportError('OffsetCommit', error));
   }
 
   /** One OffsetCommit at a time, in order, so a later commit never lands before an earlier one. */
-  private commit(entries: { topic: string; partition: number; offset: number }[]): Promise<void> {
-    const run = this.commitChain.then(() => this.sendCommit(entries));
+  private commit(entries: { topic: string; partition: number; offset: number }[], rejoinOnError: boolean): Promise<void> {
+    const run = this.commitChain.then(() => this.sendCommit(entries, rejoinOnError));
     this.commitChain = run.catch(() => undefined);
     return run;
   }
 
-  private async sendCommit(entries: { topic: string; partition: number; offset: number }[]): Promise<void> {
+  /**
+   * OffsetCommit with this member's id and generation (-1 and '' outside a group generation, as
+   * a commit from outside the group, which the coordinator takes only while the group is empty). REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION and
+   * UNKNOWN_MEMBER_ID mean the offsets were not committed and the member must rejoin.
+   */
+  private async sendCommit(entries: { topic: string; partition: number; offset: number }[], rejoinOnError: boolean): Promise<void> {
     if (entries.length === 0) return;
+    const inGeneration = this.group.generationId >= 0;
+    const generationId = inGeneration ? this.group.generationId : -1;
+    const memberId = inGeneration ? this.group.memberId : '';
     const body: OffsetCommitRequest = {
-      groupId: this.groupId, generationIdOrMemberEpoch: -1, memberId: '',
+      groupId: this.groupId, generationIdOrMemberEpoch: generationId, memberId,
       topics: [...groupBy(entries, (e) => e.topic)].map(([name, group]) => ({
         name,
         partitions: group.map((e) => ({ partitionIndex: e.partition, committedOffset: e.offset, committedLeaderEpoch: -1, committedMetadata: null })),
@@ -889,7 +1189,10 @@ export class Consumer {
       (r) => firstPartitionError(r.topics.flatMap((t) => t.partitions)));
     for (const topic of response.topics) {
       for (const p of topic.partitions) {
-        if (p.errorCode !== 0) throw partitionError(errorName(p.errorCode), topic.name, p.partitionIndex, `OffsetCommit for group ${this.groupId}`);
+        if (p.errorCode === 0) continue;
+        const error = errorName(p.errorCode);
+        if (rejoinOnError && generationId === this.group.generationId) this.onGroupError(error, 'OffsetCommit');
+        throw partitionError(error, topic.name, p.partitionIndex, `OffsetCommit for group ${this.groupId}`);
       }
     }
     for (const e of entries) {
@@ -902,7 +1205,7 @@ export class Consumer {
     this.uncommitted = 0;
     this.lastCommitAt = this.clock.now();
     this.instrumentation.emit(CONSUMER_EVENTS.COMMIT_OFFSETS, {
-      groupId: this.groupId, memberId: this.memberId, groupGenerationId: -1,
+      groupId: this.groupId, memberId, groupGenerationId: generationId,
       topics: [...groupBy(entries, (e) => e.topic)].map(([topic, group]) => ({
         topic, partitions: group.map((e) => ({ partition: String(e.partition), offset: String(e.offset) })),
       })),
@@ -920,6 +1223,36 @@ export class Consumer {
 }
 
 const stateKey = (topic: string, partition: number): string => `${topic}\0${partition}`;
+
+const resolvedEntries = (states: PartitionState[]): { topic: string; partition: number; offset: number }[] => states
+  .filter((s) => s.resolved !== null && s.resolved !== s.committed)
+  .map((s) => ({ topic: s.topic, partition: s.partition, offset: s.resolved! }));
+
+/** Partitions by topic, both sorted. */
+function normalize(list: readonly TopicPartitions[]): TopicPartitions[] {
+  const byTopic = new Map<string, Set<number>>();
+  for (const { topic, partitions } of list) {
+    const set = byTopic.get(topic) ?? new Set<number>();
+    byTopic.set(topic, set);
+    for (const p of partitions) set.add(p);
+  }
+  return [...byTopic].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([topic, set]) => ({ topic, partitions: [...set].sort((a, b) => a - b) }));
+}
+
+const topicPartitions = (states: PartitionState[]): TopicPartitions[] => normalize(states.map((s) => ({ topic: s.topic, partitions: [s.partition] })));
+
+/** `partitionAssigners` as Assignors: factories are called, KafkaJS-style custom assigners are refused by name. */
+function resolveAssignors(assigners: readonly unknown[] | undefined, context: { groupId: string; logger: Logger }): Assignor[] {
+  const list = assigners && assigners.length > 0 ? assigners : [PartitionAssigners.roundRobin];
+  return list.map((assigner) => {
+    const assignor = (typeof assigner === 'function' ? assigner(context) : assigner) as Assignor | undefined;
+    if (!assignor || typeof assignor.name !== 'string' || typeof assignor.assign !== 'function'
+      || (assignor.rebalanceProtocol !== 'EAGER' && assignor.rebalanceProtocol !== 'COOPERATIVE')) {
+      throw new KafkaJSNonRetriableError(`Unsupported partition assigner ${String((assignor as { name?: unknown } | undefined)?.name)}: use PartitionAssigners.roundRobin, range, sticky or cooperativeSticky, or an Assignor ({ name, rebalanceProtocol, assign(members, partitionsPerTopic) })`);
+    }
+    return assignor;
+  });
+}
 
 function matches(pattern: RegExp, name: string): boolean {
   pattern.lastIndex = 0;

@@ -6,8 +6,13 @@ import { createDefaultPartitioner } from './partitioner';
 
 export { Kafka, type ClientContext, type KafkaConfig } from './kafka';
 export { Producer, CompressionTypes, PRODUCER_EVENTS, type ProducerConfig, type ProducerRecord, type ProducerBatch, type Message, type RecordMetadata, type TopicMessages } from './producer';
-export { Consumer, CONSUMER_EVENTS, type ConsumerConfig, type ConsumerRunConfig, type EachMessagePayload, type EachBatchPayload, type Batch, type KafkaMessage } from './consumer';
-export { Admin, ADMIN_EVENTS, type AdminConfig, type ITopicConfig, type ITopicMetadata } from './admin';
+export {
+  Consumer, CONSUMER_EVENTS, PartitionAssigners, type ConsumerConfig, type ConsumerRunConfig, type EachMessagePayload, type EachBatchPayload,
+  type Batch, type KafkaMessage, type PartitionAssigner,
+} from './consumer';
+export type { GroupDescription } from './consumerGroup';
+export type { Assignor } from '../group/assignors/types';
+export { Admin, ADMIN_EVENTS, KafkaJSDeleteGroupsError, type AdminConfig, type ITopicConfig, type ITopicMetadata } from './admin';
 export { KafkaBuffer } from './buffer';
 export { KafkaJSError, KafkaJSNonRetriableError, KafkaJSTimeout, KafkaJSProtocolError, KafkaProtocolError } from './errors';
 export type { RetryOptions } from './retry';
