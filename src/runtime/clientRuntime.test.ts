@@ -31,7 +31,7 @@ describe('consumerAppOptions', () => {
     [{ groupId: 'g', topics: ['a'], sessionTimeout: 3000 }, /group\.min\.session\.timeout\.ms \(6000\).*INVALID_SESSION_TIMEOUT/],
     [{ groupId: 'g', topics: ['a'], sessionTimeout: 6000.5 }, /sessionTimeout must be an integer/],
     [{ groupId: 'g', topics: ['a'], sessionTimeout: 6000, heartbeatInterval: 6000 }, /heartbeatInterval \(6000\) must be lower than sessionTimeout \(6000\)/],
-    [{ groupId: 'g', topics: ['a'], assignors: ['RangeAssignor'] }, /unknown assignor "RangeAssignor"/],
+    [{ groupId: 'g', topics: ['a'], assignors: ['RangeAssignor'] }, /unknown assignor "RangeAssignor" \(known: .*cooperative-sticky/],
     [{ groupId: 'g', topics: ['a'], assignors: [] }, /assignors must be a non-empty array/],
     [{ groupId: 'g', topics: ['a'], assignors: ['range', 'range'] }, /must not repeat/],
     [{ groupId: 'g', topics: ['a'], fromBeginning: 'yes' }, /fromBeginning must be true or false/],
@@ -60,10 +60,14 @@ describe('ConsumerApp', () => {
     }
 
     const events: ClusterEvent[] = [];
+    const protocols = new Set<string | null>();
+    cluster.onEvent((e) => {
+      if (e.type === 'group-state' && e.groupId === 'billing' && e.state === 'Stable') protocols.add(e.protocolName);
+    });
     const appKafka = cluster.kafka({ clientId: 'consumer-1' });
     const clock = scheduler.clockFor('consumer-1');
     const app = new ConsumerApp(appKafka, clock, 'consumer-1', (e) => events.push(e),
-      consumerAppOptions({ groupId: 'billing', topics: ['orders'], processingDelayMs: 5, sessionTimeout: 6000, heartbeatInterval: 1000, autoCommitInterval: 100 }));
+      consumerAppOptions({ groupId: 'billing', topics: ['orders'], processingDelayMs: 5, sessionTimeout: 6000, heartbeatInterval: 1000, autoCommitInterval: 100, assignors: ['range', 'sticky'] }));
     await scheduler.await(app.start());
     const processed = () => events.filter((e) => e.type === 'consumer-processed');
     const total = () => processed().reduce((n, e) => n + e.count, 0);
@@ -89,6 +93,8 @@ describe('ConsumerApp', () => {
       expect(next).toBeGreaterThan(0);
     }
     expect(runs.reduce((n, e) => n + e.count, 0)).toBe(41);
+    // The group agreed on the application's first choice of assignor.
+    expect([...protocols]).toEqual(['range']);
     // Stopped, it committed where it got to: the group's offsets are the partitions' ends.
     const committed = await scheduler.await(admin.fetchOffsets({ groupId: 'billing', topics: ['orders'] }));
     const ends = await scheduler.await(admin.fetchTopicOffsets('orders'));

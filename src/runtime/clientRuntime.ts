@@ -3,7 +3,8 @@ import { DEFAULT_BROKER_CONFIG, brokerAddress } from '../kafka/config';
 import type { Clock, TimerHandle } from '../kafka/ports';
 import { validateTopicName } from '../kafka/controller/topicValidation';
 import { Kafka } from '../kafka/client/kafka';
-import { CONSUMER_EVENTS, type Consumer, type ConsumerConfig } from '../kafka/client/consumer';
+import { CONSUMER_EVENTS, type Consumer } from '../kafka/client/consumer';
+import { ASSIGNORS, KAFKAJS_DEFAULT_ASSIGNOR, type Assignor } from '../kafka/group/assignors';
 import type { ClusterEvent } from '../cluster/events';
 import { MessageChannelTransport } from './messageChannelTransport';
 import type { NodeWorkerApi } from './nodeRuntime';
@@ -11,10 +12,10 @@ import { ScaledClock, type TimeAnchor } from './scaledClock';
 
 /**
  * The partition.assignment.strategy names a playground consumer may vote with in JoinGroup:
- * KafkaJS's default ('RoundRobinAssigner') and the Java client's ('range' is Java's default).
+ * KafkaJS's 'RoundRobinAssigner' (its default) and the Java client's 'range', 'roundrobin',
+ * 'sticky' and 'cooperative-sticky'.
  */
-export const CONSUMER_ASSIGNORS = ['RoundRobinAssigner', 'range', 'roundrobin', 'sticky', 'cooperative-sticky'] as const;
-export type ConsumerAssignorName = (typeof CONSUMER_ASSIGNORS)[number];
+export const CONSUMER_ASSIGNORS: readonly string[] = [...ASSIGNORS.keys()];
 
 /** What `cluster.startConsumer(options)` takes: a consumer application in its own Web Worker. */
 export interface StartConsumerOptions {
@@ -45,7 +46,7 @@ export interface StartConsumerOptions {
 }
 
 /** StartConsumerOptions checked, with every default filled in. */
-export type ConsumerAppOptions = Required<Omit<StartConsumerOptions, 'clientId' | 'assignors'>> & { assignors: ConsumerAssignorName[]; clientId?: string };
+export type ConsumerAppOptions = Required<Omit<StartConsumerOptions, 'clientId'>> & { clientId?: string };
 
 // The playground's brokers run with these: outside them JoinGroup fails with
 // INVALID_SESSION_TIMEOUT, so say so before starting.
@@ -91,14 +92,14 @@ export function consumerAppOptions(raw: unknown): ConsumerAppOptions {
   }
   const heartbeatInterval = ms('heartbeatInterval', 3000, 1);
   if (heartbeatInterval >= sessionTimeout) fail(`heartbeatInterval (${heartbeatInterval}) must be lower than sessionTimeout (${sessionTimeout}), so several heartbeats fit in one session`);
-  let assignors: ConsumerAssignorName[] = ['RoundRobinAssigner'];
+  let assignors = [KAFKAJS_DEFAULT_ASSIGNOR];
   if (o.assignors !== undefined) {
     if (!Array.isArray(o.assignors) || o.assignors.length === 0) fail(`assignors must be a non-empty array of: ${CONSUMER_ASSIGNORS.join(', ')}`);
     for (const name of o.assignors as unknown[]) {
-      if (!CONSUMER_ASSIGNORS.includes(name as ConsumerAssignorName)) fail(`unknown assignor ${JSON.stringify(name)} (known: ${CONSUMER_ASSIGNORS.join(', ')})`);
+      if (typeof name !== 'string' || !ASSIGNORS.has(name)) fail(`unknown assignor ${JSON.stringify(name)} (known: ${CONSUMER_ASSIGNORS.join(', ')})`);
     }
     if (new Set(o.assignors).size !== o.assignors.length) fail('assignors must not repeat a name');
-    assignors = [...(o.assignors as ConsumerAssignorName[])];
+    assignors = [...(o.assignors as string[])];
   }
   if (o.clientId !== undefined && (typeof o.clientId !== 'string' || o.clientId.length === 0)) fail('clientId must be a non-empty string');
   const processingDelayMs = o.processingDelayMs ?? 0;
@@ -236,11 +237,13 @@ export class ConsumerApp {
 
 const runKey = (topic: string, partition: number): string => `${topic}\0${partition}`;
 
-/** KafkaJS's partitionAssigners for the protocol names, in order of preference. */
-function partitionAssigners(names: readonly ConsumerAssignorName[]): ConsumerConfig['partitionAssigners'] {
-  // TODO: map to PartitionAssigners once src/kafka/client exports it.
-  void names;
-  return undefined;
+/** KafkaJS's partitionAssigners for the protocol names (checked by consumerAppOptions), in order of preference. */
+function partitionAssigners(names: readonly string[]): Assignor[] {
+  return names.map((name) => {
+    const assignor = ASSIGNORS.get(name);
+    if (!assignor) throw new Error(`unknown assignor ${name}`);
+    return assignor;
+  });
 }
 
 export interface ClientInit { address: string; anchor: TimeAnchor; options: ConsumerAppOptions }
