@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { SimCluster } from '../../sim/simCluster';
 import type { NodeEvent, TopicPartitions } from '../events';
+import { range } from '../group/assignors';
 import { PartitionAssigners, type Consumer, type ConsumerConfig, type Kafka } from './index';
 
 const TOPIC = 'orders';
@@ -25,7 +26,11 @@ interface Member {
 async function setup(seed: number, partitions = 6) {
   const cluster = new SimCluster({ seed, brokers: 3, controllers: 1 });
   const rebalances: RebalanceEvent[] = [];
-  cluster.onEvent((e) => { if (e.type === 'consumer-rebalance') rebalances.push(e); });
+  let coordinatorNode = '';
+  cluster.onEvent((e) => {
+    if (e.type === 'consumer-rebalance') rebalances.push(e);
+    if (e.type === 'group-state' && e.state !== 'Dead') coordinatorNode = e.node;
+  });
   const { scheduler } = cluster;
   await cluster.start();
   await cluster.waitForBrokersRunning();
@@ -45,14 +50,15 @@ async function setup(seed: number, partitions = 6) {
   };
 
   let count = 0;
-  const start = async (groupId: string, config: Partial<ConsumerConfig> = {}, fromBeginning = true): Promise<Member> => {
+  const start = async (groupId: string, config: Partial<ConsumerConfig> = {}, made?: (consumer: Consumer) => void): Promise<Member> => {
     const name = `${groupId}-member-${++count}`;
     const memberKafka = cluster.kafka({ clientId: name });
     const consumer = memberKafka.consumer({ groupId, maxWaitTimeInMs: 1000, ...config });
     const member: Member = { name, kafka: memberKafka, consumer, delivered: new Map(), joins: [] };
     consumer.on(consumer.events.GROUP_JOIN, (e) => member.joins.push(e.payload));
+    made?.(consumer);
     await scheduler.await(consumer.connect());
-    await scheduler.await(consumer.subscribe({ topic: TOPIC, fromBeginning }));
+    await scheduler.await(consumer.subscribe({ topic: TOPIC, fromBeginning: true }));
     await scheduler.await(consumer.run({
       autoCommitInterval: 500,
       eachMessage: async ({ partition, message }) => {
@@ -81,7 +87,9 @@ async function setup(seed: number, partitions = 6) {
     const result = await scheduler.await(admin.fetchOffsets({ groupId, topics: [TOPIC] }));
     return new Map(result[0].partitions.map((p) => [p.partition, Number(p.offset)]));
   };
-  return { cluster, scheduler, admin, produce, start, owned, balanced, deliveredAll, fetchOffsets, rebalances, produced: () => produced };
+  /** The broker that last reported a group's state: the coordinator. */
+  const coordinator = () => Number(coordinatorNode.slice('broker-'.length));
+  return { cluster, scheduler, admin, produce, start, owned, balanced, deliveredAll, fetchOffsets, rebalances, coordinator };
 }
 
 describe('consumer groups', () => {
@@ -205,6 +213,26 @@ describe('consumer groups', () => {
     for (const m of [...blue, again]) await scheduler.await(m.consumer.disconnect());
   }, 60_000);
 
+  it('carries on through the coordinator\'s broker crashing: nothing skipped, offsets committed on the new coordinator', async () => {
+    const { cluster, scheduler, produce, start, balanced, deliveredAll, fetchOffsets, coordinator } = await setup(8);
+    const config = { sessionTimeout: 10_000, heartbeatInterval: 1000 };
+    await produce(3);
+    const members = [await start('g', config), await start('g', config)];
+    await scheduler.runUntilTrue(() => balanced(members, [3, 3]), 60_000, 'assigned');
+    const count = () => [...deliveredAll(members).values()].reduce((n, set) => n + set.size, 0);
+    await scheduler.runUntilTrue(() => count() === 18, 30_000, 'consumed');
+    const dead = coordinator();
+    expect(dead).toBeGreaterThan(0);
+    cluster.killBroker(dead);
+    await produce(3);
+    await scheduler.runUntilTrue(() => count() === 36, 60_000, 'consumed after the coordinator died');
+    await scheduler.runFor(3000);
+    expect(coordinator()).not.toBe(dead);
+    expect([...(await fetchOffsets('g')).values()]).toEqual([6, 6, 6, 6, 6, 6]);
+    for (const [p, set] of deliveredAll(members)) expect([...set].sort((x, y) => x - y), `partition ${p}`).toEqual([0, 1, 2, 3, 4, 5]);
+    for (const m of members) await scheduler.await(m.consumer.disconnect());
+  }, 60_000);
+
   it('sends heartbeats, reports group_join, and describeGroup shows the members', async () => {
     const { scheduler, start, balanced } = await setup(6);
     const heartbeats: { groupId: string; memberId: string; groupGenerationId: number }[] = [];
@@ -218,6 +246,25 @@ describe('consumer groups', () => {
     expect(description).toMatchObject({ groupId: 'g', state: 'Stable', protocol: 'RoundRobinAssigner', protocolType: 'consumer', errorCode: 0 });
     expect(description.members.map((m) => m.clientId).sort()).toEqual([a.name, b.name].sort());
     expect(heartbeats.at(-1)!.memberId).toBe(description.members.find((m) => m.clientId === a.name)!.memberId);
+    for (const m of [a, b]) await scheduler.await(m.consumer.disconnect());
+  }, 60_000);
+});
+
+describe('partition assigners', () => {
+  it('takes an Assignor object as well; a member with no protocol in common with the group fails to join', async () => {
+    const { scheduler, start, owned, balanced } = await setup(7);
+    const a = await start('ranged', { partitionAssigners: [range] });
+    const b = await start('ranged', { partitionAssigners: [PartitionAssigners.range] });
+    await scheduler.runUntilTrue(() => balanced([a, b], [3, 3]), 60_000, 'range assigned');
+    expect(a.joins.at(-1)!.groupProtocol).toBe('range');
+    // range gives each member a contiguous block.
+    expect([owned(a), owned(b)].sort((x, y) => x[0] - y[0])).toEqual([[0, 1, 2], [3, 4, 5]]);
+
+    const crashes: { error: { type?: string }; restart: boolean }[] = [];
+    const odd = await start('ranged', { partitionAssigners: [PartitionAssigners.roundRobin] }, (c) => c.on(c.events.CRASH, (e) => crashes.push(e.payload)))
+      .catch((error) => error);
+    expect(odd.type).toBe('INCONSISTENT_GROUP_PROTOCOL');
+    expect(crashes.map((c) => [c.error.type, c.restart])).toEqual([['INCONSISTENT_GROUP_PROTOCOL', false]]);
     for (const m of [a, b]) await scheduler.await(m.consumer.disconnect());
   }, 60_000);
 });
