@@ -29,6 +29,8 @@ interface NodeHandle {
 interface ClientHandle {
   id: string; kind: 'consumer';
   worker: Worker | null; api: Comlink.Remote<ClientWorkerApi> | null;
+  /** Set while start() runs: a worker terminated then never answers, so its start is failed here. */
+  abortStart: (() => void) | null;
 }
 
 /** How long stopClient waits for the application to leave its group before terminating it anyway. */
@@ -344,19 +346,24 @@ export class ClusterHost {
     const id = `consumer-${++this.consumerCount}`;
     const worker = new Worker(new URL('../workers/client.worker.ts', import.meta.url), { type: 'module', name: id });
     const api = Comlink.wrap<ClientWorkerApi>(worker);
-    const client: ClientHandle = { id, kind: 'consumer', worker, api };
+    const client: ClientHandle = { id, kind: 'consumer', worker, api, abortStart: null };
     this.clients.set(id, client);
     for (const node of this.nodes.values()) if (node.role === 'broker' && node.api) this.connectClient(api, id, node.api, node.address);
     if (this.cut) void api.block(this.brokersCutFromClients());
     const events = new MessageChannel();
     events.port1.onmessage = (event: MessageEvent<ClusterEvent[]>) => this.onEvents(event.data);
     this.emit({ type: 'client-started', time: this.now(), client: id, kind: 'consumer', groupId: config.groupId, topics: config.topics, config: { ...config } });
+    const ended = new Promise<never>((_, reject) => {
+      client.abortStart = () => reject(new Error(`startConsumer: ${id} was stopped or killed before it had started`));
+    });
     try {
-      await api.start({ address: id, anchor: this.anchor, options: config }, Comlink.transfer(events.port2, [events.port2]));
+      await Promise.race([api.start({ address: id, anchor: this.anchor, options: config }, Comlink.transfer(events.port2, [events.port2])), ended]);
     } catch (error) {
       // It could not even connect or subscribe: nothing of it stays running.
       if (client.worker) this.endClient(client, 'client-stopped');
       throw error;
+    } finally {
+      client.abortStart = null;
     }
     return id;
   }
@@ -397,16 +404,12 @@ export class ClusterHost {
   }
 
   private endClient(client: ClientHandle, type: 'client-stopped' | 'client-killed'): void {
+    client.abortStart?.();
     client.worker?.terminate();
     client.worker = null;
     client.api = null;
     for (const node of this.nodes.values()) if (node.role === 'broker') void node.api?.peerDown(client.id);
     this.emit({ type, time: this.now(), client: client.id });
-  }
-
-  /** Client applications started in this page, with whether their worker still runs. */
-  clientList(): { id: string; kind: 'consumer'; alive: boolean }[] {
-    return [...this.clients.values()].map((c) => ({ id: c.id, kind: c.kind, alive: c.worker !== null }));
   }
 
   private clientContext(address: string): ClientContext {
