@@ -109,7 +109,7 @@ export interface ClusterState extends GroupsState {
 export const RECENT_EVENTS = 500;
 
 /** Routine traffic: evicted first, so a failover's steps outlive a busy producer's appends. */
-export const ROUTINE_EVENTS: ReadonlySet<string> = new Set(['log-append', 'partition-offsets', 'metadata-applied', 'consumer-processed']);
+export const ROUTINE_EVENTS: ReadonlySet<string> = new Set(['log-append', 'partition-offsets', 'metadata-applied', 'consumer-processed', 'offset-commit']);
 
 /** The newest RECENT_EVENTS events, dropping the oldest routine ones before anything else. */
 function trimRecent(list: LoggedEvent[]): LoggedEvent[] {

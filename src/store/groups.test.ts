@@ -78,6 +78,18 @@ describe('consumer groups in the store', () => {
     expect(rounds.at(-2)).toBe(rounds.at(-1));
   });
 
+  it('keeps a join that arrives after the sync it preceded in the same round (workers report interleaved)', () => {
+    const state = applyEvents(cluster(), [
+      groupState(3, 'broker-2', 'PreparingRebalance', 0, [member('consumer-1')]),
+      groupState(5, 'broker-2', 'CompletingRebalance', 1, [member('consumer-1')]),
+      rebalance(2, 'consumer-1', 'join', [], -1),
+      groupState(6, 'broker-2', 'Stable', 1, [member('consumer-1', [{ topic: 'orders', partitions: [0, 1, 2] }])]),
+      rebalance(7, 'consumer-1', 'assign', [0, 1, 2], 1),
+      rebalance(9, 'consumer-1', 'join', [], 1),
+    ]);
+    expect(state.groups.g.steps.map((s) => [s.kind, s.round])).toEqual([['prepare', 1], ['sync', 1], ['join', 1], ['stable', 1], ['assign', 1], ['join', 2]]);
+  });
+
   it('gives one offsets row per partition: committed offset, the leader\'s high watermark as log end offset, lag and owner', () => {
     const state = applyEvents(settled(), [commit(8, 0, 7), commit(8, 1, 4)]);
     expect(describeCluster(state).groups[0].offsets).toEqual([
@@ -114,7 +126,9 @@ describe('consumer groups in the store', () => {
     state = applyEvents(state, [groupState(12, 'broker-3', 'Stable', 1, settledMembers(), 'loaded')]);
     expect(describeCluster(state).groups[0]).toMatchObject({ state: 'Stable', coordinator: 3 });
     expect(Object.keys(state.groups.g.reports).sort()).toEqual(['broker-3']);
-    expect(state.groups.g.steps.slice(-2).map((s) => [s.kind, s.node])).toEqual([['dead', 'broker-2'], ['stable', 'broker-3']]);
+    expect(state.groups.g.steps.slice(-2).map((s) => [s.kind, s.node])).toEqual([['unload', 'broker-2'], ['load', 'broker-3']]);
+    // A move is no rebalance: the round does not change.
+    expect(state.groups.g.steps.at(-1)?.round).toBe(settled().groups.g.steps.at(-1)?.round);
   });
 
   it('says when the coordinator broker is down, until another loads the group', () => {
@@ -122,6 +136,7 @@ describe('consumer groups in the store', () => {
     expect(describeCluster(state).groups[0]).toMatchObject({ state: 'Stable', coordinator: 2, coordinatorAlive: false });
     state = applyEvents(state, [groupState(15, 'broker-1', 'Stable', 1, settledMembers(), 'loaded')]);
     expect(describeCluster(state).groups[0]).toMatchObject({ coordinator: 1, coordinatorAlive: true });
+    expect(state.groups.g.steps.at(-1)).toMatchObject({ kind: 'load', node: 'broker-1', from: 'broker-2' });
   });
 
   it('ignores a report older than the coordinator\'s last', () => {

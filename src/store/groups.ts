@@ -14,9 +14,14 @@ type RebalanceEvent = Extract<ClusterEvent, { type: 'consumer-rebalance' }>;
 /**
  * One step of a rebalance, for the step strip. Group steps come from the coordinator
  * (prepare: PreparingRebalance; sync: CompletingRebalance, the leader's assignment awaited in
- * SyncGroup; stable; empty; dead), member steps from a consumer (join, revoke, assign).
+ * SyncGroup; stable; empty; dead: deleted), member steps from a consumer (join, revoke, assign).
+ * Coordinator moves are steps of their own, outside any rebalance: unload (a broker stopped
+ * coordinating it) and load (another loaded it from __consumer_offsets).
  */
-export type RebalanceStepKind = 'prepare' | 'join' | 'sync' | 'revoke' | 'assign' | 'stable' | 'empty' | 'dead';
+export type RebalanceStepKind = 'prepare' | 'join' | 'sync' | 'revoke' | 'assign' | 'stable' | 'empty' | 'dead' | 'unload' | 'load';
+
+/** Steps of a coordinator move, not of a rebalance. */
+export const isCoordinatorStep = (kind: RebalanceStepKind): boolean => kind === 'unload' || kind === 'load';
 
 export interface RebalanceStep {
   /** Unique within its group: a key that lets the UI animate each new step once. */
@@ -32,6 +37,8 @@ export interface RebalanceStep {
   partitions: TopicPartitions[];
   /** The coordinator's reason, or the member's protocol. */
   detail: string;
+  /** For a load: the broker that coordinated the group before. */
+  from?: string;
 }
 
 export interface GroupView {
@@ -47,8 +54,8 @@ export interface GroupView {
   steps: RebalanceStep[];
   nextSeq: number;
   round: number;
-  /** Whether the current round reached CompletingRebalance: a join or revoke after it opens the next round. */
-  roundSynced: boolean;
+  /** When the current round reached CompletingRebalance (null: not yet): a join or revoke after it opens the next round. */
+  syncedAt: number | null;
 }
 
 export interface CommittedOffset { offset: number; time: number; node: string }
@@ -102,24 +109,29 @@ export function currentReport(group: GroupView): GroupStateEvent | null {
   return newestLive ?? newest;
 }
 
-const emptyGroup = (groupId: string): GroupView => ({ groupId, reports: {}, deletedAt: null, steps: [], nextSeq: 0, round: 0, roundSynced: true });
+const emptyGroup = (groupId: string): GroupView => ({ groupId, reports: {}, deletedAt: null, steps: [], nextSeq: 0, round: 0, syncedAt: -Infinity });
 
 const GROUP_STEP: Record<GroupStateName, RebalanceStepKind> = {
   PreparingRebalance: 'prepare', CompletingRebalance: 'sync', Stable: 'stable', Empty: 'empty', Dead: 'dead',
 };
 
 function addStep(group: GroupView, step: Omit<RebalanceStep, 'seq' | 'round'>): GroupView {
-  let { round, roundSynced } = group;
+  // A coordinator move is no step of a rebalance: it is kept in the current round and changes nothing.
+  if (isCoordinatorStep(step.kind)) {
+    const steps = [...group.steps, { ...step, seq: group.nextSeq, round: group.round }];
+    return { ...group, nextSeq: group.nextSeq + 1, steps: steps.length > MAX_STEPS ? steps.slice(-MAX_STEPS) : steps };
+  }
+  let { round, syncedAt } = group;
   // A join, a revoke (cooperative: the moved partitions, which triggers the follow-up rebalance)
   // or a PreparingRebalance after the last round's sync starts a new round; the assignments that
-  // follow a sync belong to it.
-  if ((step.kind === 'join' || step.kind === 'revoke' || step.kind === 'prepare') && roundSynced) {
+  // follow a sync belong to it. By time, not arrival: workers' events arrive interleaved.
+  if ((step.kind === 'join' || step.kind === 'revoke' || step.kind === 'prepare') && syncedAt !== null && step.time >= syncedAt) {
     round++;
-    roundSynced = false;
+    syncedAt = null;
   }
-  if (step.kind === 'sync' || step.kind === 'stable') roundSynced = true;
+  if ((step.kind === 'sync' || step.kind === 'stable' || step.kind === 'empty' || step.kind === 'dead') && syncedAt === null) syncedAt = step.time;
   const steps = [...group.steps, { ...step, seq: group.nextSeq, round }];
-  return { ...group, round, roundSynced, nextSeq: group.nextSeq + 1, steps: steps.length > MAX_STEPS ? steps.slice(-MAX_STEPS) : steps };
+  return { ...group, round, syncedAt, nextSeq: group.nextSeq + 1, steps: steps.length > MAX_STEPS ? steps.slice(-MAX_STEPS) : steps };
 }
 
 function applyGroupState(state: GroupsState, event: GroupStateEvent): void {
@@ -142,15 +154,16 @@ function applyGroupState(state: GroupsState, event: GroupStateEvent): void {
     delete state.committed[event.groupId];
   } else if (event.state !== 'Dead') group.deletedAt = null;
   const after = currentReport(group);
-  // A step when the group's state or generation changes, or another broker took it over (loaded from __consumer_offsets).
-  if (after === event && (!before || before.state !== event.state || before.generationId !== event.generationId || before.node !== event.node)) {
-    group = addStep(group, {
-      time: event.time, kind: GROUP_STEP[event.state], generationId: event.generationId, node: event.node, memberId: null,
-      partitions: [], detail: event.reason,
-    });
-  } else if (event.state === 'Dead' && !isDeletion(event)) {
-    // Unloaded while another broker has it: still a step of the coordinator's move.
-    group = addStep(group, { time: event.time, kind: 'dead', generationId: event.generationId, node: event.node, memberId: null, partitions: [], detail: event.reason });
+  const step = { time: event.time, generationId: event.generationId, node: event.node, memberId: null, partitions: [], detail: event.reason };
+  if (event.state === 'Dead' && !isDeletion(event)) {
+    group = addStep(group, { ...step, kind: 'unload' });
+  } else if (after === event && before && before.node !== event.node && before.state !== 'Dead') {
+    // Another broker took the group over, as it was in the log.
+    group = addStep(group, { ...step, kind: 'load', from: before.node });
+  } else if (after === event && (!before || before.state !== event.state || before.generationId !== event.generationId || before.node !== event.node)) {
+    // A step when the group's state or generation changes (or after an unload, the state it was loaded in).
+    const loaded = before?.state === 'Dead' && !isDeletion(before) && event.state !== 'PreparingRebalance';
+    group = addStep(group, loaded ? { ...step, kind: 'load', from: before.node } : { ...step, kind: GROUP_STEP[event.state] });
   }
   state.groups[event.groupId] = group;
 }

@@ -70,11 +70,13 @@ function BrokerBox({ node, showInternal }: { node: NodeView; showInternal: boole
         <NodeSide node={node} />
         {rack && <span className="rack" title="broker.rack: replicas of a partition are spread over racks, and a consumer with client.rack fetches from its own rack (KIP-392)">rack <b>{rack}</b></span>}
         {registration && <span title="The controller's view: a fenced broker may not lead or be in an ISR">{registration.fenced ? 'fenced' : 'unfenced'}, broker epoch {registration.epoch}</span>}
-        {coordinated.length > 0 && (
-          <span className="coordinator-badge" title="Group coordinator: it leads these groups' __consumer_offsets partitions">
-            coordinator of {coordinated.join(', ')}
-          </span>
-        )}
+        {coordinated.length > 0 && (node.alive
+          ? (
+            <span className="coordinator-badge" title="Group coordinator: it leads these groups' __consumer_offsets partitions">
+              coordinator of {coordinated.join(', ')}
+            </span>
+          )
+          : <span title="The groups' __consumer_offsets partitions get new leaders, which load the groups from the log">was coordinator of {coordinated.join(', ')}</span>)}
       </div>
       {shown.length === 0
         ? <p className="muted small">{replicas.length === 0 ? 'No partition replicas yet.' : 'Only internal topics here.'}</p>

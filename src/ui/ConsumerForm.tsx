@@ -29,6 +29,7 @@ export function ConsumerForm() {
   const [sessionTimeout, setSessionTimeout] = useState(String(KAFKAJS_SESSION_TIMEOUT));
   const [fromBeginning, setFromBeginning] = useState(true);
   const [delay, setDelay] = useState('0');
+  const [open, setOpen] = useState(true);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<Result | null>(null);
   const topicList = (topicText.trim() === '' ? topics.slice(0, 1) : topicText.split(',')).map((t) => t.trim()).filter(Boolean);
@@ -51,47 +52,50 @@ export function ConsumerForm() {
   };
 
   return (
-    <form onSubmit={submit} className="form consumer-form" aria-label="Start a consumer">
-      <div className="row">
-        <label>
-          <span>Group id</span>
-          <input value={groupId} onChange={(e) => setGroupId(e.target.value)} required />
-        </label>
-        <label>
-          <span>Topics <span className="muted">(comma-separated)</span></span>
-          <input value={topicText} onChange={(e) => setTopicText(e.target.value)} placeholder={topics[0] ?? 'demo'} list="consumer-topics" />
-          <datalist id="consumer-topics">{topics.map((t) => <option key={t} value={t} />)}</datalist>
-        </label>
-      </div>
-      <div className="row">
-        <label>
-          <span>Assignor <code>partition.assignment.strategy</code></span>
-          <select value={assignor} onChange={(e) => setAssignor(e.target.value)}>
-            {ASSIGNORS.map((a) => <option key={a.value} value={a.value}>{a.label}</option>)}
-          </select>
-          <span className="field-note">KafkaJS default: RoundRobinAssigner · Java default: [range, cooperative-sticky]</span>
-        </label>
-        <label className="narrow">
-          <span><code>session.timeout.ms</code></span>
-          <input type="number" min={1000} step={1000} value={sessionTimeout} onChange={(e) => setSessionTimeout(e.target.value)} />
-          <span className="field-note">KafkaJS default 30000 · Java 45000</span>
-        </label>
-      </div>
-      <div className="row row-end">
-        <label className="checkbox-line" title="auto.offset.reset=earliest when the group has no committed offset; KafkaJS's default is false (latest: only new records)">
-          <input type="checkbox" checked={fromBeginning} onChange={(e) => setFromBeginning(e.target.checked)} />
-          <span>fromBeginning <span className="muted">(auto.offset.reset=earliest; KafkaJS default: latest)</span></span>
-        </label>
-        <label className="narrow" title="How long the application's eachMessage takes per record: slow consumers build up lag">
-          <span>Processing ms/record</span>
-          <input type="number" min={0} step={50} value={delay} onChange={(e) => setDelay(e.target.value)} />
-        </label>
-        <button type="submit" disabled={busy || !running || topicList.length === 0 || groupId.trim() === ''}
-          title="cluster.startConsumer: a consumer application in its own Web Worker">
-          {busy ? 'Starting…' : 'Start consumer'}
-        </button>
-      </div>
-      <ResultLine result={result} />
-    </form>
+    <details className="consumer-form-box" open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>Start a consumer application</summary>
+      <form onSubmit={submit} className="form consumer-form" aria-label="Start a consumer">
+        <div className="row">
+          <label>
+            <span>Group id</span>
+            <input value={groupId} onChange={(e) => setGroupId(e.target.value)} required />
+          </label>
+          <label>
+            <span>Topics <span className="muted">(comma-separated)</span></span>
+            <input value={topicText} onChange={(e) => setTopicText(e.target.value)} placeholder={topics[0] ?? 'demo'} list="consumer-topics" />
+            <datalist id="consumer-topics">{topics.map((t) => <option key={t} value={t} />)}</datalist>
+          </label>
+        </div>
+        <div className="row">
+          <label>
+            <span>Assignor <code>partition.assignment.strategy</code></span>
+            <select value={assignor} onChange={(e) => setAssignor(e.target.value)}>
+              {ASSIGNORS.map((a) => <option key={a.value} value={a.value}>{a.label}</option>)}
+            </select>
+            <span className="field-note">KafkaJS default: RoundRobinAssigner · Java default: [range, cooperative-sticky]</span>
+          </label>
+          <label className="narrow">
+            <span><code>session.timeout.ms</code></span>
+            <input type="number" min={1000} step={1000} value={sessionTimeout} onChange={(e) => setSessionTimeout(e.target.value)} />
+            <span className="field-note">KafkaJS default 30000 · Java 45000</span>
+          </label>
+        </div>
+        <div className="row row-end">
+          <label className="checkbox-line" title="auto.offset.reset=earliest when the group has no committed offset; KafkaJS's default is false (latest: only new records)">
+            <input type="checkbox" checked={fromBeginning} onChange={(e) => setFromBeginning(e.target.checked)} />
+            <span>fromBeginning <span className="muted">(auto.offset.reset=earliest; KafkaJS default: latest)</span></span>
+          </label>
+          <label className="narrow" title="How long the application's eachMessage takes per record: slow consumers build up lag">
+            <span>Processing ms/record</span>
+            <input type="number" min={0} step={50} value={delay} onChange={(e) => setDelay(e.target.value)} />
+          </label>
+          <button type="submit" disabled={busy || !running || topicList.length === 0 || groupId.trim() === ''}
+            title="cluster.startConsumer: a consumer application in its own Web Worker">
+            {busy ? 'Starting…' : 'Start consumer'}
+          </button>
+        </div>
+        <ResultLine result={result} />
+      </form>
+    </details>
   );
 }

@@ -12,8 +12,8 @@ const idOf = (event: LoggedEvent): number => {
   if (id === undefined) ids.set(event, (id = nextId++));
   return id;
 };
-/** Reported on every offset change of every replica: on by choice, or they drown the rest. */
-const CHATTY = new Set<LoggedEvent['type']>(['partition-offsets', 'metadata-applied', 'consumer-processed']);
+/** Reported on every offset change of every replica, every commit and every processed batch: on by choice, or they drown the rest. */
+const CHATTY = new Set<LoggedEvent['type']>(['partition-offsets', 'metadata-applied', 'consumer-processed', 'offset-commit']);
 
 export function EventLog() {
   const recent = useCluster((s) => s.recent);
@@ -42,7 +42,7 @@ export function EventLog() {
         </label>
         <label className="checkbox small">
           <input type="checkbox" checked={showChatty} disabled={stepsOnly} onChange={(e) => setShowChatty(e.target.checked)} />
-          offset reports, records processed
+          offset reports, commits, records processed
         </label>
         <button type="button" className="small-button" onClick={() => setPaused(paused ? null : recent)} aria-pressed={paused !== null}>
           {paused ? 'Resume' : 'Pause'}

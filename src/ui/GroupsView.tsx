@@ -1,12 +1,12 @@
 import { useState } from 'react';
 import { selectClients, selectGroups, type ClientDescription, type GroupDescription, type GroupMemberDescription, type GroupOffsetRow } from '../store/selectors';
-import type { RebalanceStep } from '../store/groups';
+import { isCoordinatorStep, type RebalanceStep } from '../store/groups';
 import { DEFAULT_BROKER_CONFIG, PLAYGROUND_DEFAULT_NOTES } from '../kafka/config';
 import type { TopicPartitions } from '../kafka/events';
 import { consumerAppsOf } from './client';
 import { ConsumerForm } from './ConsumerForm';
 import { useCluster, useDerived, usePlayground, usePlaygroundStatus } from './context';
-import { formatDuration, kafkaDefaultOf, topicPartitionsText } from './format';
+import { formatDuration, formatTime, kafkaDefaultOf, topicPartitionsText } from './format';
 
 /** Twelve distinguishable hues; a topic's partitions take consecutive ones, so they differ. */
 const PALETTE = ['#2f6fde', '#e0761f', '#2f9e58', '#c23b8e', '#7a55d6', '#0f9bb0', '#c9a200', '#d0463b', '#5a8f29', '#8c5a3c', '#4c5bd4', '#d45f9a'];
@@ -38,6 +38,7 @@ const STATE_MEANING: Record<GroupDescription['state'], string> = {
 
 const STEP_LABEL: Record<RebalanceStep['kind'], string> = {
   join: 'JoinGroup', prepare: 'PreparingRebalance', sync: 'SyncGroup', revoke: 'revoke', assign: 'assign', stable: 'Stable', empty: 'Empty', dead: 'Dead',
+  unload: 'unloaded', load: 'loaded',
 };
 
 const who = (step: RebalanceStep): string => step.node.replace(/^broker-/, 'broker ');
@@ -53,6 +54,8 @@ function stepTitle(step: RebalanceStep): string {
     case 'stable': return `coordinator ${step.node}: Stable in generation ${step.generationId}. ${step.detail}`;
     case 'empty': return `coordinator ${step.node}: Empty. ${step.detail}`;
     case 'dead': return `${step.node}: Dead. ${step.detail}`;
+    case 'unload': return `${step.node} stopped coordinating the group: ${step.detail}`;
+    case 'load': return `${step.node} coordinates the group now: ${step.detail}`;
   }
 }
 
@@ -61,21 +64,35 @@ function stepTitle(step: RebalanceStep): string {
  * flash in), placed in order with its time since the round began.
  */
 function StepStrip({ groupId, state }: { groupId: string; state: GroupDescription['state'] }) {
-  const steps = useCluster((s) => s.groups[groupId]?.steps);
-  if (!steps || steps.length === 0) return null;
+  const all = useCluster((s) => s.groups[groupId]?.steps);
+  if (!all || all.length === 0) return null;
+  const steps = all.filter((s) => !isCoordinatorStep(s.kind));
+  const moves = all.filter((s) => isCoordinatorStep(s.kind));
+  const moveLine = (since: number) => {
+    const shown = moves.filter((m) => m.time >= since).slice(-2).sort((a, b) => a.time - b.time);
+    return shown.length > 0 && (
+      <div className="coordinator-move small" title={shown.map(stepTitle).join('\n')}>
+        {shown.map((m) => (m.kind === 'load'
+          ? `coordinator moved${m.from ? ` from ${who({ ...m, node: m.from })}` : ''} to ${who(m)}, which loaded the group from __consumer_offsets (${formatTime(m.time)})`
+          : `${who(m)} stopped coordinating it (${formatTime(m.time)})`)).join(' · ')}
+      </div>
+    );
+  };
+  if (steps.length === 0) return moveLine(-Infinity) || null;
   const round = steps[steps.length - 1].round;
-  const current = steps.filter((s) => s.round === round);
+  // Events from the coordinator and the consumers arrive from different workers: order them by their time.
+  const current = steps.filter((s) => s.round === round).sort((a, b) => a.time - b.time || a.seq - b.seq);
   const start = current[0].time;
   const last = current[current.length - 1].time;
   const settled = state === 'Stable' && current.some((s) => s.kind === 'stable');
-  const previous = steps.filter((s) => s.round === round - 1);
+  const previous = steps.filter((s) => s.round === round - 1).map((s) => s.time);
   return (
     <div className="rebalance" aria-label={`Rebalance steps of ${groupId}`}>
       <div className="rebalance-head small">
         <b>Last rebalance</b>
         <span className="muted">
           {settled ? `settled in ${formatDuration(last - start)}` : state === 'Empty' || state === 'Dead' ? '' : 'in progress…'}
-          {previous.length > 0 && ` · the one before took ${formatDuration(previous[previous.length - 1].time - previous[0].time)}`}
+          {previous.length > 0 && ` · the one before took ${formatDuration(Math.max(...previous) - Math.min(...previous))}`}
         </span>
       </div>
       <ol className="steps">
@@ -88,6 +105,7 @@ function StepStrip({ groupId, state }: { groupId: string; state: GroupDescriptio
           </li>
         ))}
       </ol>
+      {moveLine(start)}
     </div>
   );
 }
@@ -106,10 +124,10 @@ function AppButtons({ app }: { app: ClientDescription }) {
   };
   return (
     <span className="app-buttons">
-      <button type="button" className="small-button" disabled={!running} onClick={() => act('stop')}
-        title="consumer.disconnect(): commits, sends LeaveGroup, and the group rebalances at once">Stop {app.id}</button>
-      <button type="button" className="small-button kill" disabled={!running} onClick={() => act('kill')}
-        title="Terminates its Web Worker: a crash. No LeaveGroup: the coordinator removes it only after session.timeout.ms without a heartbeat">Kill {app.id}</button>
+      <button type="button" className="small-button" disabled={!running} onClick={() => act('stop')} aria-label={`Stop ${app.id}`}
+        title="consumer.disconnect(): commits, sends LeaveGroup, and the group rebalances at once">Stop</button>
+      <button type="button" className="small-button kill" disabled={!running} onClick={() => act('kill')} aria-label={`Kill ${app.id}`}
+        title="Terminates its Web Worker: a crash. No LeaveGroup: the coordinator removes it only after session.timeout.ms without a heartbeat">Kill</button>
       {error && <span className="node-error" role="alert">{error}</span>}
     </span>
   );
@@ -121,21 +139,19 @@ const STATUS_TEXT: Record<ClientDescription['status'], string> = { running: 'run
 function ConsumerRow({ member, app, leader, showTopic }: { member: GroupMemberDescription | null; app: ClientDescription | null; leader: boolean; showTopic: boolean }) {
   const name = app?.id ?? member?.clientId ?? '?';
   const status = app?.status ?? null;
+  const title = member ? `member id ${member.memberId} · client id ${member.clientId} · host ${member.clientHost} · session.timeout.ms ${member.sessionTimeoutMs}` : 'Not a member of the group';
   return (
     <li className={`consumer${status && status !== 'running' ? ` is-${status}` : ''}${member ? '' : ' not-member'}`} data-client={name}>
       <div className="consumer-head">
-        <b className="consumer-name">{name}</b>
+        <b className="consumer-name" title={title}>{name}</b>
         {leader && <span className="leader-badge" title="The group leader: its consumer computes the assignment and sends it in SyncGroup">★ leader</span>}
         {status && <span className={`app-status app-${status}`}>{STATUS_TEXT[status]}</span>}
-        {app && <span className="muted small" title="Records its eachMessage handler finished">{app.processed} processed</span>}
-        <span className="spacer" />
-        {app && <AppButtons app={app} />}
-      </div>
-      <div className="consumer-body">
         {member
           ? <Chips list={member.assignment} showTopic={showTopic} />
           : <span className="muted small">{status === 'running' ? 'joining the group…' : 'not a member'}</span>}
-        {member && <code className="member-id" title={`member id ${member.memberId} · client id ${member.clientId} · host ${member.clientHost} · session.timeout.ms ${member.sessionTimeoutMs}`}>{member.memberId}</code>}
+        <span className="spacer" />
+        {app && <span className="muted small processed" title="Records its eachMessage handler finished">{app.processed} processed</span>}
+        {app && <AppButtons app={app} />}
       </div>
       {member && status === 'killed' && (
         <div className="killed-note small">
@@ -216,7 +232,7 @@ function GroupCard({ group, apps }: { group: GroupDescription; apps: ClientDescr
             </span>
           )
           : <span className="muted">no coordinator has reported it yet</span>}
-        {group.reason && <span className="muted reason" title={group.reason}>· {group.reason}</span>}
+        {group.reason && <span className="muted reason" title={`The coordinator's last change: ${group.reason}`}>{group.reason}</span>}
       </div>
       <StepStrip groupId={group.groupId} state={group.state} />
       <ul className="consumers" aria-label={`Members of ${group.groupId}`}>
@@ -241,8 +257,8 @@ export function GroupsView() {
         <span className="muted small">like <code>kafka-consumer-groups.sh --describe</code></span>
       </div>
       <p className="intro">
-        Each consumer is an application in its own Web Worker. Its group&apos;s coordinator is a broker: the leader of the
-        group&apos;s partition of <code>__consumer_offsets</code>, where the committed offsets are records.
+        Each consumer is an application in its own Web Worker. A group&apos;s coordinator is the broker leading its
+        partition of <code>__consumer_offsets</code>, where committed offsets are records.
         {' '}<span className="default-note" title={PLAYGROUND_DEFAULT_NOTES['offsets.topic.num.partitions']}>
           <code>offsets.topic.num.partitions</code> is <b>{offsetsPartitions ?? configured}</b> here; Kafka&apos;s default is {kafkaDefaultOf('offsets.topic.num.partitions') ?? '50'}.
         </span>
