@@ -95,13 +95,13 @@ function StepStrip({ groupId, state }: { groupId: string; state: GroupDescriptio
           {previous.length > 0 && ` · the one before took ${formatDuration(Math.max(...previous) - Math.min(...previous))}`}
         </span>
       </div>
-      <ol className="steps">
+      <ol className="rb-steps">
         {current.map((step) => (
-          <li key={step.seq} className={`step step-${step.kind}`} title={stepTitle(step)}>
-            <span className="step-name">{STEP_LABEL[step.kind]}</span>
-            <span className="step-who">{step.kind === 'stable' || step.kind === 'sync' ? `gen ${step.generationId}` : who(step)}</span>
+          <li key={step.seq} className={`rb-step rb-step-${step.kind}`} title={stepTitle(step)}>
+            <span className="rb-step-name">{STEP_LABEL[step.kind]}</span>
+            <span className="rb-step-who">{step.kind === 'stable' || step.kind === 'sync' ? `gen ${step.generationId}` : who(step)}</span>
             {(step.kind === 'assign' || step.kind === 'revoke') && <Chips list={step.partitions} showTopic={false} />}
-            <span className="step-time">+{formatDuration(step.time - start)}</span>
+            <span className="rb-step-time">+{formatDuration(step.time - start)}</span>
           </li>
         ))}
       </ol>
