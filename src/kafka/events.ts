@@ -46,7 +46,8 @@ export type NodeEvent =
    * Candidate, Leader, Follower or Resigned, in `epoch`, with its vote and the leader it knows.
    */
   | { type: 'quorum-state'; time: number; node: string; controllerId: number; state: 'Unattached' | 'Prospective' | 'Candidate' | 'Leader' | 'Follower' | 'Resigned'; epoch: number; votedId: number | null; leaderId: number | null; logEndOffset: number; highWatermark: number; reason: string }
-  | { type: 'offset-commit'; time: number; node: string; groupId: string; topic: string; partition: number; offset: number }
+  /** A committed offset: written by an OffsetCommit, or (loaded) read back from `__consumer_offsets` by a new coordinator. */
+  | { type: 'offset-commit'; time: number; node: string; groupId: string; topic: string; partition: number; offset: number; loaded?: boolean }
   /**
    * A group coordinator's view of a group after every change: state, generation, members and
    * (for consumer groups) each member's assigned partitions. 'Dead' when deleted or unloaded
@@ -57,6 +58,8 @@ export type NodeEvent =
     state: 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
     generationId: number; protocolType: string; protocolName: string | null; leader: string | null;
     members: GroupMemberView[]; reason: string;
+    /** Why a group is Dead here: deleted (DeleteGroups), or unloaded (this broker no longer coordinates it). */
+    cause?: 'deleted' | 'unloaded';
   }
   /**
    * A consumer's own side of a rebalance: 'revoke' before it rejoins (eager: everything it had;

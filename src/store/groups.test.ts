@@ -32,6 +32,7 @@ const member = (id: string, assignment: TopicPartitions[] = []): GroupMemberView
 const groupState = (time: number, node: string, state: Extract<ClusterEvent, { type: 'group-state' }>['state'], generationId: number, members: GroupMemberView[], reason = 'test', groupId = 'g'): ClusterEvent => ({
   type: 'group-state', time, node, groupId, state, generationId, protocolType: 'consumer', protocolName: state === 'Empty' || state === 'Dead' ? null : 'RoundRobinAssigner',
   leader: members[0]?.memberId ?? null, members, reason,
+  ...(state === 'Dead' ? { cause: reason.startsWith('deleted') ? 'deleted' as const : 'unloaded' as const } : {}),
 });
 const rebalance = (time: number, client: string, phase: 'join' | 'revoke' | 'assign', partitions: number[], generationId: number): ClusterEvent => ({
   type: 'consumer-rebalance', time, node: client, groupId: 'g', memberId: `${client}-m`, generationId, phase, partitions: partitions.length ? [{ topic: 'orders', partitions }] : [], protocol: 'RoundRobinAssigner',

@@ -92,7 +92,7 @@ export const MAX_ENDED_CLIENTS = 50;
 export const initialGroupsState = (): GroupsState => ({ groups: {}, committed: {}, clients: {} });
 
 /** A Dead report that means the group is gone (DeleteGroups, expiry), not that its coordinator moved. */
-export const isDeletion = (report: GroupStateEvent): boolean => report.state === 'Dead' && /delet|tombstone|expire/i.test(report.reason);
+export const isDeletion = (report: GroupStateEvent): boolean => report.state === 'Dead' && report.cause === 'deleted';
 
 /**
  * The report that describes the group now: the newest that is not Dead, unless the newest of

@@ -156,6 +156,7 @@ describe('consumer group events', () => {
   const member = { memberId: 'consumer-1-abc', clientId: 'consumer-1', clientHost: '/consumer-1', sessionTimeoutMs: 30000, assignment: [{ topic: 'demo', partitions: [0, 2] }] };
   const state = (s: Extract<ClusterEvent, { type: 'group-state' }>['state'], reason: string): ClusterEvent => ({
     type: 'group-state', time: 0, node: 'broker-2', groupId: 'g', state: s, generationId: 3, protocolType: 'consumer', protocolName: 'range', leader: 'consumer-1-abc', members: [member], reason,
+    ...(s === 'Dead' ? { cause: reason.startsWith('deleted') ? 'deleted' as const : 'unloaded' as const } : {}),
   });
 
   it('names the coordinator, state, generation and assignment', () => {

@@ -202,6 +202,7 @@ export function describeEvent(event: LoggedEvent, nameOf?: TopicNameOf): string 
     case 'consumer-processed':
       return `${event.node} processed ${plural(event.count, 'record')} of ${event.topic}-${event.partition} (offset${event.firstOffset === event.lastOffset ? '' : 's'} ${offsetRange(event.firstOffset, event.lastOffset)}) for group ${event.groupId}`;
     case 'offset-commit':
+      if (event.loaded) return `${event.node} loaded group ${event.groupId}'s committed offset ${event.offset} for ${event.topic}-${event.partition} from __consumer_offsets`;
       return `${event.node} stored group ${event.groupId}'s committed offset ${event.offset} (the next to read) for ${event.topic}-${event.partition} in __consumer_offsets`;
     case 'client-error': {
       let message = event.message;

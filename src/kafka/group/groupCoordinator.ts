@@ -124,7 +124,7 @@ export class GroupCoordinator {
         member.awaitingJoin?.(joinError('NOT_COORDINATOR', member.memberId));
         member.awaitingSync?.(syncError('NOT_COORDINATOR'));
       }
-      this.emit(group, reason, 'Dead');
+      this.emit(group, reason, 'unloaded');
     }
   }
 
@@ -183,6 +183,11 @@ export class GroupCoordinator {
         this.watchSession(shard, g, member);
       }
       this.emit(g, `loaded from ${CONSUMER_OFFSETS_TOPIC}-${shard.index}: this broker leads it now`);
+      // The offsets come back with it, so a page that reloaded sees them too.
+      for (const [key, committed] of g.offsets) {
+        const dash = key.lastIndexOf('-');
+        this.events({ type: 'offset-commit', time: now, node: this.node, groupId: g.groupId, topic: key.slice(0, dash), partition: Number(key.slice(dash + 1)), offset: committed.offset, loaded: true });
+      }
     }
   }
 
@@ -719,7 +724,7 @@ export class GroupCoordinator {
         if (error) return { groupId, errorCode: errorCode(error) };
         if (owned.shard.groups.get(groupId) === group) owned.shard.groups.delete(groupId);
         this.cancelTimers(group);
-        this.emit(group, 'deleted (DeleteGroups): tombstones for its metadata and offsets', 'Dead');
+        this.emit(group, 'deleted (DeleteGroups): tombstones for its metadata and offsets', 'deleted');
         return { groupId, errorCode: OK };
       })),
     };
@@ -734,7 +739,8 @@ export class GroupCoordinator {
     for (const member of group.members.values()) member.timer?.cancel();
   }
 
-  private emit(group: Group, reason: string, state: GroupState = group.state): void {
+  private emit(group: Group, reason: string, dead?: 'deleted' | 'unloaded'): void {
+    const state: GroupState = dead ? 'Dead' : group.state;
     const members: GroupMemberView[] = [...group.members.values()].map((m) => ({
       memberId: m.memberId, clientId: m.clientId, clientHost: m.clientHost, sessionTimeoutMs: m.sessionTimeoutMs,
       assignment: group.protocolType === 'consumer' && state !== 'Dead' ? safeAssignment(m.assignment) : [],
@@ -742,7 +748,7 @@ export class GroupCoordinator {
     this.events({
       type: 'group-state', time: this.clock.now(), node: this.node, groupId: group.groupId, state,
       generationId: group.generationId, protocolType: group.protocolType ?? '', protocolName: group.protocolName,
-      leader: group.leaderId, members, reason,
+      leader: group.leaderId, members, reason, ...(dead ? { cause: dead } : {}),
     });
   }
 }
