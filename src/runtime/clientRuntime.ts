@@ -6,6 +6,7 @@ import { Kafka } from '../kafka/client/kafka';
 import { CONSUMER_EVENTS, type Consumer } from '../kafka/client/consumer';
 import { ASSIGNORS, KAFKAJS_DEFAULT_ASSIGNOR, type Assignor } from '../kafka/group/assignors';
 import type { ClusterEvent } from '../cluster/events';
+import { eventBatcher } from './eventBatcher';
 import { MessageChannelTransport } from './messageChannelTransport';
 import type { NodeWorkerApi } from './nodeRuntime';
 import { ScaledClock, type TimeAnchor } from './scaledClock';
@@ -255,7 +256,6 @@ export interface ClientWorkerApi extends Omit<NodeWorkerApi, 'start'> {
   stop(): Promise<void>;
 }
 
-const EVENT_FLUSH_MS = 16;
 
 /**
  * The worker side of a client application: the same KafkaJS-shaped client the page uses, on
@@ -279,20 +279,9 @@ export function exposeClient(): void {
 
   const api: ClientWorkerApi = {
     async start(init, eventsPort) {
-      let pending: ClusterEvent[] = [];
-      let flushTimer: ReturnType<typeof setTimeout> | null = null;
-      flush = () => {
-        if (flushTimer !== null) clearTimeout(flushTimer);
-        flushTimer = null;
-        if (pending.length === 0) return;
-        eventsPort.postMessage(pending);
-        pending = [];
-      };
-      const events = (event: ClusterEvent) => {
-        pending.push(event);
-        if (pending.length >= 512) flush();
-        else if (flushTimer === null) flushTimer = setTimeout(flush, EVENT_FLUSH_MS);
-      };
+      const batcher = eventBatcher<ClusterEvent>(eventsPort);
+      flush = batcher.flush;
+      const events = batcher.push;
       transport = new MessageChannelTransport(init.address);
       transport.setBlocked(blocked);
       for (const [peer, port] of early.splice(0)) transport.connect(peer, port);

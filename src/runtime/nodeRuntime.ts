@@ -3,6 +3,7 @@ import { BrokerServer } from '../kafka/broker/brokerServer';
 import { ControllerServer } from '../kafka/controller/controllerServer';
 import type { BrokerConfig, ControllerConfig } from '../kafka/config';
 import type { NodeEvent } from '../kafka/events';
+import { eventBatcher } from './eventBatcher';
 import { MessageChannelTransport } from './messageChannelTransport';
 import { IdbLogStore, IdbMetaStore, openNodeDatabase } from './idbStores';
 import { ScaledClock, type TimeAnchor } from './scaledClock';
@@ -22,8 +23,6 @@ export interface NodeWorkerApi {
   block(addresses: string[]): void;
 }
 
-const EVENT_FLUSH_MS = 16;
-
 /**
  * Wires the browser ports (MessageChannel, IndexedDB, scaled wall clock) to the same node code
  * the simulations run, and exposes it to the host. Nothing Kafka-specific happens here.
@@ -38,19 +37,7 @@ export function exposeNode(): void {
 
   const api: NodeWorkerApi = {
     async start(init, eventsPort) {
-      let pending: NodeEvent[] = [];
-      let flushTimer: ReturnType<typeof setTimeout> | null = null;
-      const flush = () => {
-        flushTimer = null;
-        if (pending.length === 0) return;
-        eventsPort.postMessage(pending);
-        pending = [];
-      };
-      const events = (event: NodeEvent) => {
-        pending.push(event);
-        if (pending.length >= 512) flush();
-        else if (flushTimer === null) flushTimer = setTimeout(flush, EVENT_FLUSH_MS);
-      };
+      const events = eventBatcher<NodeEvent>(eventsPort).push;
       transport = new MessageChannelTransport(init.address);
       transport.setBlocked(blocked);
       for (const [peer, port] of early.splice(0)) transport.connect(peer, port);
