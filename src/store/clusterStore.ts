@@ -4,6 +4,8 @@ import type { MetadataRecord } from '../kafka/metadata/records';
 import type { ClusterEvent } from '../cluster/events';
 import { clientsReach, isCut, type NetworkCut } from '../cluster/networkCut';
 import { applyGroupEvents, initialGroupsState, type GroupsState } from './groups';
+import { applyFlowEvents, initialFlowsState, type FlowsState } from './flows';
+import { applyMetricEvents, initialMetricsState, type MetricsState } from './metrics';
 
 export interface NodeView {
   address: string; role: 'broker' | 'controller'; id: number; alive: boolean;
@@ -82,7 +84,7 @@ export type LoggedEvent = ClusterEvent | QuorumMessage;
 export interface SnapshotNote { offset: number; node: string; time: number; message: string }
 const SNAPSHOT_MESSAGE = /^wrote a metadata snapshot at offset (\d+)/;
 
-export interface ClusterState extends GroupsState {
+export interface ClusterState extends GroupsState, FlowsState, MetricsState {
   /** Bumped on every applied batch, so selectors can memoize cheaply. */
   version: number;
   nodes: Record<string, NodeView>;
@@ -126,6 +128,7 @@ const IN_FLIGHT_MAX_AGE_MS = 60_000;
 export const initialClusterState = (): ClusterState => ({
   version: 0, nodes: {}, metadata: MetadataImage.EMPTY, metadataRecords: [], metadataSnapshots: [], controllers: {}, replicas: {},
   inFlight: {}, deliveredEarly: {}, recent: [], messagesDelivered: 0, speed: 1, network: null, ...initialGroupsState(),
+  ...initialFlowsState(), ...initialMetricsState(),
 });
 
 export const replicaKey = (node: string, topic: string, partition: number): string => `${node}/${topic}-${partition}`;
@@ -349,6 +352,8 @@ export function applyEvents(state: ClusterState, events: readonly ClusterEvent[]
   // Groups, committed offsets and consumer applications: a fold of their own (groups.ts), reset included.
   const { groups, committed, clients } = applyGroupEvents(state, events);
   Object.assign(next, { groups, committed, clients });
+  // The stage's flows and the metrics are folds of their own too (flows.ts, metrics.ts).
+  Object.assign(next, applyFlowEvents(state, events), applyMetricEvents(state, events));
   if (records.length > 0) {
     next.metadata = next.metadata.apply(records);
     next.metadataRecords = [...next.metadataRecords, ...newRecords].slice(-2000);
