@@ -2,8 +2,10 @@ import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, findChromium } from './scripts/chromium.mjs';
 
 // Runs against the BUILT site: `npm run test:e2e` builds with `vite build --base=./` first,
-// then this serves dist/ with `vite preview`.
-const PORT = 4173;
+// then this serves dist/ with `vite preview`. E2E_PORT and E2E_DIST let several builds be
+// tested side by side (e.g. `vite build --base=./ --outDir /tmp/dist-a`).
+const PORT = Number(process.env.E2E_PORT ?? 4173);
+const DIST = process.env.E2E_DIST ?? 'dist';
 const CI = !!process.env.CI;
 
 export default defineConfig({
@@ -29,7 +31,7 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: `npx vite preview --base=./ --port ${PORT} --strictPort`,
+    command: `npx vite preview --base=./ --outDir ${DIST} --port ${PORT} --strictPort`,
     url: `http://localhost:${PORT}/`,
     reuseExistingServer: !CI,
     timeout: 60_000,
