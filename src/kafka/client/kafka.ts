@@ -7,9 +7,10 @@
 import { Rpc } from '../common/rpc';
 import type { Clock, EventSink, Random, Transport } from '../ports';
 import { Admin, type AdminConfig } from './admin';
-import type { ClientRuntime } from './cluster';
+import { Cluster, type ClientRuntime } from './cluster';
 import { Consumer, type ConsumerConfig } from './consumer';
 import { createLogger, type Logger } from './instrumentation';
+import { PartitionReader } from './partitionReader';
 import { Producer, type ProducerConfig } from './producer';
 import { retryPolicy, type RetryOptions } from './retry';
 import { KafkaJSNonRetriableError } from './errors';
@@ -77,6 +78,16 @@ export class Kafka {
 
   admin(config: AdminConfig = {}): Admin {
     return new Admin(this.runtime(), config);
+  }
+
+  /**
+   * Not in KafkaJS: reads a partition from an offset with Fetch to its leader, as
+   * kafka-console-consumer.sh --partition --offset does, keeping each record's batch (offsets,
+   * producer id / epoch, base sequence). No group, no commits: the playground's message browser.
+   */
+  partitionReader(): PartitionReader {
+    const runtime = this.runtime();
+    return new PartitionReader(new Cluster(runtime, runtime.retry));
   }
 
   logger(): Logger {
