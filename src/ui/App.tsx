@@ -1,28 +1,42 @@
 import type { Playground } from '../playground';
+import { ClientsPanel } from './ClientsPanel';
 import { ClusterView } from './ClusterView';
 import { PlaygroundContext } from './context';
 import { CreateTopicForm } from './CreateTopicForm';
 import { EventLog } from './EventLog';
 import { GroupsView } from './GroupsView';
 import { Header } from './Header';
+import { MessageBrowser } from './MessageBrowser';
 import { MetadataLog } from './MetadataLog';
+import { MetricsPanel } from './MetricsPanel';
 import { ProduceForm } from './ProduceForm';
 import { TopicsTable } from './TopicsTable';
+import './stage.css';
 
+/**
+ * The page: the stage (the cluster drawn live) across the top, where a laptop screen shows it
+ * whole; below it the panels, the tables and logs in the wide column, the forms and smaller
+ * panels beside them.
+ */
 export function App({ playground }: { playground: Playground }) {
   return (
     <PlaygroundContext.Provider value={playground}>
       <Header />
       <main className="layout">
-        <div className="col-main">
+        <div className="col-stage">
           <ClusterView />
+        </div>
+        <div className="col-main">
           <TopicsTable />
+          <GroupsView />
+          <MessageBrowser />
           <EventLog />
         </div>
         <aside className="col-side">
-          <GroupsView />
+          <ClientsPanel />
           <ProduceForm />
           <CreateTopicForm />
+          <MetricsPanel />
           <MetadataLog />
         </aside>
       </main>
