@@ -138,7 +138,11 @@ describe('GroupCoordinator', () => {
     expect((await call(next, 'LeaveGroup', { groupId: GROUP, members: [{ memberId: a, groupInstanceId: null }] })).members[0].errorCode).toBe(0);
     const listed = await call(next, 'ListGroups', { statesFilter: [] });
     expect(listed.groups).toContainEqual({ groupId: GROUP, protocolType: 'consumer', groupState: 'Empty' });
-    expect((await call(next, 'DeleteGroups', { groupsNames: [GROUP] })).results[0].errorCode).toBe(0);
+    // A member joining while the tombstones are written is told to come back (the group is Dead meanwhile).
+    const deleting = call(next, 'DeleteGroups', { groupsNames: [GROUP] });
+    const joining = call(next, 'JoinGroup', joinBody(''));
+    expect((await deleting).results[0].errorCode).toBe(0);
+    expect(errorName((await joining).errorCode)).toBe('COORDINATOR_NOT_AVAILABLE');
     expect((await call(next, 'DeleteGroups', { groupsNames: [GROUP] })).results[0].errorCode).toBe(errorCode('GROUP_ID_NOT_FOUND'));
     const gone = await call(next, 'OffsetFetch', { groupId: GROUP, topics: [{ name: 't', partitionIndexes: [0] }] });
     expect(gone.topics[0].partitions[0].committedOffset).toBe(-1);

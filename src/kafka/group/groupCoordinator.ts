@@ -30,7 +30,8 @@ export interface GroupCoordinatorConfig {
   'offsets.commit.timeout.ms': number;
 }
 
-interface CommittedOffset { offset: number; leaderEpoch: number; metadata: string; commitTimestamp: number }
+interface CommittedOffset { topic: string; partition: number; offset: number; leaderEpoch: number; metadata: string; commitTimestamp: number }
+const offsetKey = (topic: string, partition: number): string => `${topic}\0${partition}`;
 
 interface Member {
   memberId: string; clientId: string; clientHost: string;
@@ -55,6 +56,7 @@ class Group {
   readonly pending = new Map<string, TimerHandle>();
   /** Members that got their JoinGroup answer but have not sent SyncGroup. */
   readonly pendingSync = new Set<string>();
+  /** By offsetKey(topic, partition). */
   readonly offsets = new Map<string, CommittedOffset>();
   /** The join phase's deadline (rebalance timeout, or group.initial.rebalance.delay.ms for an empty group). */
   joinTimer: TimerHandle | null = null;
@@ -140,12 +142,13 @@ export class GroupCoordinator {
       for (const batch of [...partition.log.batchesFrom(partition.log.logStartOffset)]) {
         for (const record of await decodeRecords(batch.bytes)) {
           if (!record.key) continue;
-          const offsetKey = decodeOffsetCommitKey(record.key);
-          if (offsetKey) {
-            const offsets = group(offsetKey.group).offsets;
+          const commitKey = decodeOffsetCommitKey(record.key);
+          if (commitKey) {
+            const offsets = group(commitKey.group).offsets;
             // A null value is a tombstone: the offset was deleted.
-            if (record.value === null) offsets.delete(`${offsetKey.topic}-${offsetKey.partition}`);
-            else offsets.set(`${offsetKey.topic}-${offsetKey.partition}`, decodeOffsetCommitValue(record.value));
+            const key = offsetKey(commitKey.topic, commitKey.partition);
+            if (record.value === null) offsets.delete(key);
+            else offsets.set(key, { topic: commitKey.topic, partition: commitKey.partition, ...decodeOffsetCommitValue(record.value) });
             continue;
           }
           const groupId = decodeGroupMetadataKey(record.key);
@@ -184,27 +187,25 @@ export class GroupCoordinator {
       }
       this.emit(g, `loaded from ${CONSUMER_OFFSETS_TOPIC}-${shard.index}: this broker leads it now`);
       // The offsets come back with it, so a page that reloaded sees them too.
-      for (const [key, committed] of g.offsets) {
-        const dash = key.lastIndexOf('-');
-        this.events({ type: 'offset-commit', time: now, node: this.node, groupId: g.groupId, topic: key.slice(0, dash), partition: Number(key.slice(dash + 1)), offset: committed.offset, loaded: true });
+      for (const c of g.offsets.values()) {
+        this.events({ type: 'offset-commit', time: now, node: this.node, groupId: g.groupId, topic: c.topic, partition: c.partition, offset: c.offset, loaded: true });
       }
     }
   }
 
   /**
-   * The group's shard if this broker coordinates it, after loading. Throws NOT_COORDINATOR (or
-   * COORDINATOR_LOAD_IN_PROGRESS while a new leader has not started loading).
+   * The group's shard if this broker coordinates it, after loading; else the error to answer:
+   * NOT_COORDINATOR, or COORDINATOR_LOAD_IN_PROGRESS while a new leader has not started loading.
    */
-  private async shardOf(groupId: string): Promise<{ shard: Shard; partition: Partition }> {
-    if (!groupId) throw new KafkaProtocolError('INVALID_GROUP_ID', 'The group id must not be empty');
+  private async ownedShard(groupId: string): Promise<Shard | ErrorName> {
+    if (!groupId) return 'INVALID_GROUP_ID';
     const index = partitionForGroup(groupId, this.partitionsOf());
     const partition = this.offsetsPartition(index);
-    if (!partition || partition.role !== 'leader') throw new KafkaProtocolError('NOT_COORDINATOR', `this broker does not lead ${CONSUMER_OFFSETS_TOPIC}-${index}`);
+    if (!partition || partition.role !== 'leader') return 'NOT_COORDINATOR';
     const shard = this.shards.get(index);
-    if (!shard) throw new KafkaProtocolError('COORDINATOR_LOAD_IN_PROGRESS');
+    if (!shard) return 'COORDINATOR_LOAD_IN_PROGRESS';
     await shard.loaded;
-    if (!shard.active) throw new KafkaProtocolError('NOT_COORDINATOR');
-    return { shard, partition };
+    return shard.active ? shard : 'NOT_COORDINATOR';
   }
 
   // ---- JoinGroup ---------------------------------------------------------------------------
@@ -215,18 +216,15 @@ export class GroupCoordinator {
       return joinError('INVALID_SESSION_TIMEOUT', memberId);
     }
     if (!request.protocolType || request.protocols.length === 0) return joinError('INCONSISTENT_GROUP_PROTOCOL', memberId);
-    let owned;
-    try {
-      owned = await this.shardOf(request.groupId);
-    } catch (error) {
-      return joinError(errorNameOf(error), memberId);
-    }
-    const { shard } = owned;
+    const shard = await this.ownedShard(request.groupId);
+    if (typeof shard === 'string') return joinError(shard, memberId);
     let group = shard.groups.get(request.groupId);
     if (!group) {
       group = new Group(request.groupId);
       shard.groups.set(group.groupId, group);
     }
+    // Being deleted: the member finds the coordinator again and joins a new group.
+    if (group.state === 'Dead') return joinError('COORDINATOR_NOT_AVAILABLE', memberId);
     if (group.members.size > 0 && (request.protocolType !== group.protocolType || !this.supportsProtocols(group, request.protocols))) {
       return joinError('INCONSISTENT_GROUP_PROTOCOL', memberId);
     }
@@ -238,6 +236,7 @@ export class GroupCoordinator {
       group.pending.set(id, this.clock.setTimer(sessionTimeoutMs, () => {
         if (!shard.active || !g.pending.delete(id)) return;
         this.checkJoinComplete(shard, g);
+        this.dropIfUnused(shard, g);
       }));
       return joinError('MEMBER_ID_REQUIRED', id);
     }
@@ -423,13 +422,8 @@ export class GroupCoordinator {
   // ---- SyncGroup ---------------------------------------------------------------------------
 
   async handleSyncGroup(request: SyncGroupRequest): Promise<SyncGroupResponse> {
-    let owned;
-    try {
-      owned = await this.shardOf(request.groupId);
-    } catch (error) {
-      return syncError(errorNameOf(error));
-    }
-    const { shard } = owned;
+    const shard = await this.ownedShard(request.groupId);
+    if (typeof shard === 'string') return syncError(shard);
     const group = shard.groups.get(request.groupId);
     const member = group?.members.get(request.memberId);
     if (!group || !member) return syncError('UNKNOWN_MEMBER_ID');
@@ -482,13 +476,9 @@ export class GroupCoordinator {
   // ---- Heartbeat and LeaveGroup ------------------------------------------------------------
 
   async handleHeartbeat(request: HeartbeatRequest): Promise<HeartbeatResponse> {
-    let owned;
-    try {
-      owned = await this.shardOf(request.groupId);
-    } catch (error) {
-      return { errorCode: errorCode(errorNameOf(error)) };
-    }
-    const group = owned.shard.groups.get(request.groupId);
+    const shard = await this.ownedShard(request.groupId);
+    if (typeof shard === 'string') return { errorCode: errorCode(shard) };
+    const group = shard.groups.get(request.groupId);
     const member = group?.members.get(request.memberId);
     if (!group || !member) return { errorCode: errorCode('UNKNOWN_MEMBER_ID') };
     if (request.generationId !== group.generationId) return { errorCode: errorCode('ILLEGAL_GENERATION') };
@@ -497,13 +487,8 @@ export class GroupCoordinator {
   }
 
   async handleLeaveGroup(request: LeaveGroupRequest): Promise<LeaveGroupResponse> {
-    let owned;
-    try {
-      owned = await this.shardOf(request.groupId);
-    } catch (error) {
-      return { errorCode: errorCode(errorNameOf(error)), members: [] };
-    }
-    const { shard } = owned;
+    const shard = await this.ownedShard(request.groupId);
+    if (typeof shard === 'string') return { errorCode: errorCode(shard), members: [] };
     const group = shard.groups.get(request.groupId);
     const members = request.members.map((m) => {
       const result = { memberId: m.memberId, groupInstanceId: m.groupInstanceId, errorCode: OK };
@@ -512,6 +497,7 @@ export class GroupCoordinator {
         pending.cancel();
         group!.pending.delete(m.memberId);
         this.checkJoinComplete(shard, group!);
+        this.dropIfUnused(shard, group!);
         return result;
       }
       const member = group?.members.get(m.memberId);
@@ -597,14 +583,10 @@ export class GroupCoordinator {
     const fail = (code: number): OffsetCommitResponse => ({
       topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code })) })),
     });
-    let owned;
-    try {
-      owned = await this.shardOf(request.groupId);
-    } catch (error) {
-      return fail(errorCode(errorNameOf(error)));
-    }
-    const { shard } = owned;
+    const shard = await this.ownedShard(request.groupId);
+    if (typeof shard === 'string') return fail(errorCode(shard));
     let group = shard.groups.get(request.groupId);
+    if (group?.state === 'Dead') return fail(errorCode('COORDINATOR_NOT_AVAILABLE'));
     const generation = request.generationIdOrMemberEpoch;
     if (generation < 0 && (!group || group.state === 'Empty')) {
       // A commit from outside the group's membership (admin tools, a consumer without a group protocol): only while the group is empty.
@@ -629,10 +611,15 @@ export class GroupCoordinator {
     const error = await this.append(request.groupId, entries.map((e) => ({
       key: encodeOffsetCommitKey({ group: request.groupId, topic: e.topic, partition: e.partition }), value: encodeOffsetCommitValue(e.value),
     })));
-    if (error) return fail(errorCode(error));
+    if (error) {
+      this.dropIfUnused(shard, group);
+      return fail(errorCode(error));
+    }
+    // Durable in the log; a coordinator that moved or a group deleted meanwhile learns it from the log, not from here.
+    if (!shard.active || shard.groups.get(request.groupId) !== group) return fail(OK);
     const wasNew = group.offsets.size === 0 && !group.hasMetadata;
     for (const e of entries) {
-      group.offsets.set(`${e.topic}-${e.partition}`, e.value);
+      group.offsets.set(offsetKey(e.topic, e.partition), { topic: e.topic, partition: e.partition, ...e.value });
       this.events({ type: 'offset-commit', time: now, node: this.node, groupId: request.groupId, topic: e.topic, partition: e.partition, offset: e.value.offset });
     }
     if (wasNew) this.emit(group, 'offsets committed from outside any group membership');
@@ -640,20 +627,16 @@ export class GroupCoordinator {
   }
 
   async handleOffsetFetch(request: OffsetFetchRequest): Promise<OffsetFetchResponse> {
-    let owned;
-    try {
-      owned = await this.shardOf(request.groupId);
-    } catch (error) {
-      return { errorCode: errorCode(errorNameOf(error)), topics: [] };
-    }
-    const offsets = owned.shard.groups.get(request.groupId)?.offsets ?? new Map<string, CommittedOffset>();
+    const shard = await this.ownedShard(request.groupId);
+    if (typeof shard === 'string') return { errorCode: errorCode(shard), topics: [] };
+    const offsets = shard.groups.get(request.groupId)?.offsets ?? new Map<string, CommittedOffset>();
     const wanted = request.topics ?? groupTopics(offsets);
     return {
       errorCode: OK,
       topics: wanted.map((t) => ({
         name: t.name,
         partitions: t.partitionIndexes.map((partitionIndex) => {
-          const committed = offsets.get(`${t.name}-${partitionIndex}`);
+          const committed = offsets.get(offsetKey(t.name, partitionIndex));
           return {
             partitionIndex, errorCode: OK, committedOffset: committed?.offset ?? -1,
             committedLeaderEpoch: committed?.leaderEpoch ?? -1, metadata: committed?.metadata ?? null,
@@ -669,13 +652,9 @@ export class GroupCoordinator {
     return {
       groups: await Promise.all(request.groups.map(async (groupId) => {
         const described = { errorCode: OK, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [] as DescribeGroupsResponse['groups'][number]['members'] };
-        let owned;
-        try {
-          owned = await this.shardOf(groupId);
-        } catch (error) {
-          return { ...described, errorCode: errorCode(errorNameOf(error)) };
-        }
-        const group = owned.shard.groups.get(groupId);
+        const shard = await this.ownedShard(groupId);
+        if (typeof shard === 'string') return { ...described, errorCode: errorCode(shard) };
+        const group = shard.groups.get(groupId);
         if (!group) return described;
         return {
           ...described, groupState: group.state, protocolType: group.protocolType ?? '',
@@ -704,25 +683,23 @@ export class GroupCoordinator {
   async handleDeleteGroups(request: DeleteGroupsRequest): Promise<DeleteGroupsResponse> {
     return {
       results: await Promise.all(request.groupsNames.map(async (groupId) => {
-        let owned;
-        try {
-          owned = await this.shardOf(groupId);
-        } catch (error) {
-          return { groupId, errorCode: errorCode(errorNameOf(error)) };
-        }
-        const group = owned.shard.groups.get(groupId);
+        const shard = await this.ownedShard(groupId);
+        if (typeof shard === 'string') return { groupId, errorCode: errorCode(shard) };
+        const group = shard.groups.get(groupId);
         if (!group) return { groupId, errorCode: errorCode('GROUP_ID_NOT_FOUND') };
         if (group.state !== 'Empty' || group.pending.size > 0) return { groupId, errorCode: errorCode('NON_EMPTY_GROUP') };
         const tombstones = [
-          ...[...group.offsets.keys()].map((key) => {
-            const dash = key.lastIndexOf('-');
-            return { key: encodeOffsetCommitKey({ group: groupId, topic: key.slice(0, dash), partition: Number(key.slice(dash + 1)) }), value: null };
-          }),
+          ...[...group.offsets.values()].map((c) => ({ key: encodeOffsetCommitKey({ group: groupId, topic: c.topic, partition: c.partition }), value: null })),
           { key: encodeGroupMetadataKey(groupId), value: null },
         ];
+        // Dead while the tombstones are written, as Kafka: a JoinGroup or commit meanwhile is told to come back.
+        group.state = 'Dead';
         const error = await this.append(groupId, tombstones);
-        if (error) return { groupId, errorCode: errorCode(error) };
-        if (owned.shard.groups.get(groupId) === group) owned.shard.groups.delete(groupId);
+        if (error) {
+          group.state = 'Empty';
+          return { groupId, errorCode: errorCode(error) };
+        }
+        if (shard.groups.get(groupId) === group) shard.groups.delete(groupId);
         this.cancelTimers(group);
         this.emit(group, 'deleted (DeleteGroups): tombstones for its metadata and offsets', 'deleted');
         return { groupId, errorCode: OK };
@@ -731,6 +708,12 @@ export class GroupCoordinator {
   }
 
   // ---- Helpers -----------------------------------------------------------------------------
+
+  /** A group that only ever had a member id handed out, or a failed first commit, is not a group. */
+  private dropIfUnused(shard: Shard, group: Group): void {
+    if (group.state === 'Empty' && group.members.size === 0 && group.pending.size === 0 && !group.hasMetadata && group.offsets.size === 0
+      && shard.groups.get(group.groupId) === group) shard.groups.delete(group.groupId);
+  }
 
   private cancelTimers(group: Group): void {
     group.joinTimer?.cancel();
@@ -807,10 +790,6 @@ function storeErrorName(error: unknown): ErrorName {
 
 function groupTopics(offsets: Map<string, CommittedOffset>): { name: string; partitionIndexes: number[] }[] {
   const byTopic = new Map<string, number[]>();
-  for (const key of offsets.keys()) {
-    const dash = key.lastIndexOf('-');
-    const topic = key.slice(0, dash);
-    byTopic.set(topic, [...(byTopic.get(topic) ?? []), Number(key.slice(dash + 1))]);
-  }
+  for (const { topic, partition } of offsets.values()) byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
   return [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes: partitionIndexes.sort((a, b) => a - b) }));
 }
