@@ -165,8 +165,8 @@ describe('consumer groups in the store', () => {
       { type: 'client-killed', time: 10, client: 'consumer-1' },
     ]);
     expect(describeCluster(state).clients).toEqual([
-      { id: 'consumer-1', kind: 'consumer', groupId: 'g', topics: ['orders'], status: 'killed', processed: 7, memberId: 'consumer-1-m' },
-      { id: 'consumer-2', kind: 'consumer', groupId: 'g', topics: ['orders'], status: 'running', processed: 0, memberId: 'consumer-2-m' },
+      { id: 'consumer-1', kind: 'consumer', groupId: 'g', topics: ['orders'], status: 'killed', processed: 7, acknowledged: 0, failed: 0, memberId: 'consumer-1-m' },
+      { id: 'consumer-2', kind: 'consumer', groupId: 'g', topics: ['orders'], status: 'running', processed: 0, acknowledged: 0, failed: 0, memberId: 'consumer-2-m' },
     ]);
     // Killed: still a member until session.timeout.ms passes without its heartbeat.
     expect(describeCluster(state).groups[0].members.map((m) => m.clientId)).toEqual(['consumer-1', 'consumer-2']);
@@ -183,6 +183,17 @@ describe('consumer groups in the store', () => {
     const [group] = describeCluster(state).groups;
     expect(group).toMatchObject({ groupId: 'fresh', state: 'Unknown', coordinator: null, members: [] });
     expect(group.offsets.map((r) => [r.partition, r.committed, r.lag, r.consumerId])).toEqual([[0, null, null, null], [1, null, null, null], [2, null, null, null]]);
+  });
+
+  it('tracks producer applications apart from groups: acknowledged and failed records', () => {
+    const state = applyEvents(settled(), [
+      { type: 'client-started', time: 8, client: 'producer-1', kind: 'producer', topics: ['orders'], config: { acks: -1 } },
+      { type: 'producer-sent', time: 9, node: 'producer-1', topic: 'orders', acks: -1, partitions: [{ partition: 0, count: 3, firstOffset: 0, lastOffset: 2 }], acknowledged: 3, errors: {} },
+      { type: 'producer-sent', time: 10, node: 'producer-1', topic: 'orders', acks: -1, partitions: [], acknowledged: 0, errors: { NOT_ENOUGH_REPLICAS: 2 } },
+    ]);
+    const producer = describeCluster(state).clients.find((c) => c.id === 'producer-1');
+    expect(producer).toMatchObject({ kind: 'producer', groupId: null, status: 'running', acknowledged: 3, failed: 2 });
+    expect(describeCluster(state).groups.map((g) => g.groupId)).toEqual(['g']);
   });
 
   it('keeps memory bounded: steps per group, ended applications', () => {

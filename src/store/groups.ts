@@ -64,14 +64,20 @@ export type CommittedOffsets = Record<string, Record<string, Record<number, Comm
 
 export type ClientStatus = 'running' | 'stopped' | 'killed';
 
-/** A consumer application in its own Web Worker (cluster.startConsumer). */
+/** A client application in its own Web Worker (cluster.startConsumer, cluster.startProducer). */
 export interface ClientApp {
-  id: string; kind: 'consumer'; groupId: string; topics: string[]; config: Record<string, unknown>;
+  id: string; kind: 'consumer' | 'producer';
+  /** A consumer's group; null for a producer. */
+  groupId: string | null;
+  topics: string[]; config: Record<string, unknown>;
   status: ClientStatus; startedAt: number;
   /** When it was stopped or killed; null while it runs. */
   endedAt: number | null;
-  /** Records its eachMessage handler finished. */
+  /** A consumer's records its eachMessage handler finished. */
   processed: number;
+  /** A producer's records acknowledged (with acks=0: sent), and records whose send failed (producer-sent). */
+  acknowledged: number;
+  failed: number;
   /** The member id it last reported in a rebalance step (JoinGroup gives it). */
   memberId: string | null;
 }
@@ -227,9 +233,15 @@ export function applyGroupEvents(previous: GroupsState, events: readonly Cluster
       case 'client-started': {
         const s = writable();
         s.clients[event.client] = {
-          id: event.client, kind: event.kind, groupId: event.groupId, topics: event.topics, config: event.config,
-          status: 'running', startedAt: event.time, endedAt: null, processed: 0, memberId: null,
+          id: event.client, kind: event.kind, groupId: event.kind === 'consumer' ? event.groupId : null, topics: event.topics, config: event.config,
+          status: 'running', startedAt: event.time, endedAt: null, processed: 0, acknowledged: 0, failed: 0, memberId: null,
         };
+        break;
+      }
+      case 'producer-sent': {
+        const s = writable();
+        const app = s.clients[event.node];
+        if (app) s.clients[event.node] = { ...app, acknowledged: app.acknowledged + event.acknowledged, failed: app.failed + Object.values(event.errors).reduce((a, b) => a + b, 0) };
         break;
       }
       case 'client-stopped':

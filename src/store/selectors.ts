@@ -109,9 +109,15 @@ export interface GroupDescription {
 }
 
 export interface ClientDescription {
-  id: string; kind: 'consumer'; groupId: string; topics: string[]; status: ClientStatus;
-  /** Records its eachMessage handler finished. */
+  id: string; kind: 'consumer' | 'producer';
+  /** A consumer's group; null for a producer. */
+  groupId: string | null;
+  topics: string[]; status: ClientStatus;
+  /** A consumer's records its eachMessage handler finished. */
   processed: number;
+  /** A producer's records acknowledged (acks=0: sent) and failed. */
+  acknowledged: number;
+  failed: number;
   memberId: string | null;
 }
 
@@ -225,7 +231,7 @@ const byClientId = (a: { id: string }, b: { id: string }): number => a.id.locale
 
 export function selectClients(state: ClusterState): ClientDescription[] {
   return Object.values(state.clients).sort(byClientId)
-    .map((c) => ({ id: c.id, kind: c.kind, groupId: c.groupId, topics: c.topics, status: c.status, processed: c.processed, memberId: c.memberId }));
+    .map((c) => ({ id: c.id, kind: c.kind, groupId: c.groupId, topics: c.topics, status: c.status, processed: c.processed, acknowledged: c.acknowledged, failed: c.failed, memberId: c.memberId }));
 }
 
 /**
@@ -240,7 +246,7 @@ export function selectGroups(state: ClusterState): GroupDescription[] {
     if (report && !isDeletion(report)) ids.add(group.groupId);
   }
   for (const [groupId, topics] of Object.entries(state.committed)) if (Object.keys(topics).length > 0) ids.add(groupId);
-  for (const c of Object.values(state.clients)) if (c.status === 'running') ids.add(c.groupId);
+  for (const c of Object.values(state.clients)) if (c.status === 'running' && c.groupId !== null) ids.add(c.groupId);
   const offsetsTopic = state.metadata.topics.get(CONSUMER_OFFSETS_TOPIC);
   const offsetsPartitions = offsetsTopic ? offsetsTopic.partitions.length : 0;
   return [...ids].sort().map((groupId): GroupDescription => {
