@@ -194,11 +194,30 @@ export function describeEvent(event: LoggedEvent, nameOf?: TopicNameOf): string 
       break;
     }
     case 'client-started':
+      if (event.kind === 'producer') return `${event.client} started: a producer application in its own Web Worker, sending to ${event.topics.join(', ')}`;
       return `${event.client} started: a consumer application in its own Web Worker, group ${event.groupId}, topics ${event.topics.join(', ')}`;
     case 'client-stopped':
+      if (event.kind === 'producer') return `${event.client} stopped: it finished the sends it had in flight and disconnected`;
       return `${event.client} stopped: it committed, sent LeaveGroup and its group rebalances at once`;
     case 'client-killed':
+      if (event.kind === 'producer') return `${event.client} was killed: its worker is terminated, and what it had not yet had acknowledged is lost with it`;
       return `${event.client} was killed: its worker is terminated without a LeaveGroup; the coordinator notices only when session.timeout.ms passes without a heartbeat`;
+    case 'producer-sent': {
+      const failed = Object.entries(event.errors).map(([name, n]) => `${n} failed with ${name}`).join(', ');
+      const parts = event.partitions.map((p) => `${event.topic}-${p.partition}${p.firstOffset === null || p.lastOffset === null ? ` ×${p.count}` : ` @${offsetRange(p.firstOffset, p.lastOffset)}`}`).join(', ');
+      const acked = event.acks === 0 ? 'sent (acks=0: no reply)' : 'acknowledged';
+      return `${event.node}: ${plural(event.acknowledged, 'record')} ${acked}${parts ? ` (${parts})` : ''}${failed ? `; ${failed}` : ''}`;
+    }
+    case 'time-paused':
+      return 'paused: the cluster clock stopped, and every node holds the messages that reach it';
+    case 'time-resumed':
+      return `playing at ${event.speed}×: the held messages are delivered`;
+    case 'time-stepped':
+      return event.delivered
+        ? `step: delivered the oldest held message, ${event.delivered.from} → ${event.delivered.to}; ${plural(event.held, 'message')} still held`
+        : `step: nothing held, the cluster clock moved ${event.advancedMs} ms and the timers due ran`;
+    case 'latency-changed':
+      return event.latencyMs > 0 ? `visual mode: every hop takes ${event.latencyMs} ms more of cluster time` : 'visual mode off: no added network latency';
     case 'consumer-processed':
       return `${event.node} processed ${plural(event.count, 'record')} of ${event.topic}-${event.partition} (offset${event.firstOffset === event.lastOffset ? '' : 's'} ${offsetRange(event.firstOffset, event.lastOffset)}) for group ${event.groupId}`;
     case 'offset-commit':
@@ -343,6 +362,10 @@ export function eventNode(event: LoggedEvent): string {
     case 'cluster-reset':
     case 'speed-changed':
     case 'network-changed':
+    case 'time-paused':
+    case 'time-resumed':
+    case 'time-stepped':
+    case 'latency-changed':
       return 'host';
     case 'message-sent':
     case 'message-delivered':
