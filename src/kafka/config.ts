@@ -97,17 +97,131 @@ export const DEFAULT_CONTROLLER_CONFIG: Omit<ControllerConfig, 'cluster.id' | 'n
   'metadata.log.max.record.bytes.between.snapshots': 65536,
 };
 
-/** Topic-level configs a CreateTopics request may set, with Kafka's defaults. */
-export const TOPIC_CONFIG_DEFAULTS: Record<string, string> = {
-  'cleanup.policy': 'delete',
-  'compression.type': 'producer',
-  'min.insync.replicas': '1',
-  'retention.ms': '604800000',
-  'retention.bytes': '-1',
-  'segment.bytes': '1073741824',
-  'unclean.leader.election.enable': 'false',
-  'max.message.bytes': '1048588',
+/** ConfigResource.Type ids, as Kafka's wire and KafkaJS's ConfigResourceTypes name them. */
+export const CONFIG_RESOURCE_TYPES = { UNKNOWN: 0, TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8 } as const;
+
+/**
+ * DescribeConfigsResponse.ConfigSource ids (KafkaJS's ConfigSource). TOPIC_CONFIG is the Java
+ * Admin's DYNAMIC_TOPIC_CONFIG: a per-topic override stored in the metadata log.
+ */
+export const CONFIG_SOURCES = {
+  UNKNOWN: 0, TOPIC_CONFIG: 1, DYNAMIC_BROKER_CONFIG: 2, DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
+  STATIC_BROKER_CONFIG: 4, DEFAULT_CONFIG: 5, DYNAMIC_BROKER_LOGGER_CONFIG: 6,
+} as const;
+export type ConfigSourceName = keyof typeof CONFIG_SOURCES;
+export const configSourceName = (id: number): ConfigSourceName =>
+  (Object.keys(CONFIG_SOURCES) as ConfigSourceName[]).find((name) => CONFIG_SOURCES[name] === id) ?? 'UNKNOWN';
+
+/** ConfigDef.Type ids as DescribeConfigs (v3+) reports them. */
+export const CONFIG_TYPES = { UNKNOWN: 0, BOOLEAN: 1, STRING: 2, INT: 3, SHORT: 4, LONG: 5, DOUBLE: 6, LIST: 7, CLASS: 8, PASSWORD: 9 } as const;
+export type ConfigTypeName = keyof typeof CONFIG_TYPES;
+
+/** IncrementalAlterConfigs operations (AlterConfigOp.OpType ids, KIP-339). */
+export const ALTER_CONFIG_OPS = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
+export type AlterConfigOpName = keyof typeof ALTER_CONFIG_OPS;
+
+export interface TopicConfigDef {
+  /** Kafka's default. */
+  default: string;
+  type: ConfigTypeName;
+  /** The broker config the default comes from when server.properties sets it (Kafka's synonym). */
+  brokerSynonym: string;
+  /** The allowed values (STRING/LIST) or the least value (INT/LONG). */
+  validValues?: readonly string[];
+  atLeast?: number;
+  doc: string;
+  /** Which node acts on it here, and how; null: stored and described, but the playground does not act on it. */
+  appliedBy: string | null;
+}
+
+/**
+ * Topic-level configs a CreateTopics or IncrementalAlterConfigs request may set, with Kafka's
+ * defaults, validators and a note on whether the playground acts on each.
+ */
+export const TOPIC_CONFIGS: Record<string, TopicConfigDef> = {
+  'cleanup.policy': {
+    default: 'delete', type: 'LIST', brokerSynonym: 'log.cleanup.policy', validValues: ['compact', 'delete'],
+    doc: 'delete: old segments are removed by retention.ms / retention.bytes; compact: only the last record of each key is kept.',
+    appliedBy: null,
+  },
+  'compression.type': {
+    default: 'producer', type: 'STRING', brokerSynonym: 'compression.type', validValues: ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'],
+    doc: "The codec the broker stores batches with; 'producer' keeps the producer's.",
+    appliedBy: null,
+  },
+  'max.message.bytes': {
+    default: '1048588', type: 'INT', brokerSynonym: 'message.max.bytes', atLeast: 0,
+    doc: 'The largest record batch the broker accepts for this topic.',
+    appliedBy: 'partition leader: a Produce whose batch is larger fails with MESSAGE_TOO_LARGE',
+  },
+  'message.timestamp.type': {
+    default: 'CreateTime', type: 'STRING', brokerSynonym: 'log.message.timestamp.type', validValues: ['CreateTime', 'LogAppendTime'],
+    doc: "CreateTime keeps the producer's timestamps; LogAppendTime stamps each batch with the leader's clock when it is appended.",
+    appliedBy: "partition leader: LogAppendTime restamps each batch as it is appended, and Produce returns that time",
+  },
+  'min.insync.replicas': {
+    default: '1', type: 'INT', brokerSynonym: 'min.insync.replicas', atLeast: 1,
+    doc: 'With acks=all, a write succeeds only while at least this many replicas are in sync.',
+    appliedBy: 'partition leader: a Produce with acks=all fails with NOT_ENOUGH_REPLICAS while the ISR is smaller',
+  },
+  'retention.bytes': {
+    default: '-1', type: 'LONG', brokerSynonym: 'log.retention.bytes',
+    doc: 'The most a partition keeps before old segments are deleted; -1: no limit.',
+    appliedBy: null,
+  },
+  'retention.ms': {
+    default: '604800000', type: 'LONG', brokerSynonym: 'log.retention.ms', atLeast: -1,
+    doc: 'How long a segment is kept (7 days by default); -1: forever.',
+    appliedBy: null,
+  },
+  'segment.bytes': {
+    default: '1073741824', type: 'INT', brokerSynonym: 'log.segment.bytes', atLeast: 14,
+    doc: 'The size at which the log rolls a new segment file.',
+    appliedBy: null,
+  },
+  'unclean.leader.election.enable': {
+    default: 'false', type: 'BOOLEAN', brokerSynonym: 'unclean.leader.election.enable',
+    doc: 'When no in-sync replica is alive, let an out-of-sync one lead: available again, but the records it lacks are lost.',
+    appliedBy: 'controller: elects an out-of-sync replica when no in-sync one is alive',
+  },
 };
+
+/** Topic-level configs a CreateTopics request may set, with Kafka's defaults. */
+export const TOPIC_CONFIG_DEFAULTS: Record<string, string> = Object.fromEntries(Object.entries(TOPIC_CONFIGS).map(([name, def]) => [name, def.default]));
+
+export interface BrokerConfigDef {
+  /** Kafka's name for it (our key may be shorter: segment.bytes is log.segment.bytes). */
+  name: string;
+  key: keyof BrokerConfig;
+  /** Kafka's default; undefined: it has none (must be set). */
+  kafkaDefault?: string | null;
+  type: ConfigTypeName;
+  doc: string;
+  /** A duration the playground's clock scales with its speed. */
+  timeout?: boolean;
+}
+
+/** The broker configs DescribeConfigs (BROKER) reports: every one static (server.properties), so read-only here. */
+export const BROKER_CONFIG_DEFS: readonly BrokerConfigDef[] = [
+  { name: 'node.id', key: 'node.id', type: 'INT', doc: 'This broker\'s id.' },
+  { name: 'broker.rack', key: 'broker.rack', kafkaDefault: null, type: 'STRING', doc: 'Its rack (availability zone): replicas spread over racks, and consumers with client.rack read nearby (KIP-392).' },
+  { name: 'controller.quorum.voters', key: 'controller.quorum.voters', type: 'LIST', doc: 'The KRaft controllers, id@host:port.' },
+  { name: 'broker.heartbeat.interval.ms', key: 'broker.heartbeat.interval.ms', kafkaDefault: '2000', type: 'INT', timeout: true, doc: 'How often the broker heartbeats to the active controller.' },
+  { name: 'broker.session.timeout.ms', key: 'broker.session.timeout.ms', kafkaDefault: '9000', type: 'INT', timeout: true, doc: 'A broker without a heartbeat for this long is fenced and loses its leaderships.' },
+  { name: 'replica.lag.time.max.ms', key: 'replica.lag.time.max.ms', kafkaDefault: '30000', type: 'LONG', timeout: true, doc: 'A follower that has not caught up for this long leaves the ISR.' },
+  { name: 'replica.fetch.wait.max.ms', key: 'replica.fetch.wait.max.ms', kafkaDefault: '500', type: 'INT', timeout: true, doc: 'How long a follower\'s Fetch waits at the leader for new records.' },
+  { name: 'group.initial.rebalance.delay.ms', key: 'group.initial.rebalance.delay.ms', kafkaDefault: '3000', type: 'INT', timeout: true, doc: 'How long the first rebalance of an empty group waits for more members.' },
+  { name: 'group.min.session.timeout.ms', key: 'group.min.session.timeout.ms', kafkaDefault: '6000', type: 'INT', timeout: true, doc: 'The least session.timeout.ms a consumer may ask for.' },
+  { name: 'group.max.session.timeout.ms', key: 'group.max.session.timeout.ms', kafkaDefault: '1800000', type: 'INT', timeout: true, doc: 'The most session.timeout.ms a consumer may ask for.' },
+  { name: 'offsets.commit.timeout.ms', key: 'offsets.commit.timeout.ms', kafkaDefault: '5000', type: 'INT', timeout: true, doc: 'How long an OffsetCommit waits for the offsets partition\'s ISR.' },
+  { name: 'num.partitions', key: 'num.partitions', kafkaDefault: '1', type: 'INT', doc: 'Partitions of an auto-created topic.' },
+  { name: 'default.replication.factor', key: 'default.replication.factor', kafkaDefault: '1', type: 'INT', doc: 'Replication factor of an auto-created topic.' },
+  { name: 'min.insync.replicas', key: 'min.insync.replicas', kafkaDefault: '1', type: 'INT', doc: 'The default of the topic config of the same name.' },
+  { name: 'log.segment.bytes', key: 'segment.bytes', kafkaDefault: '1073741824', type: 'INT', doc: 'The default of the topic config segment.bytes.' },
+  { name: 'offsets.topic.num.partitions', key: 'offsets.topic.num.partitions', kafkaDefault: '50', type: 'INT', doc: 'Partitions of __consumer_offsets.' },
+  { name: 'offsets.topic.replication.factor', key: 'offsets.topic.replication.factor', kafkaDefault: '3', type: 'SHORT', doc: 'Replication factor of __consumer_offsets.' },
+  { name: 'replica.selector.class', key: 'replica.selector.class', kafkaDefault: null, type: 'STRING', doc: 'RackAwareReplicaSelector lets consumers fetch from a replica in their rack (KIP-392).' },
+];
 
 export const brokerAddress = (id: number): string => `broker-${id}`;
 export const controllerAddress = (id: number): string => `controller-${id}`;

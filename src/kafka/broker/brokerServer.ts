@@ -1,5 +1,5 @@
 import type { Address, NodeContext, TimerHandle } from '../ports';
-import { type BrokerConfig, brokerAddress, controllerAddress } from '../config';
+import { CONFIG_RESOURCE_TYPES, TOPIC_CONFIGS, type BrokerConfig, brokerAddress, controllerAddress } from '../config';
 import { Rpc } from '../common/rpc';
 import { SerialQueue, parseTopicPartition, topicPartitionName } from '../common/serial';
 import { KafkaProtocolError, asKafkaError, errorCode, type ErrorName } from '../protocol/errors';
@@ -11,11 +11,13 @@ import {
   type ListOffsetsResponse, type MetadataRequest, type MetadataResponse, type OffsetCommitRequest, type OffsetFetchRequest,
   type ProducePartitionResponse, type ProduceRequest, type ProduceResponse, type OffsetForLeaderEpochRequest,
   type OffsetForLeaderEpochResponse, type ElectLeadersRequest, type InitProducerIdRequest,
+  type DescribeConfigsRequest, type DescribeConfigsResponse, type IncrementalAlterConfigsRequest,
 } from '../protocol/messages';
+import { describeBrokerConfigs, describeTopicConfigs } from '../metadata/configs';
 import { MetadataImage } from '../metadata/image';
 import { decodeMetadataRecord, type MetadataRecord } from '../metadata/records';
 import { UnifiedLog } from '../storage/unifiedLog';
-import { decodeRecords, scanBatches } from '../storage/recordBatch';
+import { decodeRecords, scanBatches, setLogAppendTime } from '../storage/recordBatch';
 import { GroupCoordinator, partitionForGroup } from '../group/groupCoordinator';
 import { uuid } from '../common/uuid';
 import { validateTopicName } from '../controller/topicValidation';
@@ -370,6 +372,8 @@ export class BrokerServer {
       case 'CreateTopics': return this.forwardToController('CreateTopics', body as CreateTopicsRequest);
       case 'DeleteTopics': return this.forwardToController('DeleteTopics', body as DeleteTopicsRequest);
       case 'ElectLeaders': return this.forwardToController('ElectLeaders', body as ElectLeadersRequest);
+      case 'IncrementalAlterConfigs': return this.forwardToController('IncrementalAlterConfigs', body as IncrementalAlterConfigsRequest);
+      case 'DescribeConfigs': return Promise.resolve(this.handleDescribeConfigs(body as DescribeConfigsRequest));
       case 'InitProducerId': return this.producerIds.handleInitProducerId(body as InitProducerIdRequest);
       case 'OffsetForLeaderEpoch': return Promise.resolve(this.handleOffsetForLeaderEpoch(body as OffsetForLeaderEpochRequest));
       case 'FindCoordinator': return this.handleFindCoordinator(body as FindCoordinatorRequest);
@@ -387,7 +391,7 @@ export class BrokerServer {
   }
 
   /** KIP-590: clients send admin requests to any broker, which forwards them to the active controller. */
-  private async forwardToController<K extends 'CreateTopics' | 'DeleteTopics' | 'ElectLeaders'>(api: K, body: RequestOf<K>): Promise<unknown> {
+  private async forwardToController<K extends 'CreateTopics' | 'DeleteTopics' | 'ElectLeaders' | 'IncrementalAlterConfigs'>(api: K, body: RequestOf<K>): Promise<unknown> {
     // Try each controller once: a dead one, or one that is not the active controller, passes the request on.
     const voters = this.config['controller.quorum.voters'];
     const first = this.controllerIndex;
@@ -410,6 +414,9 @@ export class BrokerServer {
       return { topics: (body as CreateTopicsRequest).topics.map((t) => ({ name: t.name, topicId: '', errorCode: code, errorMessage: 'controller unreachable', numPartitions: -1, replicationFactor: -1 })) };
     }
     if (api === 'ElectLeaders') return { errorCode: code, replicaElectionResults: [] };
+    if (api === 'IncrementalAlterConfigs') {
+      return { responses: (body as IncrementalAlterConfigsRequest).resources.map((r) => ({ errorCode: code, errorMessage: 'controller unreachable', resourceType: r.resourceType, resourceName: r.resourceName })) };
+    }
     return { responses: (body as DeleteTopicsRequest).topicNames.map((name) => ({ name, errorCode: code, errorMessage: 'controller unreachable' })) };
   }
 
@@ -482,6 +489,59 @@ export class BrokerServer {
     return Number(this.image.topics.get(topic)?.configs['min.insync.replicas'] ?? this.config['min.insync.replicas']);
   }
 
+  /**
+   * The topic configs a leader applies to a Produce: max.message.bytes (a larger batch fails with
+   * MESSAGE_TOO_LARGE) and message.timestamp.type=LogAppendTime (each batch is stamped with the
+   * leader's clock). Returns the log append time, or -1 for CreateTime.
+   */
+  private applyTopicConfigsOnAppend(topic: string, index: number, records: Uint8Array): number {
+    const configs = this.image.topics.get(topic)?.configs ?? {};
+    const maxMessageBytes = Number(configs['max.message.bytes'] ?? TOPIC_CONFIGS['max.message.bytes'].default);
+    const batches = scanBatches(records).batches;
+    for (const { header } of batches) {
+      if (header.sizeInBytes > maxMessageBytes) {
+        throw new KafkaProtocolError('MESSAGE_TOO_LARGE', `The record batch size in the append to ${topic}-${index} is ${header.sizeInBytes} bytes which exceeds the maximum configured value of ${maxMessageBytes} (max.message.bytes).`);
+      }
+    }
+    if (configs['message.timestamp.type'] !== 'LogAppendTime') return -1;
+    const now = this.ctx.clock.now();
+    for (const { at } of batches) setLogAppendTime(records, now, at);
+    return now;
+  }
+
+  /**
+   * DescribeConfigs (KIP-133): topics from this broker's metadata image, and this broker's own
+   * static configs. A BROKER resource names this broker (or '' for cluster-wide dynamic defaults, none here).
+   */
+  private handleDescribeConfigs(request: DescribeConfigsRequest): DescribeConfigsResponse {
+    const options = { includeSynonyms: request.includeSynonyms, includeDocumentation: request.includeDocumentation };
+    return {
+      results: request.resources.map((resource) => {
+        const result = { errorCode: 0, errorMessage: null as string | null, resourceType: resource.resourceType, resourceName: resource.resourceName, configs: [] as DescribeConfigsResponse['results'][number]['configs'] };
+        try {
+          if (resource.resourceType === CONFIG_RESOURCE_TYPES.TOPIC) {
+            if (!isLegalTopicName(resource.resourceName)) throw new KafkaProtocolError('INVALID_TOPIC_EXCEPTION', `Topic name "${resource.resourceName}" is illegal`);
+            const topic = this.image.topics.get(resource.resourceName);
+            if (!topic) throw new KafkaProtocolError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${resource.resourceName}' does not exist.`);
+            result.configs = describeTopicConfigs(topic, this.config, resource.configurationKeys, options);
+          } else if (resource.resourceType === CONFIG_RESOURCE_TYPES.BROKER) {
+            if (resource.resourceName !== '' && resource.resourceName !== String(this.nodeId)) {
+              throw new KafkaProtocolError('INVALID_REQUEST', `Unexpected broker id, expected ${this.nodeId} or empty string, but received ${resource.resourceName}`);
+            }
+            if (resource.resourceName !== '') result.configs = describeBrokerConfigs(this.config, resource.configurationKeys, options);
+          } else {
+            throw new KafkaProtocolError('INVALID_REQUEST', `Unsupported resource type ${resource.resourceType}`);
+          }
+        } catch (error) {
+          const { type, message } = asKafkaError(error);
+          result.errorCode = errorCode(type);
+          result.errorMessage = message;
+        }
+        return result;
+      }),
+    };
+  }
+
   private async handleProduce(request: ProduceRequest): Promise<ProduceResponse | undefined> {
     const acks = request.acks;
     const responses = await Promise.all(request.topicData.map(async (topic) => ({
@@ -501,6 +561,7 @@ export class BrokerServer {
       if (acks === -1 && replica.isr.length < minIsr) {
         throw new KafkaProtocolError('NOT_ENOUGH_REPLICAS', `The size of the current ISR [${replica.isr}] is insufficient to satisfy the min.isr requirement of ${minIsr} for partition ${topic}-${index}`);
       }
+      result.logAppendTimeMs = this.applyTopicConfigsOnAppend(topic, index, records);
       const info = await replica.appendAsLeader(records);
       result.baseOffset = info.firstOffset;
       result.logStartOffset = replica.log.logStartOffset;

@@ -6,9 +6,22 @@
  *
  * listTopics() lists what a Metadata request for all topics returns: the broker leaves out
  * internal topics (`__consumer_offsets`), so they are not listed.
+ *
+ * Configs: describeConfigs is DescribeConfigs (topics at any broker, a broker's own configs at
+ * that broker). KafkaJS's alterConfigs is Kafka's legacy AlterConfigs, which replaces a
+ * resource's whole set of overrides; the playground speaks only IncrementalAlterConfigs
+ * (KIP-339), so alterConfigs asks for the topic's current overrides and sends SET for every
+ * entry given and DELETE for every other override: unspecified configs revert to their
+ * defaults, as with AlterConfigs. Unlike AlterConfigs this is two requests, not one atomic
+ * write: an override another client sets in between is deleted. incrementalAlterConfigs (the
+ * Java Admin's, not in KafkaJS) changes only the entries it names.
  */
-import { errorName, type ErrorName } from '../protocol/errors';
-import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, type CreateTopicsRequest, type ListOffsetsResponse } from '../protocol/messages';
+import { errorName, isRetriable, type ErrorName } from '../protocol/errors';
+import { ALTER_CONFIG_OPS, CONFIG_RESOURCE_TYPES, CONFIG_SOURCES, type AlterConfigOpName } from '../config';
+import {
+  EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, type CreateTopicsRequest, type DescribeConfigsRequest, type DescribeConfigsResponse,
+  type IncrementalAlterConfigsRequest, type ListOffsetsResponse,
+} from '../protocol/messages';
 import { Cluster, groupBy, type ClientRuntime, type PartitionMetadata } from './cluster';
 import { describeGroups, type GroupDescription } from './consumerGroup';
 import { KafkaJSError, KafkaJSNonRetriableError, KafkaJSTimeout, KafkaProtocolError, kafkaErrorType } from './errors';
@@ -44,6 +57,35 @@ export class KafkaJSDeleteGroupsError extends KafkaJSError {
     this.name = 'KafkaJSDeleteGroupsError';
   }
 }
+
+/** KafkaJS's ConfigResourceTypes: ConfigResource.Type ids. */
+export const ConfigResourceTypes = CONFIG_RESOURCE_TYPES;
+/** KafkaJS's ConfigSource: where a described config's value comes from. */
+export const ConfigSource = CONFIG_SOURCES;
+/** The Java Admin's AlterConfigOp.OpType, for incrementalAlterConfigs. */
+export const AlterConfigOpTypes = ALTER_CONFIG_OPS;
+
+export interface ResourceConfigQuery { type: number; name: string; configNames?: string[] }
+export interface ConfigSynonyms { configName: string; configValue: string | null; configSource: number }
+export interface ConfigEntries {
+  configName: string; configValue: string | null; isDefault: boolean; configSource: number;
+  isSensitive: boolean; readOnly: boolean; configSynonyms: ConfigSynonyms[];
+}
+export interface DescribeConfigResponse {
+  resources: { configEntries: ConfigEntries[]; errorCode: number; errorMessage: string | null; resourceName: string; resourceType: number }[];
+  throttleTime: number;
+}
+export interface IResourceConfig { type: number; name: string; configEntries: { name: string; value: string }[] }
+export interface IncrementalResourceConfig {
+  type: number; name: string;
+  /** operation: 'SET' (default), 'DELETE', 'APPEND', 'SUBTRACT', or its AlterConfigOpTypes id. */
+  configEntries: { name: string; value?: string | null; operation?: AlterConfigOpName | number }[];
+}
+export interface AlterConfigsResponse { resources: { errorCode: number; errorMessage: string | null; resourceName: string; resourceType: number }[]; throttleTime: number }
+
+const resourceKey = (type: number, name: string) => `${type}:${name}`;
+/** The broker's errorMessage without the error name it starts with. */
+const bareMessage = (type: ErrorName, message: string | null) => (message?.startsWith(`${type}: `) ? message.slice(type.length + 2) : message);
 
 /** The admin errors KafkaJS retries: the request reached a broker that could not reach the controller. */
 const ADMIN_RETRIABLE = new Set<ErrorName>(['NOT_CONTROLLER']);
@@ -257,6 +299,130 @@ export class Admin {
   async resetOffsets({ groupId, topic, earliest = false }: { groupId: string; topic: string; earliest?: boolean }): Promise<void> {
     const offsets = await this.fetchTopicOffsets(topic);
     await this.setOffsets({ groupId, topic, partitions: offsets.map((o) => ({ partition: o.partition, offset: earliest ? o.low : o.high })) });
+  }
+
+  /**
+   * DescribeConfigs: each resource's configs with value, source (ConfigSource), read-only and,
+   * with includeSynonyms, where else the value could come from. Throws the first resource's error.
+   */
+  async describeConfigs({ resources, includeSynonyms = false }: { resources: ResourceConfigQuery[]; includeSynonyms?: boolean }): Promise<DescribeConfigResponse> {
+    this.checkResources(resources, (r) => {
+      const names = (r as ResourceConfigQuery).configNames;
+      if (names !== undefined && names !== null && !Array.isArray(names)) throw new KafkaJSNonRetriableError(`Invalid resource configNames ${String(names)}: ${JSON.stringify(r)}`);
+    });
+    const results = await this.describeRaw(resources, includeSynonyms);
+    const failed = results.find((r) => r.errorCode !== 0);
+    if (failed) throw this.resourceError(failed, 'DescribeConfigs');
+    return {
+      resources: results.map((r) => ({
+        resourceType: r.resourceType, resourceName: r.resourceName, errorCode: r.errorCode, errorMessage: r.errorMessage,
+        configEntries: r.configs.map((c) => ({
+          configName: c.name, configValue: c.value, readOnly: c.readOnly, isDefault: c.configSource === CONFIG_SOURCES.DEFAULT_CONFIG,
+          configSource: c.configSource, isSensitive: c.isSensitive,
+          configSynonyms: c.synonyms.map((s) => ({ configName: s.name, configValue: s.value, configSource: s.source })),
+        })),
+      })),
+      throttleTime: 0,
+    };
+  }
+
+  /**
+   * KafkaJS's alterConfigs (AlterConfigs semantics: the entries given become the resource's whole
+   * set of overrides, every other one reverts to its default), sent as IncrementalAlterConfigs:
+   * SET each entry given, DELETE each other topic override. See the note at the top of this file.
+   */
+  async alterConfigs({ validateOnly = false, resources }: { validateOnly?: boolean; resources: IResourceConfig[] }): Promise<AlterConfigsResponse> {
+    this.checkResources(resources, (r) => {
+      if (!Array.isArray((r as IResourceConfig).configEntries)) throw new KafkaJSNonRetriableError(`Invalid resource configEntries ${String((r as IResourceConfig).configEntries)}: ${JSON.stringify(r)}`);
+    });
+    const topics = resources.filter((r) => r.type === CONFIG_RESOURCE_TYPES.TOPIC);
+    const current = topics.length > 0 ? await this.describeRaw(topics.map((r) => ({ type: r.type, name: r.name })), false) : [];
+    return this.incrementalAlter(validateOnly, resources.map((r) => {
+      const given = new Set(r.configEntries.map((e) => e.name));
+      const overrides = current.find((c) => c.resourceType === r.type && c.resourceName === r.name)?.configs
+        .filter((c) => c.configSource === CONFIG_SOURCES.TOPIC_CONFIG && !given.has(c.name)) ?? [];
+      return {
+        resourceType: r.type, resourceName: r.name,
+        configs: [
+          ...r.configEntries.map((e) => ({ name: e.name, configOperation: ALTER_CONFIG_OPS.SET, value: String(e.value) })),
+          ...overrides.map((c) => ({ name: c.name, configOperation: ALTER_CONFIG_OPS.DELETE, value: null })),
+        ],
+      };
+    }));
+  }
+
+  /**
+   * The Java Admin's incrementalAlterConfigs (KIP-339; not in KafkaJS): only the entries named
+   * change: SET a value, DELETE an override (back to the default), APPEND to or SUBTRACT from a list.
+   */
+  async incrementalAlterConfigs({ validateOnly = false, resources }: { validateOnly?: boolean; resources: IncrementalResourceConfig[] }): Promise<AlterConfigsResponse> {
+    this.checkResources(resources, (r) => {
+      if (!Array.isArray((r as IncrementalResourceConfig).configEntries)) throw new KafkaJSNonRetriableError(`Invalid resource configEntries: ${JSON.stringify(r)}`);
+    });
+    return this.incrementalAlter(validateOnly, resources.map((r) => ({
+      resourceType: r.type, resourceName: r.name,
+      configs: r.configEntries.map((e) => {
+        const operation = typeof e.operation === 'string' ? ALTER_CONFIG_OPS[e.operation] : e.operation ?? ALTER_CONFIG_OPS.SET;
+        if (!Object.values(ALTER_CONFIG_OPS).includes(operation as 0)) throw new KafkaJSNonRetriableError(`Invalid config operation ${String(e.operation)} for ${e.name}`);
+        return { name: e.name, configOperation: operation, value: e.value === undefined || e.value === null ? null : String(e.value) };
+      }),
+    })));
+  }
+
+  private checkResources(resources: unknown, check: (resource: unknown) => void): void {
+    if (!Array.isArray(resources)) throw new KafkaJSNonRetriableError(`Invalid resources array ${String(resources)}`);
+    if (resources.length === 0) throw new KafkaJSNonRetriableError('Resources array cannot be empty');
+    const types = Object.values(CONFIG_RESOURCE_TYPES) as number[];
+    for (const r of resources as { type: unknown; name: unknown }[]) {
+      if (!types.includes(r?.type as number)) throw new KafkaJSNonRetriableError(`Invalid resource type ${String(r?.type)}: ${JSON.stringify(r)}`);
+      if (!r.name || typeof r.name !== 'string') throw new KafkaJSNonRetriableError(`Invalid resource name ${String(r.name)}: ${JSON.stringify(r)}`);
+      check(r);
+    }
+  }
+
+  /** DescribeConfigs results in request order: a broker's own configs from that broker, the rest from any. */
+  private async describeRaw(resources: ResourceConfigQuery[], includeSynonyms: boolean): Promise<DescribeConfigsResponse['results']> {
+    const toRequest = (list: ResourceConfigQuery[]): DescribeConfigsRequest => ({
+      resources: list.map((r) => ({ resourceType: r.type, resourceName: r.name, configurationKeys: r.configNames ?? null })),
+      includeSynonyms, includeDocumentation: false,
+    });
+    const byBroker = groupBy(resources, (r) => (r.type === CONFIG_RESOURCE_TYPES.BROKER && /^\d+$/.test(r.name) ? Number(r.name) : -1));
+    const results = new Map<string, DescribeConfigsResponse['results'][number]>();
+    await Promise.all([...byBroker].map(([broker, list]) => this.cluster.retry(async () => {
+      const response = broker < 0
+        ? await this.cluster.requestAnyBroker('DescribeConfigs', toRequest(list))
+        : await this.cluster.request(broker, 'DescribeConfigs', toRequest(list));
+      const retriable = response.results.find((r) => r.errorCode !== 0 && isRetriable(errorName(r.errorCode)));
+      if (retriable) throw new KafkaProtocolError(errorName(retriable.errorCode), retriable.errorMessage ?? undefined);
+      for (const r of response.results) results.set(resourceKey(r.resourceType, r.resourceName), r);
+    })));
+    return resources.map((r) => results.get(resourceKey(r.type, r.name)) ?? { errorCode: -1, errorMessage: 'no result for the resource', resourceType: r.type, resourceName: r.name, configs: [] });
+  }
+
+  /** IncrementalAlterConfigs to any broker, which forwards it to the controller; NOT_CONTROLLER is retried. */
+  private async incrementalAlter(validateOnly: boolean, resources: IncrementalAlterConfigsRequest['resources']): Promise<AlterConfigsResponse> {
+    const byKey = new Map(resources.map((r) => [resourceKey(r.resourceType, r.resourceName), r]));
+    const results = await this.topicRequest([...byKey.keys()], async (keys) => {
+      const response = await this.cluster.requestAnyBroker('IncrementalAlterConfigs',
+        { resources: keys.map((k) => byKey.get(k)!), validateOnly }, this.runtime.requestTimeout + 5000);
+      return response.responses.map((r) => ({ name: resourceKey(r.resourceType, r.resourceName), errorCode: r.errorCode, errorMessage: r.errorMessage }));
+    });
+    const out = resources.map((r, i) => ({ errorCode: results[i].errorCode, errorMessage: results[i].errorMessage, resourceName: r.resourceName, resourceType: r.resourceType }));
+    const failed = out.find((r) => r.errorCode !== 0);
+    if (failed) throw this.resourceError(failed, 'AlterConfigs');
+    return { resources: out, throttleTime: 0 };
+  }
+
+  /** A resource's error as KafkaJS throws it: KafkaJSProtocolError with Kafka's name, the broker's message, and the resource. */
+  private resourceError(r: { errorCode: number; errorMessage: string | null; resourceType: number; resourceName: string }, operation: string): KafkaProtocolError {
+    const type = errorName(r.errorCode);
+    const typeName = (Object.keys(CONFIG_RESOURCE_TYPES) as (keyof typeof CONFIG_RESOURCE_TYPES)[]).find((k) => CONFIG_RESOURCE_TYPES[k] === r.resourceType) ?? r.resourceType;
+    const error = Object.assign(
+      new KafkaProtocolError(type, `${bareMessage(type, r.errorMessage) ?? type} (${String(typeName).toLowerCase()} ${r.resourceName})`),
+      { resourceType: r.resourceType, resourceName: r.resourceName },
+    );
+    this.cluster.reportError(operation, error);
+    return error;
   }
 
   // ---- Helpers -----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import {
   type DeleteTopicsResponse, type FetchRequest, type AlterPartitionRequest, type AlterPartitionResponse,
   type ElectLeadersRequest, type ElectLeadersResponse, type AllocateProducerIdsRequest, type AllocateProducerIdsResponse,
   type VoteRequest, type BeginQuorumEpochRequest, type EndQuorumEpochRequest, type FetchSnapshotRequest,
+  type IncrementalAlterConfigsRequest, type IncrementalAlterConfigsResponse,
 } from '../protocol/messages';
 import { MetadataImage, type PartitionRegistration, type TopicImage } from '../metadata/image';
 import { decodeMetadataRecord, type MetadataRecord } from '../metadata/records';
@@ -21,6 +22,7 @@ import { validateReplicaAssignment, validateTopicConfigs, validateTopicName } fr
 import { electLeader } from './partitionChanges';
 import { RaftClient, SNAPSHOT_KEY, type MetadataSnapshot } from '../raft/raftClient';
 import { allocateProducerIds } from './producerIds';
+import { configChangeRecords } from './configChanges';
 import { uuid } from '../common/uuid';
 
 /** metadata.version feature level written at bootstrap (3.7-IV4 in Kafka's numbering). */
@@ -32,7 +34,7 @@ const SESSION_CHECK_INTERVAL_MS = 1000;
 const COMMIT_TIMEOUT_MS = 5000;
 
 /** What only the active controller answers; the others say NOT_CONTROLLER. */
-const CONTROLLER_APIS = new Set<ApiKey>(['BrokerRegistration', 'BrokerHeartbeat', 'CreateTopics', 'DeleteTopics', 'AlterPartition', 'ElectLeaders', 'AllocateProducerIds']);
+const CONTROLLER_APIS = new Set<ApiKey>(['BrokerRegistration', 'BrokerHeartbeat', 'CreateTopics', 'DeleteTopics', 'AlterPartition', 'ElectLeaders', 'AllocateProducerIds', 'IncrementalAlterConfigs']);
 
 /** NOT_CONTROLLER in the shape of each API's response, so the sender tries another controller. */
 function notController(api: ApiKey, body: unknown, leaderId: number | null): unknown {
@@ -45,6 +47,7 @@ function notController(api: ApiKey, body: unknown, leaderId: number | null): unk
     case 'DeleteTopics': return { responses: (body as DeleteTopicsRequest).topicNames.map((name) => ({ name, errorCode: code, errorMessage: message })) };
     case 'AlterPartition': return { errorCode: code, topics: [] };
     case 'ElectLeaders': return { errorCode: code, replicaElectionResults: [] };
+    case 'IncrementalAlterConfigs': return { responses: (body as IncrementalAlterConfigsRequest).resources.map((r) => ({ errorCode: code, errorMessage: message, resourceType: r.resourceType, resourceName: r.resourceName })) };
     default: return { errorCode: code, producerIdStart: -1, producerIdLen: -1 };
   }
 }
@@ -227,6 +230,7 @@ export class ControllerServer {
       case 'AlterPartition': return this.handleAlterPartition(body as AlterPartitionRequest);
       case 'ElectLeaders': return this.handleElectLeaders(body as ElectLeadersRequest);
       case 'AllocateProducerIds': return this.handleAllocateProducerIds(body as AllocateProducerIdsRequest);
+      case 'IncrementalAlterConfigs': return this.handleIncrementalAlterConfigs(body as IncrementalAlterConfigsRequest);
       default: return Promise.resolve({ errorCode: errorCode('UNSUPPORTED_VERSION') });
     }
   }
@@ -616,6 +620,33 @@ export class ControllerServer {
       }
     }
     return { topics: results };
+  }
+
+  /**
+   * IncrementalAlterConfigs (KIP-339), forwarded by a broker (KIP-590): each resource's operations
+   * are checked against the image as it is written and become ConfigRecords, which every broker
+   * replays; validateOnly checks and writes nothing.
+   */
+  private async handleIncrementalAlterConfigs(request: IncrementalAlterConfigsRequest): Promise<IncrementalAlterConfigsResponse> {
+    const key = (r: { resourceType: number; resourceName: string }) => `${r.resourceType}:${r.resourceName}`;
+    const keys = request.resources.map(key);
+    const responses: IncrementalAlterConfigsResponse['responses'] = [];
+    for (const resource of request.resources) {
+      const result = { errorCode: 0, errorMessage: null as string | null, resourceType: resource.resourceType, resourceName: resource.resourceName };
+      responses.push(result);
+      try {
+        if (keys.indexOf(key(resource)) !== keys.lastIndexOf(key(resource))) throw new KafkaProtocolError('INVALID_REQUEST', 'Error due to duplicate resources in the request');
+        await this.appendRecords((image) => {
+          const records = configChangeRecords(image, resource);
+          return request.validateOnly ? [] : records;
+        });
+      } catch (error) {
+        const { type, message } = asKafkaError(error);
+        result.errorCode = errorCode(type);
+        result.errorMessage = message;
+      }
+    }
+    return { responses };
   }
 
   private async handleDeleteTopics(request: DeleteTopicsRequest): Promise<DeleteTopicsResponse> {

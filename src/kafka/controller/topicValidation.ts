@@ -1,6 +1,6 @@
 import { KafkaProtocolError } from '../protocol/errors';
 import { MAX_TOPIC_NAME_LENGTH, TOPIC_NAME_PATTERN, type ConfigEntry } from '../protocol/messages';
-import { TOPIC_CONFIG_DEFAULTS } from '../config';
+import { TOPIC_CONFIGS, type ConfigTypeName } from '../config';
 
 /** Kafka's Topic.validate: legal characters, length, and not "." or "..". */
 export function validateTopicName(name: string): void {
@@ -14,25 +14,37 @@ export function validateTopicName(name: string): void {
   }
 }
 
-const INTEGER_CONFIGS = new Set(['min.insync.replicas', 'retention.ms', 'retention.bytes', 'segment.bytes', 'max.message.bytes']);
+const invalid = (name: string, value: string, why: string) => new KafkaProtocolError('INVALID_CONFIG', `Invalid value ${value} for configuration ${name}: ${why}`);
+const INT_RANGE: Partial<Record<ConfigTypeName, [number, number]>> = { INT: [-(2 ** 31), 2 ** 31 - 1], SHORT: [-(2 ** 15), 2 ** 15 - 1], LONG: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER] };
+
+/**
+ * One topic config, checked as Kafka's LogConfig does (ConfigDef types and validators): a known
+ * name, and a value of its type within its range. Returns the value as stored; throws INVALID_CONFIG.
+ */
+export function validateTopicConfig(name: string, value: string): string {
+  const def = Object.hasOwn(TOPIC_CONFIGS, name) ? TOPIC_CONFIGS[name] : undefined;
+  if (!def) throw new KafkaProtocolError('INVALID_CONFIG', `Unknown topic config name: ${name}`);
+  const text = String(value).trim();
+  const range = INT_RANGE[def.type];
+  if (range) {
+    if (!/^-?\d+$/.test(text) || Number(text) < range[0] || Number(text) > range[1]) throw invalid(name, text, `Not a number of type ${def.type}`);
+    if (def.atLeast !== undefined && Number(text) < def.atLeast) throw invalid(name, text, `Value must be at least ${def.atLeast}`);
+  }
+  if (def.type === 'BOOLEAN' && text.toLowerCase() !== 'true' && text.toLowerCase() !== 'false') throw invalid(name, text, 'Expected value to be either true or false');
+  if (def.type === 'BOOLEAN') return text.toLowerCase();
+  if (def.validValues && def.type === 'LIST') {
+    const items = text.split(',').map((item) => item.trim());
+    if (items.some((item) => !def.validValues!.includes(item))) throw invalid(name, `[${items.join(', ')}]`, `String must be one of: ${def.validValues.join(', ')}`);
+    return items.join(',');
+  }
+  if (def.validValues && !def.validValues.includes(text)) throw invalid(name, text, `String must be one of: ${def.validValues.join(', ')}`);
+  return text;
+}
 
 /** Topic configs: known names only, values of the right kind (INVALID_CONFIG otherwise). */
 export function validateTopicConfigs(configs: readonly ConfigEntry[] | undefined): Record<string, string> {
   const result: Record<string, string> = {};
-  for (const { name, value } of configs ?? []) {
-    if (!(name in TOPIC_CONFIG_DEFAULTS)) throw new KafkaProtocolError('INVALID_CONFIG', `Unknown topic config name: ${name}`);
-    const text = String(value);
-    if (INTEGER_CONFIGS.has(name) && !/^-?\d+$/.test(text)) throw new KafkaProtocolError('INVALID_CONFIG', `Invalid value ${text} for configuration ${name}: Not a number of type LONG`);
-    if (name === 'min.insync.replicas' && Number(text) < 1) throw new KafkaProtocolError('INVALID_CONFIG', `Invalid value ${text} for configuration min.insync.replicas: Value must be at least 1`);
-    if (name === 'cleanup.policy' && !text.split(',').every((p) => p.trim() === 'delete' || p.trim() === 'compact')) {
-      throw new KafkaProtocolError('INVALID_CONFIG', `Invalid value ${text} for configuration cleanup.policy`);
-    }
-    if (name === 'unclean.leader.election.enable' && text !== 'true' && text !== 'false') throw new KafkaProtocolError('INVALID_CONFIG', `Invalid value ${text} for configuration ${name}: Expected value to be either true or false`);
-    if (name === 'compression.type' && !['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'].includes(text)) {
-      throw new KafkaProtocolError('INVALID_CONFIG', `Invalid value ${text} for configuration compression.type`);
-    }
-    result[name] = text;
-  }
+  for (const { name, value } of configs ?? []) result[name] = validateTopicConfig(name, String(value));
   return result;
 }
 

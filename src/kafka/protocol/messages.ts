@@ -75,6 +75,42 @@ export interface CreateTopicsResponse {
 export interface DeleteTopicsRequest { topicNames: string[]; timeoutMs: number }
 export interface DeleteTopicsResponse { responses: { name: string; errorCode: number; errorMessage: string | null }[] }
 
+/**
+ * KIP-133 DescribeConfigs. resourceType is ConfigResource.Type's id (2 = TOPIC, 4 = BROKER);
+ * configurationKeys null = every config. A BROKER resource is answered by that broker only.
+ */
+export interface DescribeConfigsRequest {
+  resources: { resourceType: number; resourceName: string; configurationKeys: string[] | null }[];
+  includeSynonyms: boolean; includeDocumentation: boolean;
+}
+/**
+ * configSource is DescribeConfigsResponse.ConfigSource's id: 1 TOPIC_CONFIG (DYNAMIC_TOPIC_CONFIG
+ * in the Java Admin), 2 DYNAMIC_BROKER_CONFIG, 3 DYNAMIC_DEFAULT_BROKER_CONFIG, 4 STATIC_BROKER_CONFIG,
+ * 5 DEFAULT_CONFIG. Synonyms list where the value could come from, in precedence order.
+ */
+export interface DescribeConfigsResult {
+  name: string; value: string | null; readOnly: boolean; configSource: number; isSensitive: boolean;
+  synonyms: { name: string; value: string | null; source: number }[];
+  /** ConfigType's id: 1 BOOLEAN, 2 STRING, 3 INT, 5 LONG, 7 LIST, 8 CLASS. */
+  configType: number; documentation: string | null;
+}
+export interface DescribeConfigsResponse {
+  results: { errorCode: number; errorMessage: string | null; resourceType: number; resourceName: string; configs: DescribeConfigsResult[] }[];
+}
+
+/**
+ * KIP-339 IncrementalAlterConfigs: configOperation 0 SET, 1 DELETE (back to the default),
+ * 2 APPEND and 3 SUBTRACT (list configs). Brokers forward it to the active controller (KIP-590),
+ * which writes ConfigRecords.
+ */
+export interface IncrementalAlterConfigsRequest {
+  resources: { resourceType: number; resourceName: string; configs: { name: string; configOperation: number; value: string | null }[] }[];
+  validateOnly: boolean;
+}
+export interface IncrementalAlterConfigsResponse {
+  responses: { errorCode: number; errorMessage: string | null; resourceType: number; resourceName: string }[];
+}
+
 /** keyType 0 = group, 1 = transaction. */
 export interface FindCoordinatorRequest { key: string; keyType: 0 | 1 }
 export interface FindCoordinatorResponse { errorCode: number; errorMessage: string | null; nodeId: number; host: string; port: number }
@@ -209,6 +245,8 @@ export interface ApiMap {
   Metadata: [MetadataRequest, MetadataResponse];
   CreateTopics: [CreateTopicsRequest, CreateTopicsResponse];
   DeleteTopics: [DeleteTopicsRequest, DeleteTopicsResponse];
+  DescribeConfigs: [DescribeConfigsRequest, DescribeConfigsResponse];
+  IncrementalAlterConfigs: [IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse];
   FindCoordinator: [FindCoordinatorRequest, FindCoordinatorResponse];
   OffsetCommit: [OffsetCommitRequest, OffsetCommitResponse];
   OffsetFetch: [OffsetFetchRequest, OffsetFetchResponse];
