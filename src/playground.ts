@@ -6,8 +6,10 @@ import { describeCluster, type ClusterDescription } from './store/selectors';
 import { errorName, type ErrorName } from './kafka/protocol/errors';
 import type { PartitionOptions } from './cluster/networkCut';
 import type { StartConsumerOptions } from './runtime/clientRuntime';
+import type { StartProducerOptions } from './runtime/producerApp';
 
 export type { StartConsumerOptions } from './runtime/clientRuntime';
+export type { StartProducerOptions } from './runtime/producerApp';
 
 /** What kafka-leader-election.sh reports, per partition: elected, already led by its preferred replica, or failed. */
 export interface PreferredElectionResult {
@@ -176,7 +178,17 @@ export class Playground {
     return this.host.startConsumer(options);
   }
 
-  /** Stops a client application cleanly: it commits, leaves its group (LeaveGroup), and its worker ends. */
+  /**
+   * A producer application in its own Web Worker, sending `ratePerSec` records a second of
+   * cluster time to `topic` with the given keys, acks, idempotence, linger.ms, batch.size and
+   * compression. Resolves with its id, e.g. 'producer-1', once it is connected. Bad options are
+   * refused with an error naming the problem.
+   */
+  startProducer(options: StartProducerOptions): Promise<string> {
+    return this.host.startProducer(options);
+  }
+
+  /** Stops a client application cleanly (a consumer commits and leaves its group; a producer finishes its sends); its worker ends. */
   stopClient(id: string): Promise<void> {
     return this.host.stopClient(id);
   }
@@ -208,7 +220,8 @@ export class Playground {
         const key = keys[n % keys.length];
         await producer.send({ topic: DEMO_TOPIC, acks: -1, messages: [{ key, value: JSON.stringify({ user: key, clicks: ++n }) }] })
           .catch((error: Error) => this.noteError(`demo producer: ${error.message}`));
-        await new Promise((resolve) => setTimeout(resolve, 1500));
+        // On the cluster clock: the demo slows down, speeds up and pauses with it.
+        await new Promise<void>((resolve) => this.host.setTimer(1500, resolve));
       }
     };
     void tick();
@@ -251,7 +264,23 @@ export class Playground {
         restartBroker: (id: number) => host.restartBroker(id),
         killController: (id: number) => host.killController(id),
         restartController: (id: number) => host.restartController(id),
+        /**
+         * Time. Every Kafka timeout runs on the cluster clock: setSpeed(0.25) makes a 10 s
+         * session.timeout.ms take 40 s of wall time. pause() stops the clock and holds every
+         * message where it arrives; step() delivers the oldest held one (or, none held, moves
+         * the clock 50 ms); resume() plays on. setVisualLatency(ms) adds ms of cluster time to
+         * every hop (0: off), so a record can be followed by eye.
+         */
         setSpeed: (speed: number) => host.setSpeed(speed),
+        speed: () => host.speed,
+        pause: () => host.pause(),
+        resume: () => host.resume(),
+        step: () => host.step(),
+        isPaused: () => host.isPaused(),
+        setVisualLatency: (ms: number) => host.setVisualLatency(ms),
+        visualLatency: () => host.visualLatency,
+        /** Messages held now (while paused, or waiting out the visual latency), everywhere. */
+        heldMessages: () => host.heldMessages(),
         electPreferredLeaders: () => this.electPreferredLeaders(),
         /**
          * Network partitions, dropped at the transport both ways between nodes (ids: brokers 1..n,
@@ -263,6 +292,7 @@ export class Playground {
         network: () => host.network(),
         /** Client applications, each in its own Web Worker: start one, stop it cleanly, or crash it. */
         startConsumer: (options: StartConsumerOptions) => this.startConsumer(options),
+        startProducer: (options: StartProducerOptions) => this.startProducer(options),
         stopClient: (id: string) => this.stopClient(id),
         killClient: (id: string) => this.killClient(id),
         /** Every ClusterEvent as it arrives; returns a function that unsubscribes. */

@@ -1,9 +1,12 @@
-import type { Address, Transport } from '../kafka/ports';
-import type { Envelope } from '../runtime/messageChannelTransport';
+import type { Address, Clock, Transport } from '../kafka/ports';
+import { Inbox } from '../runtime/inbox';
+import { wallClock, type Envelope } from '../runtime/messageChannelTransport';
 
 /**
  * The main thread's side of the network: one MessagePort per broker, shared by every client
  * created on the page (each with its own address), as many clients share one machine's NIC.
+ * What arrives waits in an Inbox while the playground is paused or for the visual latency,
+ * as at every node.
  */
 export class ClientHub {
   private readonly ports = new Map<Address, MessagePort>();
@@ -11,6 +14,15 @@ export class ClientHub {
   private readonly peerDownHandlers = new Map<Address, (peer: Address) => void>();
   /** Brokers across a network cut from the page's clients: traffic both ways is dropped, silently. */
   private readonly blocked = new Set<Address>();
+  /** Responses that arrived and wait for play, their latency or a step; per broker port, FIFO. */
+  readonly inbox: Inbox<MessagePort, Envelope>;
+
+  constructor(private readonly clock: Clock = wallClock) {
+    this.inbox = new Inbox(clock, (envelope) => {
+      if (this.blocked.has(envelope.from)) return;
+      this.clients.get(envelope.to)?.(envelope.from, envelope.message);
+    });
+  }
 
   /** Replaces the brokers the clients cannot reach; an empty list heals. */
   setBlocked(nodes: readonly Address[]): void {
@@ -19,27 +31,34 @@ export class ClientHub {
   }
 
   connect(node: Address, port: MessagePort): void {
-    this.ports.get(node)?.close();
+    this.closePort(node);
     this.ports.set(node, port);
     port.onmessage = (event: MessageEvent<Envelope>) => {
       const envelope = event.data;
       if (!envelope || this.blocked.has(envelope.from)) return;
-      this.clients.get(envelope.to)?.(envelope.from, envelope.message);
+      this.inbox.arrive(port, typeof envelope.sentAt === 'number' ? envelope : { ...envelope, sentAt: this.clock.now() });
     };
+  }
+
+  /** Closes the port to a broker; what it sent and is not yet delivered is lost with the connection. */
+  private closePort(node: Address): void {
+    const port = this.ports.get(node);
+    if (!port) return;
+    port.close();
+    this.inbox.dropLink(port);
+    this.ports.delete(node);
   }
 
   /** A broker's worker was terminated: every client's requests to it fail now, as on a reset connection. */
   peerDown(node: Address): void {
-    this.ports.get(node)?.close();
-    this.ports.delete(node);
+    this.closePort(node);
     // No connection reset crosses a cut: the clients' requests to it just time out.
     if (this.blocked.has(node)) return;
     for (const handler of this.peerDownHandlers.values()) handler(node);
   }
 
   disconnectAll(): void {
-    for (const port of this.ports.values()) port.close();
-    this.ports.clear();
+    for (const node of [...this.ports.keys()]) this.closePort(node);
   }
 
   transport(self: Address): Transport {
@@ -53,7 +72,7 @@ export class ClientHub {
           queueMicrotask(() => this.peerDownHandlers.get(self)?.(to));
           return;
         }
-        const envelope: Envelope = { from: self, to, message };
+        const envelope: Envelope = { from: self, to, message, sentAt: this.clock.now() };
         port.postMessage(envelope, transfer ?? []);
       },
       onReceive: (handler) => {

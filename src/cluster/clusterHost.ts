@@ -1,13 +1,16 @@
 import * as Comlink from 'comlink';
 import { DEFAULT_BROKER_CONFIG, DEFAULT_CONTROLLER_CONFIG, brokerAddress, controllerAddress } from '../kafka/config';
 import type { NodeRole } from '../kafka/events';
+import type { TimerHandle } from '../kafka/ports';
 import { Kafka, type ClientContext, type KafkaConfig } from '../kafka/client/kafka';
 import { Cluster } from '../kafka/client/cluster';
 import { retryPolicy } from '../kafka/client/retry';
 import { Rpc } from '../kafka/common/rpc';
 import type { ApiKey, RequestOf, ResponseOf } from '../kafka/protocol/messages';
 import type { NodeInit, NodeWorkerApi } from '../runtime/nodeRuntime';
-import { consumerAppOptions, type ClientWorkerApi } from '../runtime/clientRuntime';
+import { consumerAppOptions, type ClientInit, type ClientWorkerApi } from '../runtime/clientRuntime';
+import { producerAppOptions } from '../runtime/producerApp';
+import type { HeldSummary, SteppedMessage } from '../runtime/timeOps';
 import { ScaledClock, type TimeAnchor } from '../runtime/scaledClock';
 import { deleteAllPlaygroundDatabases, nodeDatabaseName } from '../runtime/idbStores';
 import { ClientHub } from './clientHub';
@@ -25,9 +28,9 @@ interface NodeHandle {
   worker: Worker | null; api: Comlink.Remote<NodeWorkerApi> | null;
 }
 
-/** A client application in its own worker (cluster.startConsumer); `id` is also its network address. */
+/** A client application in its own worker (cluster.startConsumer / startProducer); `id` is also its network address. */
 interface ClientHandle {
-  id: string; kind: 'consumer';
+  id: string; kind: 'consumer' | 'producer';
   worker: Worker | null; api: Comlink.Remote<ClientWorkerApi> | null;
   /** Set while start() runs: a worker terminated then never answers, so its start is failed here. */
   abortStart: (() => void) | null;
@@ -35,6 +38,30 @@ interface ClientHandle {
 
 /** How long stopClient waits for the application to leave its group before terminating it anyway. */
 const CLIENT_STOP_TIMEOUT_MS = 30_000;
+
+/** The speeds the cluster clock may run at (the UI offers 0.1× to 10×); pause is separate. */
+export const MIN_SPEED = 0.1;
+export const MAX_SPEED = 10;
+/**
+ * A step with no message held anywhere moves the cluster clock this far (cluster milliseconds),
+ * running the timers due by then (heartbeats, fetch waits, linger.ms, timeouts): small enough
+ * that one step is one heartbeat or one fetch wait at most, large enough that a few steps show
+ * something happen.
+ */
+export const STEP_TICK_MS = 50;
+/** The visual mode's default per-hop latency, in cluster milliseconds. */
+export const DEFAULT_VISUAL_LATENCY_MS = 200;
+/** The highest visual latency accepted: above it requests would time out (request.timeout.ms is 30000). */
+export const MAX_VISUAL_LATENCY_MS = 5000;
+
+/** What one step did: delivered one held message, or (none held) moved the clock by STEP_TICK_MS. */
+export interface StepResult {
+  delivered: SteppedMessage | null;
+  /** Cluster milliseconds the clock moved (0 when a message was delivered). */
+  advancedMs: number;
+  /** Messages still held after the step, across every worker and the page. */
+  held: number;
+}
 
 /** Thrown by start() when another tab runs this cluster. */
 export class ClusterLockedError extends Error {
@@ -55,13 +82,20 @@ const wallNow = (): number => performance.timeOrigin + performance.now();
  */
 export class ClusterHost {
   private nodes = new Map<string, NodeHandle>();
-  private readonly hub = new ClientHub();
   private anchor: TimeAnchor = { wallMs: wallNow(), clusterMs: Date.now(), speed: 1 };
   private readonly clientClock = new ScaledClock(this.anchor);
+  private readonly hub = new ClientHub(this.clientClock);
+  /** The chosen speed; the clock runs at it unless paused (anchor speed 0). */
+  private chosenSpeed = 1;
+  private paused = false;
+  private latencyMs = 0;
+  /** Steps run one after another, however fast they are asked for. */
+  private stepping: Promise<unknown> = Promise.resolve();
   private clientCount = 0;
   /** Client applications, each in its own worker, by id ('consumer-1'). Killed or stopped ones stay, without a worker. */
   private readonly clients = new Map<string, ClientHandle>();
   private consumerCount = 0;
+  private producerCount = 0;
   private releaseLock: (() => void) | null = null;
   private shape: ClusterShape = DEFAULT_SHAPE;
   /** The network partition injected now (null: every node reaches every other). */
@@ -72,12 +106,23 @@ export class ClusterHost {
 
   constructor(private readonly clusterName: string, private readonly onEvents: (events: ClusterEvent[]) => void) {}
 
+  /** The chosen speed (also while paused: the speed play resumes at). */
   get speed(): number {
-    return this.anchor.speed;
+    return this.chosenSpeed;
+  }
+
+  /** Per-hop visual latency in cluster milliseconds (0: visual mode off). */
+  get visualLatency(): number {
+    return this.latencyMs;
   }
 
   now(): number {
     return this.clientClock.now();
+  }
+
+  /** A timer on the cluster clock (it slows down, speeds up and stops with it), for the page's own scripts. */
+  setTimer(delayMs: number, callback: () => void): TimerHandle {
+    return this.clientClock.setTimer(delayMs, callback);
   }
 
   private emit(event: ClusterEvent): void {
@@ -157,10 +202,10 @@ export class ClusterHost {
     const voters = [...this.nodes.values()].filter((n) => n.role === 'controller').map((n) => n.id);
     const database = nodeDatabaseName(this.clusterName, node.address);
     if (node.role === 'controller') {
-      return { role: 'controller', address: node.address, database, anchor: this.anchor, config: { ...DEFAULT_CONTROLLER_CONFIG, 'cluster.id': this.clusterId(), 'node.id': node.id, 'controller.quorum.voters': voters } };
+      return { role: 'controller', address: node.address, database, anchor: this.anchor, latencyMs: this.latencyMs, config: { ...DEFAULT_CONTROLLER_CONFIG, 'cluster.id': this.clusterId(), 'node.id': node.id, 'controller.quorum.voters': voters } };
     }
     return {
-      role: 'broker', address: node.address, database, anchor: this.anchor,
+      role: 'broker', address: node.address, database, anchor: this.anchor, latencyMs: this.latencyMs,
       config: {
         ...DEFAULT_BROKER_CONFIG, 'cluster.id': this.clusterId(), 'node.id': node.id, 'broker.rack': RACKS[(node.id - 1) % RACKS.length], 'controller.quorum.voters': voters,
         // Kafka's 3 cannot be met by a smaller cluster; one sets it to the cluster size there.
@@ -299,6 +344,8 @@ export class ClusterHost {
   /** Wipes every node's IndexedDB data and starts a fresh cluster (on a healed network). */
   async reset(shape: ClusterShape = this.shape): Promise<void> {
     this.terminateAll();
+    // A fresh cluster starts playing: paused, it could not even elect its controller.
+    if (this.paused) this.resume();
     await deleteAllPlaygroundDatabases();
     this.shape = shape;
     this.emit({ type: 'cluster-reset', time: this.now(), brokers: Array.from({ length: shape.brokers }, (_, i) => i + 1), controllers: Array.from({ length: shape.controllers }, (_, i) => CONTROLLER_ID_BASE + i) });
@@ -317,14 +364,131 @@ export class ClusterHost {
     this.hub.setBlocked([]);
   }
 
-  /** Speed of the cluster's clock for every node (0 pauses timers); cluster time stays continuous. */
+  /**
+   * The cluster clock's speed for every node and client (MIN_SPEED..MAX_SPEED); cluster time
+   * stays continuous. Every Kafka timeout runs on this clock, so at 0.25× a 10 s session timeout
+   * takes 40 s of wall time: slowing down changes how fast things happen, never what happens.
+   * setSpeed(0) pauses (as pause()); while paused another speed is only remembered for resume().
+   */
   setSpeed(speed: number): void {
-    const wall = wallNow();
-    this.anchor = { wallMs: wall, clusterMs: this.clientClock.now(), speed };
+    if (speed === 0) return this.pause();
+    if (typeof speed !== 'number' || !Number.isFinite(speed) || speed < MIN_SPEED || speed > MAX_SPEED) {
+      throw new Error(`setSpeed: speed must be 0 (pause) or between ${MIN_SPEED} and ${MAX_SPEED}, got ${JSON.stringify(speed)}`);
+    }
+    this.chosenSpeed = speed;
+    if (!this.paused) this.setAnchor(speed);
+    this.emit({ type: 'speed-changed', time: this.now(), speed });
+  }
+
+  isPaused(): boolean {
+    return this.paused;
+  }
+
+  /**
+   * Stops the cluster clock (every timer, everywhere) and delivery: each worker's transport and
+   * the page's client hub hold what arrives, in arrival order per link, until resume() or step().
+   * Work already under way (an IndexedDB write, a handler running) finishes; what it sends is held.
+   */
+  pause(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.setAnchor(0);
+    this.emit({ type: 'time-paused', time: this.now() });
+  }
+
+  /** Runs the clock again at the chosen speed and delivers what was held (what is due, oldest first). */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.setAnchor(this.chosenSpeed);
+    this.emit({ type: 'time-resumed', time: this.now(), speed: this.chosenSpeed });
+  }
+
+  /**
+   * One step (pausing first if playing): asks every worker and the page's hub for the send time
+   * of its oldest held message and delivers the earliest one, whatever its visual latency; what
+   * its receiver sends in reaction is held in turn. With nothing held anywhere, the cluster clock
+   * moves STEP_TICK_MS instead, so the timers due by then fire (a heartbeat, a linger.ms, a
+   * fetch's max wait), and stays paused. Steps asked for together run one after another.
+   */
+  step(): Promise<StepResult> {
+    const next = this.stepping.then(() => this.stepOnce());
+    this.stepping = next.catch(() => undefined);
+    return next;
+  }
+
+  private async stepOnce(): Promise<StepResult> {
+    this.pause();
+    const targets = this.timeTargets();
+    const summaries = await Promise.all(targets.map((t) => t.held().catch((): HeldSummary => ({ count: 0, oldest: null }))));
+    let held = 0;
+    let earliest = -1;
+    summaries.forEach((summary, i) => {
+      held += summary.count;
+      if (summary.oldest !== null && (earliest < 0 || summary.oldest < summaries[earliest].oldest!)) earliest = i;
+    });
+    if (earliest >= 0) {
+      const delivered = await targets[earliest].deliverOldest().catch(() => null);
+      if (delivered) {
+        const result = { delivered, advancedMs: 0, held: held - 1 };
+        this.emit({ type: 'time-stepped', time: this.now(), ...result });
+        return result;
+      }
+    }
+    const clusterMs = this.clientClock.now() + STEP_TICK_MS;
+    this.anchor = { wallMs: wallNow(), clusterMs, speed: 0 };
+    this.broadcastTime();
+    const result = { delivered: null, advancedMs: STEP_TICK_MS, held };
+    this.emit({ type: 'time-stepped', time: this.now(), ...result });
+    return result;
+  }
+
+  /** Messages held now (paused, or waiting out the visual latency), across every worker and the page. */
+  async heldMessages(): Promise<number> {
+    const summaries = await Promise.all(this.timeTargets().map((t) => t.held().catch(() => ({ count: 0, oldest: null }))));
+    return summaries.reduce((n, s) => n + s.count, 0);
+  }
+
+  /**
+   * Visual mode: every hop (node to node, client to broker and back) takes `ms` more of cluster
+   * time, added by the receiving transport before delivery, so a single record can be followed
+   * by eye; 0 turns it off. FIFO per link is kept. 0..MAX_VISUAL_LATENCY_MS.
+   */
+  setVisualLatency(ms: number): void {
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || ms > MAX_VISUAL_LATENCY_MS) {
+      throw new Error(`setVisualLatency: latency must be a number of cluster milliseconds between 0 (off) and ${MAX_VISUAL_LATENCY_MS}, got ${JSON.stringify(ms)}`);
+    }
+    this.latencyMs = ms;
+    this.hub.inbox.setLatency(ms);
+    for (const node of this.nodes.values()) void node.api?.setLatency(ms);
+    for (const client of this.clients.values()) void client.api?.setLatency(ms);
+    this.emit({ type: 'latency-changed', time: this.now(), latencyMs: ms });
+  }
+
+  /** Everyone who holds messages: the page's hub, every live node and client worker. */
+  private timeTargets(): { held(): Promise<HeldSummary>; deliverOldest(): Promise<SteppedMessage | null> }[] {
+    const hub = {
+      held: async (): Promise<HeldSummary> => ({ count: this.hub.inbox.held(), oldest: this.hub.inbox.oldest() }),
+      deliverOldest: async (): Promise<SteppedMessage | null> => {
+        const envelope = this.hub.inbox.deliverOldest();
+        return envelope ? { from: envelope.from, to: envelope.to, sentAt: envelope.sentAt } : null;
+      },
+    };
+    const workers = [...this.nodes.values(), ...this.clients.values()].flatMap((w) => (w.api ? [w.api] : []));
+    return [hub, ...workers.map((api) => ({ held: () => api.held(), deliverOldest: () => api.deliverOldest() }))];
+  }
+
+  /** A new anchor at `speed` (0: paused) from the current cluster time, told to everyone. */
+  private setAnchor(speed: number): void {
+    this.anchor = { wallMs: wallNow(), clusterMs: this.clientClock.now(), speed };
+    this.broadcastTime();
+  }
+
+  private broadcastTime(): void {
     this.clientClock.setAnchor(this.anchor);
+    this.hub.inbox.setPaused(this.anchor.speed <= 0);
     for (const node of this.nodes.values()) void node.api?.setTime(this.anchor);
     for (const client of this.clients.values()) void client.api?.setTime(this.anchor);
-    this.emit({ type: 'speed-changed', time: this.now(), speed });
   }
 
   /** A fresh MessageChannel between a client worker and a broker's worker, each end named after the other. */
@@ -344,20 +508,41 @@ export class ClusterHost {
     const config = consumerAppOptions(options);
     if (this.nodes.size === 0) throw new Error('startConsumer: the cluster is not running');
     const id = `consumer-${++this.consumerCount}`;
+    this.emit({ type: 'client-started', time: this.now(), client: id, kind: 'consumer', groupId: config.groupId, topics: config.topics, config: { ...config } });
+    await this.startClient(id, { kind: 'consumer', options: config }, 'startConsumer');
+    return id;
+  }
+
+  /**
+   * Starts a producer application in its own Web Worker: a KafkaJS producer that sends
+   * `ratePerSec` records a second of cluster time to `topic` (so it slows down and pauses with
+   * the clock), and reports what was acknowledged as producer-sent events. Resolves with its id
+   * ('producer-1') once it is connected (and, if idempotent, has its producer id).
+   */
+  async startProducer(options: unknown): Promise<string> {
+    const config = producerAppOptions(options);
+    if (this.nodes.size === 0) throw new Error('startProducer: the cluster is not running');
+    const id = `producer-${++this.producerCount}`;
+    this.emit({ type: 'client-started', time: this.now(), client: id, kind: 'producer', topics: [config.topic], config: { ...config } });
+    await this.startClient(id, { kind: 'producer', options: config }, 'startProducer');
+    return id;
+  }
+
+  private async startClient(id: string, app: Pick<ClientInit, 'kind' | 'options'>, caller: string): Promise<void> {
     const worker = new Worker(new URL('../workers/client.worker.ts', import.meta.url), { type: 'module', name: id });
     const api = Comlink.wrap<ClientWorkerApi>(worker);
-    const client: ClientHandle = { id, kind: 'consumer', worker, api, abortStart: null };
+    const client: ClientHandle = { id, kind: app.kind, worker, api, abortStart: null };
     this.clients.set(id, client);
     for (const node of this.nodes.values()) if (node.role === 'broker' && node.api) this.connectClient(api, id, node.api, node.address);
     if (this.cut) void api.block(this.brokersCutFromClients());
     const events = new MessageChannel();
     events.port1.onmessage = (event: MessageEvent<ClusterEvent[]>) => this.onEvents(event.data);
-    this.emit({ type: 'client-started', time: this.now(), client: id, kind: 'consumer', groupId: config.groupId, topics: config.topics, config: { ...config } });
     const ended = new Promise<never>((_, reject) => {
-      client.abortStart = () => reject(new Error(`startConsumer: ${id} was stopped or killed before it had started`));
+      client.abortStart = () => reject(new Error(`${caller}: ${id} was stopped or killed before it had started`));
     });
+    const init = { address: id, anchor: this.anchor, latencyMs: this.latencyMs, ...app } as ClientInit;
     try {
-      await Promise.race([api.start({ address: id, anchor: this.anchor, options: config }, Comlink.transfer(events.port2, [events.port2])), ended]);
+      await Promise.race([api.start(init, Comlink.transfer(events.port2, [events.port2])), ended]);
     } catch (error) {
       // It could not even connect or subscribe: nothing of it stays running.
       if (client.worker) this.endClient(client, 'client-stopped');
@@ -365,7 +550,6 @@ export class ClusterHost {
     } finally {
       client.abortStart = null;
     }
-    return id;
   }
 
   private requireClient(id: string): ClientHandle {
@@ -375,8 +559,9 @@ export class ClusterHost {
   }
 
   /**
-   * Stops a client application cleanly: its consumer finishes the record in hand, commits and
-   * leaves its group (LeaveGroup), so the group rebalances at once; then its worker ends.
+   * Stops a client application cleanly: a consumer finishes the record in hand, commits and
+   * leaves its group (LeaveGroup), so the group rebalances at once; a producer stops sending and
+   * waits for what it has in flight. Then its worker ends.
    */
   async stopClient(id: string): Promise<void> {
     const client = this.requireClient(id);
@@ -409,7 +594,7 @@ export class ClusterHost {
     client.worker = null;
     client.api = null;
     for (const node of this.nodes.values()) if (node.role === 'broker') void node.api?.peerDown(client.id);
-    this.emit({ type, time: this.now(), client: client.id });
+    this.emit({ type, time: this.now(), client: client.id, kind: client.kind });
   }
 
   private clientContext(address: string): ClientContext {

@@ -10,6 +10,8 @@ import { eventBatcher } from './eventBatcher';
 import { MessageChannelTransport } from './messageChannelTransport';
 import type { NodeWorkerApi } from './nodeRuntime';
 import { ScaledClock, type TimeAnchor } from './scaledClock';
+import { workerTime } from './timeOps';
+import { ProducerApp, type ProducerAppOptions } from './producerApp';
 
 /**
  * The partition.assignment.strategy names a playground consumer may vote with in JoinGroup:
@@ -247,18 +249,22 @@ function partitionAssigners(names: readonly string[]): Assignor[] {
   });
 }
 
-export interface ClientInit { address: string; anchor: TimeAnchor; options: ConsumerAppOptions }
+/** What a client worker runs: a consumer application or a producer application. */
+export type ClientInit = { address: string; anchor: TimeAnchor; latencyMs: number } & (
+  | { kind: 'consumer'; options: ConsumerAppOptions }
+  | { kind: 'producer'; options: ProducerAppOptions }
+);
 
 /** What the host can ask of a client worker; connect, peerDown, setTime and block as a node's. */
 export interface ClientWorkerApi extends Omit<NodeWorkerApi, 'start'> {
   start(init: ClientInit, events: MessagePort): Promise<void>;
-  /** Leaves the group (consumer.disconnect) and reports what is still unreported. */
+  /** A consumer leaves its group (consumer.disconnect); a producer waits for what it has in flight. Both report what is unreported. */
   stop(): Promise<void>;
 }
 
 
 /**
- * The worker side of a client application: the same KafkaJS-shaped client the page uses, on
+ * The worker side of a client application (a consumer or a producer): the same KafkaJS-shaped client the page uses, on
  * its own MessageChannelTransport address, talking to each broker over the port the host hands
  * it. Terminating the worker is a crash: no LeaveGroup, the coordinator notices only when
  * session.timeout.ms passes without a heartbeat.
@@ -266,9 +272,10 @@ export interface ClientWorkerApi extends Omit<NodeWorkerApi, 'start'> {
 export function exposeClient(): void {
   let transport: MessageChannelTransport | null = null;
   let clock: ScaledClock | null = null;
-  let app: ConsumerApp | null = null;
+  let app: ConsumerApp | ProducerApp | null = null;
   const early: [string, MessagePort][] = [];
   let blocked: string[] = [];
+  const time = workerTime(() => ({ clock, transport }));
   let flush = () => {};
   // The bootstrap list: brokers the host connected this worker to and has not reported down.
   const brokers = new Set<number>();
@@ -282,15 +289,18 @@ export function exposeClient(): void {
       const batcher = eventBatcher<ClusterEvent>(eventsPort);
       flush = batcher.flush;
       const events = batcher.push;
-      transport = new MessageChannelTransport(init.address);
+      clock = new ScaledClock(init.anchor);
+      transport = new MessageChannelTransport(init.address, clock);
+      time.apply(clock, transport, init.anchor, init.latencyMs);
       transport.setBlocked(blocked);
       for (const [peer, port] of early.splice(0)) transport.connect(peer, port);
-      clock = new ScaledClock(init.anchor);
       const kafka = new Kafka({ clientId: init.options.clientId ?? init.address }, {
         transport, clock, random: { next: Math.random }, events,
         bootstrapBrokers: () => [...brokers].sort((a, b) => a - b),
       });
-      app = new ConsumerApp(kafka, clock, init.address, events, init.options);
+      app = init.kind === 'consumer'
+        ? new ConsumerApp(kafka, clock, init.address, events, init.options)
+        : new ProducerApp(kafka, clock, init.address, events, init.options);
       try {
         await app.start();
       } finally {
@@ -315,9 +325,10 @@ export function exposeClient(): void {
       if (id !== null) brokers.delete(id);
       transport?.peerDown(peer);
     },
-    setTime(anchor) {
-      clock?.setAnchor(anchor);
-    },
+    setTime: (anchor) => time.setTime(anchor),
+    setLatency: (ms) => time.setLatency(ms),
+    held: () => time.held(),
+    deliverOldest: () => time.deliverOldest(),
     block(addresses) {
       blocked = [...addresses];
       transport?.setBlocked(blocked);

@@ -1,13 +1,29 @@
-import type { Address, Transport } from '../kafka/ports';
+import type { Address, Clock, Transport } from '../kafka/ports';
+import { Inbox } from './inbox';
 
-/** What travels on every port: the envelope names both ends, so one port can carry many clients. */
-export interface Envelope { from: Address; to: Address; message: unknown }
+/**
+ * What travels on every port: the envelope names both ends, so one port can carry many clients,
+ * and carries the cluster time it was sent at (for visual latency, and for step: the oldest
+ * message held anywhere is delivered first).
+ */
+export interface Envelope { from: Address; to: Address; message: unknown; sentAt: number }
+
+/** Wall milliseconds, for a transport made without the cluster's clock (unit tests). */
+export const wallClock: Clock = {
+  now: () => performance.now(),
+  setTimer: (delayMs, callback) => {
+    const handle = setTimeout(callback, delayMs);
+    return { cancel: () => clearTimeout(handle) };
+  },
+};
 
 /**
  * Transport over MessagePorts. Each peer is reached through a port the host handed over;
  * a port may carry several addresses (the main thread's clients share one port per broker),
  * so routes are learnt from the envelopes that arrive. FIFO per port, as MessageChannel is.
  * Messages for an address with no route are dropped, as on a network with no path.
+ * Arrivals pass through an Inbox: held while the playground is paused, delayed by the visual
+ * latency, one at a time by a step.
  */
 export class MessageChannelTransport implements Transport {
   private readonly routes = new Map<Address, MessagePort>();
@@ -19,19 +35,30 @@ export class MessageChannelTransport implements Transport {
    * Silently, as a partitioned network: no refusal, peers learn only by their timeouts.
    */
   readonly blocked = new Set<Address>();
+  /** What arrived and waits for play, its latency, or a step; per port (a link), FIFO. */
+  readonly inbox: Inbox<MessagePort, Envelope>;
 
-  constructor(readonly self: Address) {}
+  constructor(readonly self: Address, private readonly clock: Clock = wallClock) {
+    this.inbox = new Inbox(clock, (envelope) => {
+      // A cut made while the message waited drops it, as one already on the port when the cut came.
+      if (this.blocked.has(envelope.from)) return;
+      this.handler?.(envelope.from, envelope.message);
+    });
+  }
 
   connect(peer: Address, port: MessagePort): void {
     const old = this.routes.get(peer);
-    if (old && old !== port) old.close();
+    if (old && old !== port) {
+      old.close();
+      this.inbox.dropLink(old);
+    }
     this.routes.set(peer, port);
     port.onmessage = (event: MessageEvent<Envelope>) => {
       const envelope = event.data;
       if (!envelope || this.blocked.has(envelope.from)) return;
       if (envelope.to !== this.self) return;
       if (!this.routes.has(envelope.from)) this.routes.set(envelope.from, port);
-      this.handler?.(envelope.from, envelope.message);
+      this.inbox.arrive(port, typeof envelope.sentAt === 'number' ? envelope : { ...envelope, sentAt: this.clock.now() });
     };
   }
 
@@ -44,6 +71,8 @@ export class MessageChannelTransport implements Transport {
     const port = this.routes.get(peer);
     if (!port) return;
     port.close();
+    // Its connection is reset: what it sent and this node has not yet delivered is lost.
+    this.inbox.dropLink(port);
     for (const [address, route] of this.routes) if (route === port) this.routes.delete(address);
     if (!this.blocked.has(peer)) this.peerDownHandler?.(peer);
   }
@@ -66,7 +95,7 @@ export class MessageChannelTransport implements Transport {
       queueMicrotask(() => this.peerDownHandler?.(to));
       return;
     }
-    const envelope: Envelope = { from: this.self, to, message };
+    const envelope: Envelope = { from: this.self, to, message, sentAt: this.clock.now() };
     port.postMessage(envelope, transfer ?? []);
   }
 

@@ -10,7 +10,9 @@ interface ScaledTimer { dueCluster: number; callback: () => void; handle: Return
 /**
  * The cluster's clock in the browser: wall time scaled by the playground's speed. Timers are
  * in cluster milliseconds, so at 0.5× a 9 s session timeout takes 18 real seconds: slowing down
- * changes how fast things happen, never what happens. Speed 0 pauses every timer.
+ * changes how fast things happen, never what happens. Speed 0 pauses every timer; while paused
+ * the host may move the cluster time forward (a step with nothing to deliver), and the timers
+ * due by then run, in the order of their times.
  */
 export class ScaledClock implements Clock {
   private anchor: TimeAnchor;
@@ -31,10 +33,10 @@ export class ScaledClock implements Clock {
     return { cancel: () => this.finish(timer) };
   }
 
-  /** Changes speed (0 = paused) keeping the current cluster time continuous; re-arms every timer. */
+  /** Changes speed (0 = paused) or moves cluster time forward; re-arms every timer, earliest first. */
   setAnchor(anchor: TimeAnchor): void {
     this.anchor = anchor;
-    for (const timer of this.timers) {
+    for (const timer of [...this.timers].sort((a, b) => a.dueCluster - b.dueCluster)) {
       if (timer.handle !== null) clearTimeout(timer.handle);
       this.arm(timer);
     }
@@ -42,8 +44,10 @@ export class ScaledClock implements Clock {
 
   private arm(timer: ScaledTimer): void {
     timer.handle = null;
-    if (this.anchor.speed <= 0) return;
-    const wallDelay = Math.max(0, (timer.dueCluster - this.now()) / this.anchor.speed);
+    const paused = this.anchor.speed <= 0;
+    // Paused, only a timer whose time has come runs (the clock stepped past it, or a delay of 0).
+    if (paused && timer.dueCluster > this.now()) return;
+    const wallDelay = paused ? 0 : Math.max(0, (timer.dueCluster - this.now()) / this.anchor.speed);
     timer.handle = setTimeout(() => {
       if (timer.done) return;
       // setTimeout may fire a hair early in scaled terms; never run a timer before its time.
