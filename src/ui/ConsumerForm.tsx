@@ -1,4 +1,4 @@
-import { useMemo, useState, type FormEvent } from 'react';
+import { useId, useMemo, useState, type FormEvent } from 'react';
 import { consumerAppsOf } from './client';
 import { useDerived, usePlayground, usePlaygroundStatus } from './context';
 import { ResultLine, type Result } from './CreateTopicForm';
@@ -23,6 +23,8 @@ export function ConsumerForm() {
   const apps = useMemo(() => consumerAppsOf(playground), [playground]);
   const running = usePlaygroundStatus().kind === 'running';
   const topics = useDerived((s) => [s.metadata], (s) => [...s.metadata.topics.keys()].filter((t) => !t.startsWith('__')).sort());
+  // The form may be on the page twice (groups panel, client applications): ids stay unique.
+  const listId = `${useId()}-topics`;
   const [groupId, setGroupId] = useState('demo-group');
   const [topicText, setTopicText] = useState('');
   const [assignor, setAssignor] = useState(ASSIGNORS[0].value);
@@ -62,8 +64,8 @@ export function ConsumerForm() {
           </label>
           <label>
             <span>Topics <span className="muted">(comma-separated)</span></span>
-            <input value={topicText} onChange={(e) => setTopicText(e.target.value)} placeholder={topics[0] ?? 'demo'} list="consumer-topics" />
-            <datalist id="consumer-topics">{topics.map((t) => <option key={t} value={t} />)}</datalist>
+            <input value={topicText} onChange={(e) => setTopicText(e.target.value)} placeholder={topics[0] ?? 'demo'} list={listId} />
+            <datalist id={listId}>{topics.map((t) => <option key={t} value={t} />)}</datalist>
           </label>
         </div>
         <div className="row">
