@@ -36,6 +36,7 @@ describe('describeCluster per partition', () => {
   });
 
   it('follows a failover: fence, ISR shrink, new leader with a higher epoch, then under min ISR and offline', () => {
+    expect(describeCluster(cluster()).topics[0]).toMatchObject({ underReplicatedPartitions: 0, offlinePartitions: 0 });
     let state = applyEvents(cluster(), [
       { type: 'node-killed', time: 2, node: 'broker-1', role: 'broker' },
       record({ type: 'FenceBrokerRecord', id: 1, epoch: 11 }),
@@ -44,6 +45,7 @@ describe('describeCluster per partition', () => {
     ]);
     let p = describeCluster(state).topics[0].partitions[0];
     expect(p).toMatchObject({ leader: 2, leaderEpoch: 1, isr: [2, 3], state: 'under-replicated', highWatermark: 10 });
+    expect(describeCluster(state).topics[0]).toMatchObject({ underReplicatedPartitions: 1, offlinePartitions: 0 });
     // The leader's view runs ahead of the metadata while its AlterPartition is pending.
     expect(p.pendingIsr).toEqual([2, 3, 1]);
     expect(p.replicaDetails[0]).toMatchObject({ broker: 1, alive: false, fenced: true, leader: false, inIsr: false, logEndOffset: 10 });
@@ -53,6 +55,8 @@ describe('describeCluster per partition', () => {
     state = applyEvents(state, [record({ type: 'PartitionChangeRecord', topicId: 'id-o', partitionId: 0, leader: -1, isr: [2] })]);
     p = describeCluster(state).topics[0].partitions[0];
     expect([p.state, p.leader, p.highWatermark]).toEqual(['offline', -1, -1]);
+    // An offline partition is counted as unavailable, not as under-replicated (it has no leader to count it).
+    expect(describeCluster(state).topics[0]).toMatchObject({ underReplicatedPartitions: 0, offlinePartitions: 1 });
   });
 
   it('orders the states: offline, then under min ISR, then under-replicated', () => {

@@ -48,7 +48,13 @@ export interface PartitionDescription {
   /** One per replica, in assignment order (the first is the preferred leader). */
   replicaDetails: ReplicaDescription[];
 }
-export interface TopicDescription { name: string; topicId: string; internal: boolean; configs: Record<string, string>; partitions: PartitionDescription[] }
+export interface TopicDescription {
+  name: string; topicId: string; internal: boolean; configs: Record<string, string>; partitions: PartitionDescription[];
+  /** Partitions with a leader whose ISR is smaller than their replicas (kafka-topics.sh --describe --under-replicated-partitions). */
+  underReplicatedPartitions: number;
+  /** Partitions without a leader (kafka-topics.sh --describe --unavailable-partitions). */
+  offlinePartitions: number;
+}
 
 export interface ClusterDescription {
   brokers: { id: number; alive: boolean; state: string; rack: string | null; fenced: boolean }[];
@@ -173,37 +179,39 @@ export function selectTopics(state: ClusterState, includeInternal = false): Topi
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((t) => {
       const minInsyncReplicas = Number(t.configs['min.insync.replicas'] ?? TOPIC_CONFIG_DEFAULTS['min.insync.replicas']) || 1;
+      // The image's partition array may have holes while its records arrive.
+      const partitions = t.partitions.filter((p) => p !== undefined).map((p): PartitionDescription => {
+        const leader = leaderReplica(state, t.name, p.partition, p.leader);
+        const leaderIsr = leader?.role === 'leader' && leader.leaderEpoch === p.leaderEpoch ? leader.isr : undefined;
+        return {
+          partition: p.partition, leader: p.leader, leaderEpoch: p.leaderEpoch, replicas: p.replicas, isr: p.isr,
+          highWatermark: leader?.highWatermark ?? -1, logEndOffset: leader?.logEndOffset ?? -1, logStartOffset: leader?.logStartOffset ?? -1,
+          state: partitionState(p.leader, p.replicas, p.isr, minInsyncReplicas),
+          minInsyncReplicas,
+          pendingIsr: leaderIsr && !sameMembers(leaderIsr, p.isr) ? leaderIsr : null,
+          replicaDetails: p.replicas.map((id): ReplicaDescription => {
+            const own = state.replicas[replicaKey(brokerAddress(id), t.name, p.partition)];
+            const registration = brokers.get(id);
+            const atLeader = id === p.leader ? undefined : leader?.replicaLogEndOffsets?.[id];
+            return {
+              broker: id,
+              rack: registration?.rack ?? state.nodes[brokerAddress(id)]?.rack ?? null,
+              alive: state.nodes[brokerAddress(id)]?.alive ?? false,
+              fenced: registration?.fenced ?? true,
+              leader: id === p.leader,
+              inIsr: p.isr.includes(id),
+              role: own?.role ?? 'none',
+              logEndOffset: own?.logEndOffset ?? -1,
+              highWatermark: own?.highWatermark ?? -1,
+              logEndOffsetAtLeader: atLeader === undefined || atLeader < 0 ? null : atLeader,
+            };
+          }),
+        };
+      });
       return {
-        name: t.name, topicId: t.topicId, internal: t.name.startsWith('__'), configs: t.configs,
-        // The image's partition array may have holes while its records arrive.
-        partitions: t.partitions.filter((p) => p !== undefined).map((p) => {
-          const leader = leaderReplica(state, t.name, p.partition, p.leader);
-          const leaderIsr = leader?.role === 'leader' && leader.leaderEpoch === p.leaderEpoch ? leader.isr : undefined;
-          return {
-            partition: p.partition, leader: p.leader, leaderEpoch: p.leaderEpoch, replicas: p.replicas, isr: p.isr,
-            highWatermark: leader?.highWatermark ?? -1, logEndOffset: leader?.logEndOffset ?? -1, logStartOffset: leader?.logStartOffset ?? -1,
-            state: partitionState(p.leader, p.replicas, p.isr, minInsyncReplicas),
-            minInsyncReplicas,
-            pendingIsr: leaderIsr && !sameMembers(leaderIsr, p.isr) ? leaderIsr : null,
-            replicaDetails: p.replicas.map((id): ReplicaDescription => {
-              const own = state.replicas[replicaKey(brokerAddress(id), t.name, p.partition)];
-              const registration = brokers.get(id);
-              const atLeader = id === p.leader ? undefined : leader?.replicaLogEndOffsets?.[id];
-              return {
-                broker: id,
-                rack: registration?.rack ?? state.nodes[brokerAddress(id)]?.rack ?? null,
-                alive: state.nodes[brokerAddress(id)]?.alive ?? false,
-                fenced: registration?.fenced ?? true,
-                leader: id === p.leader,
-                inIsr: p.isr.includes(id),
-                role: own?.role ?? 'none',
-                logEndOffset: own?.logEndOffset ?? -1,
-                highWatermark: own?.highWatermark ?? -1,
-                logEndOffsetAtLeader: atLeader === undefined || atLeader < 0 ? null : atLeader,
-              };
-            }),
-          };
-        }),
+        name: t.name, topicId: t.topicId, internal: t.name.startsWith('__'), configs: t.configs, partitions,
+        underReplicatedPartitions: partitions.filter((p) => p.leader >= 0 && p.isr.length < p.replicas.length).length,
+        offlinePartitions: partitions.filter((p) => p.leader < 0).length,
       };
     });
 }

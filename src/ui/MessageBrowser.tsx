@@ -312,7 +312,7 @@ export function MessageBrowser() {
                 <span role="columnheader" className="mb-value">Value</span>
                 <span role="columnheader" className="mb-headers">Headers</span>
                 <span role="columnheader" className="mb-batch" title="Each record batch's base offset..last offset, as it is stored in the log">Batch</span>
-                <span role="columnheader" className="mb-producer" title="Producer id / producer epoch / base sequence of the batch (idempotent producers; — for others)">Producer id / epoch / seq</span>
+                <span role="columnheader" className="mb-producer" title="Producer id / producer epoch / base sequence of the batch (idempotent producers; — for others)">PID / epoch / seq</span>
               </div>
               <div className="mb-scroll" ref={scroller} onScroll={onScroll} style={{ height: viewport }} tabIndex={0} role="rowgroup" aria-label="Records, scrollable">
                 <div className="mb-spacer" style={{ height }}>

@@ -29,12 +29,16 @@ function MetricRow({ name, mbean, help, unit, kind, values, alert }: {
   name: string; mbean: string; help: string; unit: string; kind: MetricKind; values: readonly number[]; alert?: boolean;
 }) {
   const value = latestValue(values, kind);
+  // A meter's rate over the window's complete seconds, as JMX's OneMinuteRate (an average here, not an EWMA).
+  const complete = values.slice(0, -1);
+  const average = kind === 'rate' && complete.length > 0 ? complete.reduce((a, b) => a + b, 0) / complete.length : null;
   return (
     <li className={`metric${alert ? ' metric-alert' : ''}`} role="group" aria-label={name} title={help}>
       <div className="metric-head">
         <span className="metric-name">{name}</span>
         <span className="metric-value" aria-label={`${name} value`}>{format(value)}</span>
         {unit && <span className="metric-unit muted">{unit}</span>}
+        {average !== null && <span className="metric-unit muted" title={`The average per second over the last ${complete.length} s, like the MBean's OneMinuteRate`}>· 1-min {format(average)}</span>}
         <span className="spacer" />
         <Sparkline values={values} label={name} kind={kind} />
       </div>

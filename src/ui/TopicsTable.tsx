@@ -1,9 +1,11 @@
 import { useState, type ReactElement } from 'react';
-import { selectTopics, type PartitionDescription, type PartitionState, type ReplicaDescription } from '../store/selectors';
+import { selectTopics, type PartitionDescription, type PartitionState, type ReplicaDescription, type TopicDescription } from '../store/selectors';
 import { TOPIC_CONFIG_DEFAULTS } from '../kafka/config';
 import { describeError } from './format';
 import { ResultLine, type Result } from './CreateTopicForm';
 import { useDerived, usePlayground, usePlaygroundStatus } from './context';
+import { setSelection, useSelection } from './selection';
+import './panels.css';
 
 const offset = (n: number) => (n < 0 ? '—' : n);
 
@@ -47,8 +49,29 @@ function ReplicaCell({ replica, highWatermark, scale, topic, partition }: {
   );
 }
 
-function PartitionRow({ topic, p, first, rows, configs }: {
-  topic: string; p: PartitionDescription; first: boolean; rows: number; configs: [string, string][];
+/** The topic's first line of kafka-topics.sh --describe, and how many of its partitions are under-replicated or offline. */
+function TopicCell({ topic, rows, configs }: { topic: TopicDescription; rows: number; configs: [string, string][] }) {
+  const rf = Math.max(0, ...topic.partitions.map((p) => p.replicas.length));
+  return (
+    <th scope="rowgroup" rowSpan={rows} className="topic-name">
+      {topic.name}
+      <div className="topic-summary muted">PartitionCount {topic.partitions.length} · ReplicationFactor {rf}</div>
+      <div className="topic-health">
+        <span className={topic.underReplicatedPartitions > 0 ? 'health-bad' : 'muted'} title="Partitions whose ISR is smaller than their replicas (kafka-topics.sh --describe --under-replicated-partitions)">
+          under-replicated <b data-count="under-replicated">{topic.underReplicatedPartitions}</b>
+        </span>
+        {' · '}
+        <span className={topic.offlinePartitions > 0 ? 'health-bad' : 'muted'} title="Partitions without a leader (kafka-topics.sh --describe --unavailable-partitions)">
+          offline <b data-count="offline">{topic.offlinePartitions}</b>
+        </span>
+      </div>
+      {configs.length > 0 && <div className="configs">{configs.map(([n, v]) => <div key={n}><code>{n}={v}</code></div>)}</div>}
+    </th>
+  );
+}
+
+function PartitionRow({ topic, p, first, selected }: {
+  topic: TopicDescription; p: PartitionDescription; first: ReactElement | null; selected: boolean;
 }) {
   const reportedHw = Math.max(-1, ...p.replicaDetails.map((r) => r.highWatermark));
   // Offline: no leader reports, so the bars use the last high watermark any replica knew.
@@ -56,33 +79,37 @@ function PartitionRow({ topic, p, first, rows, configs }: {
   const scale = Math.max(1, hw, ...p.replicaDetails.map((r) => r.logEndOffset));
   const preferred = p.replicas[0];
   const state = STATE_TEXT[p.state];
+  const name = `${topic.name}-${p.partition}`;
+  const select = () => setSelection(selected ? null : {
+    nodes: p.replicas.map((id) => `broker-${id}`), topic: topic.name, partition: p.partition,
+    label: `${name}: leader ${p.leader < 0 ? 'none' : p.leader}, replicas ${p.replicas.join(',')}, ISR ${p.isr.join(',') || 'empty'}`,
+  });
   return (
-    <tr className={`partition-row state-${p.state}`} data-partition={`${topic}-${p.partition}`}>
-      {first && (
-        <th scope="rowgroup" rowSpan={rows} className="topic-name">
-          {topic}
-          {configs.length > 0 && <div className="configs">{configs.map(([n, v]) => <div key={n}><code>{n}={v}</code></div>)}</div>}
-        </th>
-      )}
-      <td className="num">{p.partition}</td>
-      <td className="state-col">
+    <tr className={`partition-row state-${p.state}${selected ? ' is-selected' : ''}`} data-partition={name} aria-selected={selected}>
+      {first}
+      <td className="num">
+        <button type="button" className="link-button" onClick={select} aria-pressed={selected} title={`Highlight ${name} and its replicas`} aria-label={`Select ${name}`}>{p.partition}</button>
+      </td>
+      <td className="leader-col">
+        {p.leader < 0
+          ? <span className="bad">none</span>
+          : <><b>{p.leader}</b> <span className="muted">e{p.leaderEpoch}</span></>}
+        {p.leader >= 0 && p.leader !== preferred && <div className="muted small" title="The first replica is the preferred leader; a preferred leader election moves leadership back to it">preferred {preferred}</div>}
+      </td>
+      <td className="mono-col" title="In assignment order: the first is the preferred leader">{p.replicas.join(',')}</td>
+      <td className="isr-col">
+        <span className="mono-col">{p.isr.join(',') || '—'}</span>{' '}
         <span className={`pstate pstate-${p.state}`} title={state.title}>{state.label}</span>
-        <div className="leader-line">
-          {p.leader < 0
-            ? <>leader <span className="bad">none</span></>
-            : <>leader <b>{p.leader}</b> <span className="muted">epoch {p.leaderEpoch}</span></>}
-          {p.leader >= 0 && p.leader !== preferred && <span className="muted" title="The first replica is the preferred leader; a preferred leader election moves leadership back to it"> · preferred {preferred}</span>}
-        </div>
-        <div className="isr-text muted" title="As kafka-topics.sh --describe prints them">Isr {p.isr.join(',') || '—'} of {p.replicas.join(',')}</div>
-        {p.pendingIsr && <div className="muted" title="The leader asked the controller for this ISR (AlterPartition); not committed yet">leader proposes {p.pendingIsr.join(',')}</div>}
+        {p.pendingIsr && <div className="muted small" title="The leader asked the controller for this ISR (AlterPartition); not committed yet">leader proposes {p.pendingIsr.join(',')}</div>}
       </td>
-      <td>
-        <div className="replica-cells">
-          {p.replicaDetails.map((r) => <ReplicaCell key={r.broker} replica={r} highWatermark={hw} scale={scale} topic={topic} partition={p.partition} />)}
-        </div>
-      </td>
+      <td className="num">{offset(p.logStartOffset)}</td>
       <td className="num">{offset(p.highWatermark)}</td>
       <td className="num">{offset(p.logEndOffset)}</td>
+      <td>
+        <div className="replica-cells">
+          {p.replicaDetails.map((r) => <ReplicaCell key={r.broker} replica={r} highWatermark={hw} scale={scale} topic={topic.name} partition={p.partition} />)}
+        </div>
+      </td>
     </tr>
   );
 }
@@ -134,6 +161,7 @@ function usePreferredElection(): { button: ReactElement; result: ReactElement } 
 export function TopicsTable() {
   const topics = useDerived((s) => [s.metadata, s.replicas, s.nodes], (s) => selectTopics(s));
   const election = usePreferredElection();
+  const selection = useSelection();
   return (
     <section className="panel" aria-labelledby="topics-title">
       <div className="panel-head">
@@ -153,17 +181,22 @@ export function TopicsTable() {
                   <tr>
                     <th scope="col">Topic</th>
                     <th scope="col" className="num">Partition</th>
-                    <th scope="col">State, leader, ISR</th>
+                    <th scope="col" title="The partition leader's broker id and its leader epoch">Leader</th>
                     <th scope="col" title="In assignment order: the first is the preferred leader">Replicas</th>
+                    <th scope="col" title="In-sync replicas, as the controller committed them">Isr</th>
+                    <th scope="col" className="num" title="The leader's log start offset: records below it were deleted by retention">Log start</th>
                     <th scope="col" className="num" title="The leader's: records below it are on every in-sync replica; consumers read up to it">High watermark</th>
-                    <th scope="col" className="num" title="The leader's: the offset the next record will get">Log end offset</th>
+                    <th scope="col" className="num" title="The leader's: the offset the next record will get">Log end</th>
+                    <th scope="col" title="Each replica's log as the replica reports it">Replica logs</th>
                   </tr>
                 </thead>
                 <tbody>
                   {topics.flatMap((topic) => {
                     const configs = Object.entries(topic.configs).filter(([name, value]) => TOPIC_CONFIG_DEFAULTS[name] !== value);
                     return topic.partitions.map((p, i) => (
-                      <PartitionRow key={`${topic.name}-${p.partition}`} topic={topic.name} p={p} first={i === 0} rows={topic.partitions.length} configs={configs} />
+                      <PartitionRow key={`${topic.name}-${p.partition}`} topic={topic} p={p}
+                        first={i === 0 ? <TopicCell topic={topic} rows={topic.partitions.length} configs={configs} /> : null}
+                        selected={selection?.topic === topic.name && selection.partition === p.partition} />
                     ));
                   })}
                 </tbody>
