@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyEvents, initialClusterState, type ClusterState } from './clusterStore';
-import { describeCluster, partitionState } from './selectors';
+import { describeCluster, eventKind, eventTouches, partitionState } from './selectors';
 import type { ClusterEvent } from '../cluster/events';
 import type { MetadataRecord } from '../kafka/metadata/records';
 
@@ -77,5 +77,33 @@ describe('describeCluster per partition', () => {
     let state = applyEvents(initialClusterState(), [{ type: 'speed-changed', time: 0, speed: 0.25 }]);
     state = applyEvents(state, [{ type: 'cluster-reset', time: 1, brokers: [1], controllers: [1000] }]);
     expect(state.speed).toBe(0.25);
+  });
+});
+
+describe('what an event touched', () => {
+  it('names the nodes, partition and group an event involves', () => {
+    const election: ClusterEvent = { type: 'leader-election', time: 1, node: 'controller-1000', topic: 'orders', partition: 2, previousLeader: 1, leader: 3, leaderEpoch: 4, isr: [3], kind: 'clean', reason: '' };
+    expect(eventTouches(election)).toEqual({ nodes: ['controller-1000', 'broker-3', 'broker-1'], topic: 'orders', partition: 2 });
+    const shrink: ClusterEvent = { type: 'isr-change', time: 1, node: 'broker-1', topic: 'orders', partition: 0, leaderEpoch: 0, from: [1, 2, 3], to: [1, 3], phase: 'committed', reason: '' };
+    expect(eventTouches(shrink).nodes).toEqual(['broker-1', 'broker-2']);
+    const commit: ClusterEvent = { type: 'offset-commit', time: 1, node: 'broker-2', groupId: 'g', topic: 'orders', partition: 1, offset: 5 };
+    expect(eventTouches(commit)).toEqual({ nodes: ['broker-2'], topic: 'orders', partition: 1, groupId: 'g' });
+    const group: ClusterEvent = {
+      type: 'group-state', time: 1, node: 'broker-2', groupId: 'g', state: 'Stable', generationId: 1, protocolType: 'consumer', protocolName: 'range', leader: 'm1', reason: '',
+      members: [{ memberId: 'm1', clientId: 'consumer-1', clientHost: '/consumer-1', sessionTimeoutMs: 10_000, assignment: [] }],
+    };
+    expect(eventTouches(group)).toEqual({ nodes: ['broker-2', 'consumer-1'], groupId: 'g' });
+    expect(eventTouches({ type: 'client-killed', time: 1, client: 'consumer-3' }).nodes).toEqual(['consumer-3']);
+    const change: ClusterEvent = { type: 'metadata-record', time: 1, node: 'controller-1000', offset: 9, record: { type: 'PartitionChangeRecord', topicId: 'id-o', partitionId: 1, leader: 2 } };
+    expect(eventTouches(change, (id) => (id === 'id-o' ? 'orders' : undefined))).toEqual({ nodes: ['controller-1000', 'broker-2'], topic: 'orders', partition: 1 });
+    expect(eventTouches({ type: 'metadata-record', time: 1, node: 'controller-1000', offset: 10, record: { type: 'FenceBrokerRecord', id: 3, epoch: 1 } }).nodes).toEqual(['controller-1000', 'broker-3']);
+  });
+
+  it('sorts events into the timeline\'s kinds', () => {
+    expect(eventKind({ type: 'node-killed', time: 1, node: 'broker-1', role: 'broker' })).toBe('nodes');
+    expect(eventKind({ type: 'log-append', time: 1, node: 'broker-1', topic: 't', partition: 0, baseOffset: 0, lastOffset: 0, records: 1, bytes: 70, leaderEpoch: 0, compression: 'none' })).toBe('produce');
+    expect(eventKind({ type: 'isr-change', time: 1, node: 'broker-1', topic: 't', partition: 0, leaderEpoch: 0, from: [1], to: [1, 2], phase: 'proposed', reason: '' })).toBe('replication');
+    expect(eventKind({ type: 'cluster-reset', time: 1, brokers: [1], controllers: [1000] })).toBe('host');
+    expect(eventKind({ type: 'log', time: 1, node: 'broker-1', level: 'warn', message: 'x' })).toBe('logs');
   });
 });

@@ -1,4 +1,4 @@
-import type { ClusterState, ControllerView, QuorumState, ReplicaView } from './clusterStore';
+import type { ClusterState, ControllerView, LoggedEvent, QuorumState, ReplicaView } from './clusterStore';
 import { replicaKey } from './clusterStore';
 import { TOPIC_CONFIG_DEFAULTS, brokerAddress } from '../kafka/config';
 import { formatCut, type NetworkCut } from '../cluster/networkCut';
@@ -337,4 +337,112 @@ export function describeCluster(state: ClusterState): ClusterDescription {
     groups: selectGroups(state),
     clients: selectClients(state),
   };
+}
+
+// ---- The event timeline ------------------------------------------------------------------
+
+/** What an event touched: the nodes involved (its reporter first), and the partition or group it is about. */
+export interface EventTouch { nodes: string[]; topic?: string; partition?: number; groupId?: string }
+
+const touchCache = new WeakMap<LoggedEvent, EventTouch>();
+
+/**
+ * The nodes, partition and group an event touched, for the timeline's filters and the stage's
+ * highlight: a leader election touches the controller, the old and the new leader; an ISR change
+ * the leader and the replicas that left or joined; a metadata record the brokers or partition it
+ * names. Topic ids are named by `nameOf` (the metadata image's).
+ */
+export function eventTouches(event: LoggedEvent, nameOf?: (topicId: string) => string | undefined): EventTouch {
+  const cached = touchCache.get(event);
+  if (cached) return cached;
+  const nodes: string[] = [];
+  const add = (node: string | null | undefined) => {
+    if (node && !nodes.includes(node)) nodes.push(node);
+  };
+  const touch: EventTouch = { nodes };
+  const fields = event as { node?: unknown; client?: unknown; topic?: unknown; partition?: unknown; groupId?: unknown };
+  if (typeof fields.node === 'string') add(fields.node);
+  if (typeof fields.client === 'string') add(fields.client);
+  if (typeof fields.topic === 'string' && typeof fields.partition === 'number') {
+    touch.topic = fields.topic;
+    touch.partition = fields.partition;
+  }
+  if (typeof fields.groupId === 'string') touch.groupId = fields.groupId;
+  switch (event.type) {
+    case 'quorum-message':
+      add(event.from);
+      add(event.to);
+      break;
+    case 'leader-election':
+      if (event.leader >= 0) add(brokerAddress(event.leader));
+      if (event.previousLeader >= 0) add(brokerAddress(event.previousLeader));
+      break;
+    case 'isr-change':
+      for (const id of event.from) if (!event.to.includes(id)) add(brokerAddress(id));
+      for (const id of event.to) if (!event.from.includes(id)) add(brokerAddress(id));
+      break;
+    case 'preferred-read-replica':
+      add(brokerAddress(event.replica));
+      break;
+    case 'group-state':
+      for (const m of event.members) add(m.clientHost.replace(/^\//, ''));
+      break;
+    case 'metadata-record': {
+      const r = event.record;
+      if (r.type === 'RegisterBrokerRecord' || r.type === 'UnregisterBrokerRecord') add(brokerAddress(r.brokerId));
+      if (r.type === 'FenceBrokerRecord' || r.type === 'UnfenceBrokerRecord') add(brokerAddress(r.id));
+      if (r.type === 'PartitionRecord' || r.type === 'PartitionChangeRecord') {
+        const topic = nameOf?.(r.topicId);
+        if (topic) {
+          touch.topic = topic;
+          touch.partition = r.partitionId;
+        }
+        if (r.leader !== undefined && r.leader >= 0) add(brokerAddress(r.leader));
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  // Only cache what does not depend on names still unknown.
+  if (event.type !== 'metadata-record' || touch.topic !== undefined) touchCache.set(event, touch);
+  return touch;
+}
+
+/** The timeline's kinds of events, each a group of event types. */
+export const EVENT_KINDS = {
+  nodes: 'Nodes started, killed, recovered',
+  quorum: 'Controller quorum (KRaft)',
+  metadata: 'Metadata records',
+  replication: 'Replication: ISR, leaders, truncation',
+  produce: 'Produce: appends, rejections, producer ids',
+  groups: 'Consumer groups and commits',
+  clients: 'Client applications',
+  host: 'Network, time and resets',
+  logs: 'Logs and client errors',
+} as const;
+export type EventKind = keyof typeof EVENT_KINDS;
+
+export function eventKind(event: LoggedEvent): EventKind {
+  switch (event.type) {
+    case 'node-spawned': case 'node-killed': case 'node-started': case 'broker-state': case 'log-recovered':
+      return 'nodes';
+    case 'quorum-state': case 'quorum-message': case 'controller-state': case 'metadata-snapshot':
+      return 'quorum';
+    case 'metadata-record': case 'metadata-applied':
+      return 'metadata';
+    case 'isr-change': case 'leader-election': case 'log-truncated': case 'partition-offsets': case 'preferred-read-replica': case 'partition-deleted':
+      return 'replication';
+    case 'log-append': case 'request-rejected': case 'producer-id':
+      return 'produce';
+    case 'group-state': case 'consumer-rebalance': case 'offset-commit':
+      return 'groups';
+    case 'client-started': case 'client-stopped': case 'client-killed': case 'consumer-processed':
+      return 'clients';
+    case 'log': case 'client-error':
+      return 'logs';
+    default:
+      // producer-sent, and whatever the host reports (cluster-reset, speed, network, time).
+      return event.type === 'producer-sent' ? 'clients' : 'host';
+  }
 }
