@@ -1,7 +1,9 @@
-import { useMemo, useState, type FormEvent } from 'react';
-import { adminOf } from './client';
-import { usePlayground, usePlaygroundStatus } from './context';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import type { Admin } from '../kafka/client/admin';
+import { adminOf, lazyConnected } from './client';
+import { useDerived, usePlayground, usePlaygroundStatus } from './context';
 import { describeError } from './format';
+import './configs.css';
 
 type Result = { ok: true; text: string } | { ok: false; type: string | null; message: string };
 
@@ -83,6 +85,84 @@ export function CreateTopicForm() {
         {!running && <span className="muted small"> once the cluster is running</span>}
       </form>
       <ResultLine result={result} />
+      <DeleteTopic />
     </section>
+  );
+}
+
+/**
+ * kafka-topics.sh --delete, after a confirmation: DeleteTopics to a broker, which forwards it to
+ * the active controller; its RemoveTopicRecord makes every broker delete its replicas, and the
+ * topic leaves the page as the store replays that record.
+ */
+function DeleteTopic() {
+  const playground = usePlayground();
+  const running = usePlaygroundStatus().kind === 'running';
+  const admin = useMemo(() => lazyConnected((): Admin => playground.kafka({ clientId: 'playground-ui-admin' }).admin()), [playground]);
+  const topics = useDerived((s) => [s.metadata], (s) => [...s.metadata.topics.values()].filter((t) => !t.name.startsWith('__'))
+    .sort((a, b) => a.name.localeCompare(b.name)).map((t) => ({ name: t.name, partitions: t.partitions.filter(Boolean).length })));
+  const [picked, setPicked] = useState('');
+  const topic = topics.find((t) => t.name === picked) ?? topics[0] ?? null;
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<Result | null>(null);
+  const cancelRef = useRef<HTMLButtonElement>(null);
+  const openerRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => { if (confirming) cancelRef.current?.focus(); }, [confirming]);
+
+  const close = () => {
+    setConfirming(false);
+    requestAnimationFrame(() => openerRef.current?.focus());
+  };
+  const remove = async () => {
+    if (!topic) return;
+    const name = topic.name;
+    setBusy(true);
+    setResult(null);
+    try {
+      await (await admin()).deleteTopics({ topics: [name] });
+      setResult({ ok: true, text: `Deleted topic ${name}: the controller wrote a RemoveTopicRecord, and each broker deletes its replicas as it replays it.` });
+      setConfirming(false);
+    } catch (error) {
+      setResult({ ok: false, ...describeError(error) });
+      close();
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="delete-topic">
+      <h3 id="delete-topic-title">Delete topic</h3>
+      <div className="form">
+        <div className="row">
+          <label>
+            <span>Topic</span>
+            <select value={topic?.name ?? ''} onChange={(e) => { setPicked(e.target.value); setConfirming(false); }} disabled={topics.length === 0 || confirming}>
+              {topics.length === 0 && <option value="">no topics</option>}
+              {topics.map((t) => <option key={t.name} value={t.name}>{t.name}</option>)}
+            </select>
+          </label>
+          <button ref={openerRef} type="button" className="kill" disabled={!topic || !running || confirming || busy} onClick={() => { setResult(null); setConfirming(true); }}>
+            Delete topic…
+          </button>
+        </div>
+      </div>
+      {confirming && topic && (
+        <div className="confirm" role="alertdialog" aria-labelledby="delete-confirm-title" aria-describedby="delete-confirm-text"
+          onKeyDown={(e) => { if (e.key === 'Escape') { e.stopPropagation(); close(); } }}>
+          <p id="delete-confirm-title"><b>Delete topic {topic.name}?</b></p>
+          <p id="delete-confirm-text">
+            Its {topic.partitions} partition{topic.partitions === 1 ? '' : 's'} and every record in {topic.partitions === 1 ? 'it' : 'them'} are deleted from
+            every broker. This cannot be undone.
+          </p>
+          <div className="confirm-buttons">
+            <button type="button" className="danger" disabled={busy} onClick={() => void remove()}>{busy ? 'Deleting…' : `Delete ${topic.name}`}</button>
+            <button ref={cancelRef} type="button" onClick={close}>Cancel</button>
+          </div>
+        </div>
+      )}
+      <ResultLine result={result} />
+    </div>
   );
 }

@@ -1,8 +1,10 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { clearStartError, reportStartError, usePlayground, usePlaygroundStatus, useStartError } from './context';
+import { HelpOverlay } from './HelpOverlay';
 import { InFlightLine } from './InFlightLine';
-
-const SPEEDS = [0.25, 0.5, 1, 2, 4];
+import { TimeControls } from './TimeControls';
+import { openHelp, useShortcuts } from './shortcuts';
+import './configs.css';
 
 function ClusterStatus() {
   const playground = usePlayground();
@@ -31,26 +33,58 @@ function ClusterStatus() {
   }
 }
 
-function SpeedControl() {
-  const playground = usePlayground();
-  const [speed, setSpeed] = useState(() => playground.host.speed);
+// ---- Theme: light or dark, the person's choice remembered, else the system's ----------------
+
+type Theme = 'light' | 'dark';
+const THEME_KEY = 'kafka-playground:theme';
+
+function savedTheme(): Theme | null {
+  try {
+    const saved = localStorage.getItem(THEME_KEY);
+    return saved === 'light' || saved === 'dark' ? saved : null;
+  } catch {
+    return null;
+  }
+}
+const systemTheme = (): Theme => (typeof matchMedia === 'function' && matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light');
+const applyTheme = (theme: Theme) => { document.documentElement.dataset.theme = theme; };
+
+// Set before the first render, so the page never flashes the other theme.
+if (typeof document !== 'undefined') applyTheme(savedTheme() ?? systemTheme());
+
+function ThemeToggle() {
+  const [theme, setTheme] = useState<Theme>(() => savedTheme() ?? systemTheme());
+  useEffect(() => applyTheme(theme), [theme]);
+  useEffect(() => {
+    // With no saved choice, follow the system as it changes.
+    if (typeof matchMedia !== 'function') return;
+    const query = matchMedia('(prefers-color-scheme: dark)');
+    const follow = () => { if (!savedTheme()) setTheme(query.matches ? 'dark' : 'light'); };
+    query.addEventListener('change', follow);
+    return () => query.removeEventListener('change', follow);
+  }, []);
+  const toggle = () => {
+    const next: Theme = theme === 'dark' ? 'light' : 'dark';
+    try {
+      localStorage.setItem(THEME_KEY, next);
+    } catch {
+      // Not remembered (storage unavailable); it still applies now.
+    }
+    setTheme(next);
+  };
   return (
-    <div className="speed" role="group" aria-label="Clock speed">
-      <span className="speed-label">Speed</span>
-      {SPEEDS.map((s) => (
-        <button
-          key={s}
-          type="button"
-          className={s === speed ? 'speed-button active' : 'speed-button'}
-          aria-pressed={s === speed}
-          onClick={() => { playground.host.setSpeed(s); setSpeed(s); }}
-        >
-          {s}×
-        </button>
-      ))}
-      <span className="hint">timeouts scale with speed</span>
-    </div>
+    <button type="button" className="theme-toggle" aria-pressed={theme === 'dark'} onClick={toggle} title="Switch between the light and dark themes (remembered in this browser)">
+      <span aria-hidden="true">{theme === 'dark' ? '☾' : '☀'}</span> Dark theme
+    </button>
   );
+}
+
+function ShortcutStatusLine() {
+  const { pending, message } = useShortcuts();
+  const text = pending === 'k' ? 'Kill which broker? Press its number (Esc cancels)'
+    : pending === 'r' ? 'Restart which broker? Press its number (Esc cancels)'
+      : message;
+  return <span className="shortcut-status" role="status" aria-live="polite">{text}</span>;
 }
 
 export function Header() {
@@ -60,8 +94,16 @@ export function Header() {
         <h1>Kafka Playground</h1>
         <ClusterStatus />
       </div>
-      <SpeedControl />
+      <TimeControls />
       <InFlightLine />
+      <div className="header-tools">
+        <ShortcutStatusLine />
+        <ThemeToggle />
+        <button type="button" className="help-button" onClick={openHelp} aria-haspopup="dialog" aria-keyshortcuts="?" title="Keyboard shortcuts (?)">
+          <span aria-hidden="true">?</span><span className="visually-hidden">Keyboard shortcuts</span>
+        </button>
+      </div>
+      <HelpOverlay />
     </header>
   );
 }
