@@ -4,9 +4,10 @@ import { isCoordinatorStep, type RebalanceStep } from '../store/groups';
 import { DEFAULT_BROKER_CONFIG, PLAYGROUND_DEFAULT_NOTES } from '../kafka/config';
 import type { TopicPartitions } from '../kafka/events';
 import { consumerAppsOf } from './client';
-import { ConsumerForm } from './ConsumerForm';
 import { useCluster, useDerived, usePlayground, usePlaygroundStatus } from './context';
 import { formatDuration, formatTime, kafkaDefaultOf, topicPartitionsText } from './format';
+import { setSelection, useSelection } from './selection';
+import './panels.css';
 
 /** Twelve distinguishable hues; a topic's partitions take consecutive ones, so they differ. */
 const PALETTE = ['#2f6fde', '#e0761f', '#2f9e58', '#c23b8e', '#7a55d6', '#0f9bb0', '#c9a200', '#d0463b', '#5a8f29', '#8c5a3c', '#4c5bd4', '#d45f9a'];
@@ -213,10 +214,20 @@ function GroupCard({ group, apps }: { group: GroupDescription; apps: ClientDescr
   });
   const others = apps.filter((a) => !matched.has(a.id));
   const shownOthers = [...others.filter((a) => a.status === 'running'), ...others.filter((a) => a.status !== 'running').slice(-3)];
+  const selection = useSelection();
+  const selected = selection?.groupId === group.groupId && selection.topic === undefined;
+  // The group for the stage to highlight: its coordinator and its members' applications.
+  const select = () => setSelection(selected ? null : {
+    nodes: [...(group.coordinator !== null ? [`broker-${group.coordinator}`] : []), ...group.members.map((m) => m.clientHost.replace(/^\//, ''))],
+    groupId: group.groupId,
+    label: `group ${group.groupId}: ${group.state}, generation ${group.generationId}, coordinator ${group.coordinator ?? 'unknown'}, ${group.members.length} member${group.members.length === 1 ? '' : 's'}`,
+  });
   return (
-    <section className={`group-card group-${group.state.toLowerCase()}`} aria-label={`Consumer group ${group.groupId}`} data-group={group.groupId}>
+    <section className={`group-card group-${group.state.toLowerCase()}${selected ? ' is-selected' : ''}`} aria-label={`Consumer group ${group.groupId}`} data-group={group.groupId}>
       <div className="group-head">
-        <h3 className="mono">{group.groupId}</h3>
+        <h3 className="mono">
+          <button type="button" className="link-button group-pick" onClick={select} aria-pressed={selected} title="Highlight the group's coordinator and members">{group.groupId}</button>
+        </h3>
         <span className={`gstate gstate-${group.state.toLowerCase()}`} title={STATE_MEANING[group.state]} data-testid={`group-state-${group.groupId}`}>{group.state}</span>
         {group.generationId >= 0 && <span title="Each completed rebalance starts a new generation; a member of an older one gets ILLEGAL_GENERATION">generation <b>{group.generationId}</b></span>}
         {group.protocol && <span title="The assignor every member supports, chosen in JoinGroup (partition.assignment.strategy)">assignor <b className="mono">{group.protocol}</b></span>}
@@ -263,9 +274,8 @@ export function GroupsView() {
           <code>offsets.topic.num.partitions</code> is <b>{offsetsPartitions ?? configured}</b> here; Kafka&apos;s default is {kafkaDefaultOf('offsets.topic.num.partitions') ?? '50'}.
         </span>
       </p>
-      <ConsumerForm />
       {groups.length === 0
-        ? <p className="muted small">No consumer groups yet: start a consumer above.</p>
+        ? <p className="muted small">No consumer groups yet: start a consumer under Client applications.</p>
         : groups.map((g) => <GroupCard key={g.groupId} group={g} apps={clients.filter((c) => c.groupId === g.groupId)} />)}
       {groups.length > 0 && (
         <p className="legend small muted">
