@@ -276,18 +276,18 @@ export function MessageBrowser() {
           <>
             <div className="mb-controls">
               <label>Topic{' '}
-                <select value={topic.name} onChange={(e) => setChosen({ topic: e.target.value, partition: 0 })}>
+                <select aria-label="Topic" value={topic.name} onChange={(e) => setChosen({ topic: e.target.value, partition: 0 })}>
                   {listed.map((t) => <option key={t.name} value={t.name}>{t.name}</option>)}
                 </select>
               </label>
               <label>Partition{' '}
-                <select value={partition.partition} onChange={(e) => setChosen({ topic: topic.name, partition: Number(e.target.value) })}>
+                <select aria-label="Partition" value={partition.partition} onChange={(e) => setChosen({ topic: topic.name, partition: Number(e.target.value) })}>
                   {topic.partitions.map((p) => <option key={p.partition} value={p.partition}>{p.partition}</option>)}
                 </select>
               </label>
               <form className="mb-seek" onSubmit={seek}>
                 <label>Offset{' '}
-                  <input type="number" inputMode="numeric" min={logStart} value={seekText} onChange={(e) => setSeekText(e.target.value)} size={8} />
+                  <input aria-label="Offset" type="number" inputMode="numeric" min={logStart} value={seekText} onChange={(e) => setSeekText(e.target.value)} size={8} />
                 </label>
                 <button type="submit">Seek</button>
               </form>
