@@ -51,8 +51,13 @@ export const MAX_SPEED = 10;
 export const STEP_TICK_MS = 50;
 /** The visual mode's default per-hop latency, in cluster milliseconds. */
 export const DEFAULT_VISUAL_LATENCY_MS = 200;
-/** The highest visual latency accepted: above it requests would time out (request.timeout.ms is 30000). */
-export const MAX_VISUAL_LATENCY_MS = 5000;
+/**
+ * The highest visual latency accepted. A broker's BrokerHeartbeat gives up after
+ * broker.heartbeat.interval.ms (1000 here), so a round trip (two hops) must fit in it with room to
+ * spare: at 500 ms per hop every heartbeat times out and the controller fences the brokers. For
+ * slower flows, lower the speed: at 0.25× a 200 ms hop takes 0.8 s of wall time.
+ */
+export const MAX_VISUAL_LATENCY_MS = 300;
 
 /** What one step did: delivered one held message, or (none held) moved the clock by STEP_TICK_MS. */
 export interface StepResult {

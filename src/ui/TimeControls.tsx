@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
-import { DEFAULT_VISUAL_LATENCY_MS, MAX_VISUAL_LATENCY_MS } from '../cluster/clusterHost';
+import { DEFAULT_VISUAL_LATENCY_MS, MAX_VISUAL_LATENCY_MS, type StepResult } from '../cluster/clusterHost';
 import type { Playground } from '../playground';
 import { usePlayground } from './context';
 import { plural } from './format';
@@ -82,6 +82,7 @@ export function TimeControls() {
   const [lastLatency, setLastLatency] = useState(latency > 0 ? latency : DEFAULT_VISUAL_LATENCY_MS);
   const [latencyText, setLatencyText] = useState(String(lastLatency));
   const [stepping, setStepping] = useState(false);
+  const [lastStep, setLastStep] = useState<StepResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const index = SPEEDS.reduce((best, s, i) => (Math.abs(s - speed) < Math.abs(SPEEDS[best] - speed) ? i : best), 0);
 
@@ -97,7 +98,7 @@ export function TimeControls() {
   const step = () => {
     setStepping(true);
     setError(null);
-    playground.host.step().catch((e: unknown) => setError(String(e))).finally(() => setStepping(false));
+    playground.host.step().then(setLastStep, (e: unknown) => setError(String(e))).finally(() => setStepping(false));
   };
   const visual = latency > 0;
   const applyLatency = (text: string) => {
@@ -124,7 +125,7 @@ export function TimeControls() {
           <input type="range" aria-label="Speed" min={0} max={SPEEDS.length - 1} step={1} value={index}
             aria-valuetext={`${SPEEDS[index]}×`}
             onChange={(e) => attempt(() => playground.host.setSpeed(SPEEDS[Number(e.target.value)]))} />
-          <output className="time-speed-value">{speed}×</output>
+          <span className="time-speed-value">{speed}×</span>
         </label>
         <span className="time-visual" title="Adds network latency to every hop, on the cluster clock, so a single record can be followed by eye (order on each link is kept)">
           <label>
@@ -142,6 +143,11 @@ export function TimeControls() {
             ? `Paused${held === null ? '' : ` · ${plural(held, 'message')} held`}`
             : `Playing at ${speed}×${visual ? ` · ${latency} ms per hop` : ''}`}
         </span>
+        {paused && lastStep && (
+          <span className="time-last-step muted">
+            last step: {lastStep.delivered ? `delivered ${lastStep.delivered.from} → ${lastStep.delivered.to}` : `nothing held, clock +${lastStep.advancedMs} ms`}
+          </span>
+        )}
       </div>
       <p className="time-note">
         All Kafka timeouts (<code>session.timeout.ms</code>, <code>replica.lag.time.max.ms</code>, <code>request.timeout.ms</code>,
