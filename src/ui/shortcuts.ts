@@ -23,7 +23,7 @@ export const SHORTCUTS: readonly { group: string; items: readonly Shortcut[] }[]
     items: [
       { keys: ['k', '1–9'], action: 'Kill broker 1–9 (its worker is terminated, as a crash)' },
       { keys: ['r', '1–9'], action: 'Restart broker 1–9 (it recovers its log from IndexedDB)' },
-      { keys: ['k'], action: 'With a node focused on the stage: kill that node (r restarts it)' },
+      { keys: ['k'], action: 'With a node focused on the stage: kill it (a broker, controller or client application); r restarts a broker or controller' },
     ],
   },
   {
@@ -35,7 +35,7 @@ export const SHORTCUTS: readonly { group: string; items: readonly Shortcut[] }[]
   },
 ];
 
-/** The speeds + and - move between, as the time controls offer them. */
+/** The speeds + and - move between: the stops of the time controls' slider. */
 export const SPEED_STEPS: readonly number[] = [0.1, 0.25, 0.5, 1, 2, 4, 10];
 
 /** The next speed up (+1) or down (-1) from `speed` on SPEED_STEPS. */
@@ -50,6 +50,7 @@ export interface ShortcutCluster {
   setSpeed?: (speed: number) => unknown; speed?: () => number;
   killBroker?: (id: number) => unknown; restartBroker?: (id: number) => unknown;
   killController?: (id: number) => unknown; restartController?: (id: number) => unknown;
+  killClient?: (id: string) => unknown;
 }
 
 /** Whether a key event comes from somewhere a person types (or a control that wants its own keys). */
@@ -127,6 +128,8 @@ export function useShortcuts(getCluster: () => ShortcutCluster | undefined = win
       else if (role === 'broker') run(`Restarting broker ${id}`, cluster.restartBroker && (() => cluster.restartBroker!(id)));
       else if (role === 'controller' && verb === 'k') run(`Killed controller ${id}`, cluster.killController && (() => cluster.killController!(id)));
       else if (role === 'controller') run(`Restarting controller ${id}`, cluster.restartController && (() => cluster.restartController!(id)));
+      // A client application (consumer-N, producer-N) crashes; it has no restart.
+      else if ((role === 'consumer' || role === 'producer') && verb === 'k') run(`Killed ${address}`, cluster.killClient && (() => cluster.killClient!(address)));
     };
 
     const onKeyDown = (event: KeyboardEvent) => {
