@@ -124,7 +124,7 @@ export interface IsrNote { time: number; topic: string; partition: number; leade
 /** A replica cut the end of its log: offsets [to, from) are gone. */
 export interface TruncationNote { time: number; node: string; topic: string; partition: number; from: number; to: number; reason: string }
 /** A partition leader election by the controller. */
-export interface ElectionNote { time: number; topic: string; partition: number; previousLeader: number; leader: number; leaderEpoch: number; kind: string; reason: string }
+export interface ElectionNote { time: number; topic: string; partition: number; previousLeader: number; leader: number; leaderEpoch: number; isr: number[]; kind: string; reason: string }
 /** A consumer's side of its latest rebalance: what it gave up and what it got. */
 export interface MemberRebalance {
   groupId: string; generationId: number; protocol: string;
@@ -245,7 +245,7 @@ export function applyFlowEvents(previous: FlowsInput, events: readonly ClusterEv
       case 'leader-election':
         writable().elections = keep(notes.elections, {
           time: event.time, topic: event.topic, partition: event.partition, previousLeader: event.previousLeader,
-          leader: event.leader, leaderEpoch: event.leaderEpoch, kind: event.kind, reason: event.reason,
+          leader: event.leader, leaderEpoch: event.leaderEpoch, isr: event.isr, kind: event.kind, reason: event.reason,
         });
         break;
       case 'consumer-rebalance': {

@@ -1,8 +1,9 @@
-import type { ControllerView, NodeView, QuorumMessage, QuorumState } from '../store/clusterStore';
-import { activeControllerOf } from '../store/selectors';
+import type { NodeView, QuorumState } from '../store/clusterStore';
+import type { ControllerModel, QuorumModel } from '../viz/model';
+import type { Rect } from '../viz/geometry';
 import { DEFAULT_CONTROLLER_CONFIG, PLAYGROUND_DEFAULT_NOTES } from '../kafka/config';
-import { useCluster, useDerived } from './context';
-import { describeEvent, formatDuration, formatTime } from './format';
+import { useCluster } from './context';
+import { formatDuration } from './format';
 import { IsolateButton, NodeSide, useSideClasses } from './NetworkControls';
 import { KillRestartButton, Liveness } from './NodeButtons';
 
@@ -16,90 +17,84 @@ const STATE_MEANING: Record<QuorumState, string> = {
   Resigned: 'Gave up the leadership (check-quorum, or shutting down) and told the others with EndQuorumEpoch',
 };
 
-function ControllerBox({ node, maxLogEnd, activeId }: { node: NodeView; maxLogEnd: number; activeId: number | null }) {
-  const controller: ControllerView | undefined = useCluster((s) => s.controllers[node.address]);
-  const sideClasses = useSideClasses(node);
-  const state = node.alive ? controller?.state ?? null : null;
-  const active = node.alive && activeId === node.id;
-  const stateLabel = !node.alive ? 'down' : state ?? 'starting';
-  const committed = Math.max(0, (controller?.committedOffset ?? -1) + 1);
-  const logEnd = controller?.logEndOffset ?? 0;
-  const width = (n: number) => `${maxLogEnd > 0 ? Math.min(100, (n / maxLogEnd) * 100) : 0}%`;
+const place = (r: Rect, origin: Rect) => ({ left: r.x - origin.x, top: r.y - origin.y, width: r.w, height: r.h });
+
+/** What a controller is doing, in a few words: "follows 1000", "voted for 1001", "stands for election". */
+function roleLine(c: ControllerModel): string {
+  switch (c.state) {
+    case 'Follower': return c.lastFetchTo !== null ? `follows ${c.leaderId ?? '?'}, fetching from ${c.lastFetchTo}` : `follows ${c.leaderId ?? '?'}`;
+    case 'Candidate': return `stands for election in epoch ${c.epoch}`;
+    case 'Prospective': return 'asks for pre-votes (KIP-996)';
+    case 'Unattached': return c.votedFor !== null ? `voted for ${c.votedFor} in epoch ${c.epoch}` : 'knows no leader';
+    case 'Resigned': return 'resigned the leadership';
+    case 'Leader': return 'Raft leader, not active yet';
+    default: return c.alive ? 'starting' : '';
+  }
+}
+
+/** A controller's card on the stage: its KRaft state, votes, offsets and its buttons. */
+function ControllerCard({ controller, box, origin, selected }: { controller: ControllerModel; box: Rect; origin: Rect; selected: boolean }) {
+  const node: NodeView | undefined = useCluster((s) => s.nodes[controller.address]);
+  const sideClasses = useSideClasses(node ?? { address: controller.address, role: 'controller', id: controller.id, alive: controller.alive, since: controller.since });
+  if (!node) return null;
+  const stateLabel = !controller.alive ? 'down' : controller.state ?? 'starting';
+  const state = controller.state as QuorumState | null;
   return (
-    <section className={`node controller${node.alive ? '' : ' is-dead'}${active ? ' is-active' : ''}${sideClasses}`} aria-label={`Controller ${node.id}`}>
-      <div className="node-head">
-        <h3>Controller {node.id}</h3>
-        <span className={`qstate qstate-${stateLabel.toLowerCase()}`} data-testid={`quorum-state-${node.id}`}
-          title={state ? STATE_MEANING[state] : node.alive ? 'Started; has not reported its quorum state yet' : 'The worker is terminated; its log and vote stay on disk'}>
+    <section className={`node controller stage-card${controller.alive ? '' : ' is-dead'}${controller.active ? ' is-active' : ''}${sideClasses}${selected ? ' is-selected' : ''}`}
+      aria-label={`Controller ${controller.id}`} style={place(box, origin)} data-node={controller.address}>
+      <div className="card-head">
+        <h3>Controller {controller.id}</h3>
+        <span className={`qstate qstate-${stateLabel.toLowerCase()}`} data-testid={`quorum-state-${controller.id}`}
+          title={state ? STATE_MEANING[state] : controller.alive ? 'Started; has not reported its quorum state yet' : 'The worker is terminated; its log and vote stay on disk'}>
           {stateLabel}
         </span>
       </div>
-      {active && <div className="active-badge" data-testid="active-controller" title="The Raft leader with its epoch's first record committed: it handles broker registrations and heartbeats, CreateTopics, AlterPartition and elections">★ active controller</div>}
-      {controller && (
-        <dl className="qfacts">
-          <div title="The quorum epoch this controller is in: each election raises it"><dt>epoch</dt><dd>{controller.epoch}</dd></div>
-          <div title="Whom it voted for in this epoch (one vote per epoch, written to disk before answering)"><dt>voted for</dt><dd>{controller.votedFor ?? '–'}</dd></div>
-          <div title="The quorum leader it knows in this epoch"><dt>leader</dt><dd>{controller.leaderId ?? '–'}</dd></div>
-          <div title="Offset of the next record in its __cluster_metadata log"><dt>log end</dt><dd>{controller.logEndOffset}</dd></div>
-          <div title="The last offset it knows committed: on a majority of the voters"><dt>committed</dt><dd>{controller.committedOffset}</dd></div>
-        </dl>
-      )}
-      {controller && (
-        <div className="log-bar qlog" title={`__cluster_metadata: committed below ${committed}, log end ${logEnd}`}>
-          <div className="log-committed" style={{ width: width(committed) }} />
-          {logEnd > committed && <div className="log-uncommitted" style={{ left: width(committed), width: `calc(${width(logEnd)} - ${width(committed)})` }} />}
-        </div>
-      )}
-      {node.alive && controller?.reason && <div className="qreason" title={controller.reason}>{controller.reason}</div>}
-      <div className="node-facts">
-        <Liveness node={node} />
+      {controller.active
+        ? <div className="active-badge" data-testid="active-controller" title="The Raft leader with its epoch's first record committed: it handles broker registrations and heartbeats, CreateTopics, AlterPartition and elections">★ active controller</div>
+        : <div className="card-line" title={controller.reason}>{controller.alive ? roleLine(controller) : <Liveness node={node} />}</div>}
+      <div className="card-line card-facts">
+        <span title="The quorum epoch this controller is in: each election raises it">epoch <b>{controller.epoch}</b></span>
+        <span title="Whom it voted for in this epoch (one vote per epoch, on disk before it answers)">voted <b>{controller.votedFor ?? '–'}</b></span>
+        <span title="Offset of the next record of its __cluster_metadata log; the last it knows committed (on a majority)">log <b>{controller.logEndOffset}</b> · committed <b>{controller.committedOffset}</b></span>
         <NodeSide node={node} />
-        {node.alive && state === 'Follower' && controller?.lastFetch && <span>fetches from <b>{controller.lastFetch.to}</b></span>}
       </div>
-      <div className="node-buttons qbuttons">
+      <div className="card-buttons">
         <IsolateButton node={node} />
-        <KillRestartButton node={node} />
+        <KillRestartButton node={node} compact />
       </div>
     </section>
   );
 }
 
-const SHOWN_MESSAGES = 6;
-
-/** The last election messages between controllers, newest first; each new one flashes in. */
-function QuorumTraffic() {
-  const messages = useDerived((s) => [s.recent], (s) => {
-    const found: QuorumMessage[] = [];
-    for (let i = s.recent.length - 1; i >= 0 && found.length < SHOWN_MESSAGES; i--) {
-      const e = s.recent[i];
-      if (e.type === 'quorum-message' && e.kind === 'request') found.push(e);
-    }
-    return found;
-  });
+/** The KRaft quorum above the brokers: its epoch, active controller, majority, and each voter's card. */
+export function QuorumBand({ quorum, controllers, boxes, band, header, selected }: {
+  quorum: QuorumModel; controllers: ControllerModel[]; boxes: Rect[]; band: Rect; header: Rect; selected: ReadonlySet<string>;
+}) {
+  if (controllers.length === 0) return null;
+  const noMajority = quorum.live < quorum.majority;
   return (
-    <div className="qtraffic" aria-label="Latest quorum requests">
-      <span className="muted small">Latest election requests:</span>
-      {messages.length === 0
-        ? <span className="muted small"> none yet</span>
-        : (
-          <ul>
-            {messages.map((m) => (
-              <li key={m.id} className={`qmsg qmsg-${m.api === 'Vote' ? m.vote : m.api.toLowerCase()}${m.dropped ? ' qmsg-dropped' : ''}`} title={describeEvent(m)}>
-                <span className="time">{formatTime(m.time)}</span>{' '}
-                <b>{m.api === 'Vote' ? (m.vote === 'vote' ? 'Vote' : 'Pre-vote') : m.api}</b>{' '}
-                {m.from.replace('controller-', '')} → {m.to.replace('controller-', '')}
-                {m.dropped && <span className="bad"> dropped</span>}
-                {m.repeats && <span className="muted"> ×{m.repeats.count}</span>}
-              </li>
-            ))}
-          </ul>
+    <section className={`stage-quorum${quorum.electing ? ' is-electing' : ''}`} aria-label="Controller quorum" style={place(band, { x: 0, y: 0, w: 0, h: 0 })}>
+      <div className="quorum-head" style={place(header, band)}>
+        <h3>KRaft controller quorum</h3>
+        <span>epoch <b>{quorum.epoch}</b></span>
+        <span>active controller <b data-testid="active-controller-id">{quorum.activeId ?? 'none'}</b></span>
+        <span className="muted">{quorum.live} of {quorum.voters} voters alive · majority {quorum.majority}</span>
+        {quorum.electing && !noMajority && <span className="electing">election in progress</span>}
+        {noMajority && (
+          <span className="quorum-warning" role="status"
+            title="The quorum cannot elect a leader or commit metadata: CreateTopics fails and no partition leader can change, while the current partition leaders keep serving produce and fetch.">
+            No majority ({quorum.live} of {quorum.voters} alive): no metadata changes
+          </span>
         )}
-    </div>
+        {quorum.voters === 1 && <span className="muted">one controller: no quorum to fail over to</span>}
+      </div>
+      {controllers.map((c, i) => <ControllerCard key={c.address} controller={c} box={boxes[i]} origin={band} selected={selected.has(c.address)} />)}
+    </section>
   );
 }
 
 /** Which timeouts govern a controller failover, at this playground's values (Kafka's defaults). */
-function QuorumNote() {
+export function QuorumNote() {
   const speed = useCluster((s) => s.speed);
   const fetch = DEFAULT_CONTROLLER_CONFIG['controller.quorum.fetch.timeout.ms'];
   const election = DEFAULT_CONTROLLER_CONFIG['controller.quorum.election.timeout.ms'];
@@ -119,40 +114,5 @@ function QuorumNote() {
       </div>
       {snapshotNote && <div className="muted"><code>metadata.log.max.record.bytes.between.snapshots</code>: {snapshotNote}.</div>}
     </div>
-  );
-}
-
-/** The KRaft controller quorum above the brokers: each voter's Raft state, votes and offsets. */
-export function ControllerQuorum({ controllers }: { controllers: NodeView[] }) {
-  const controllerStates = useCluster((s) => s.controllers);
-  const active = useDerived((s) => [s.controllers, s.nodes], (s) => activeControllerOf(s));
-  const maxLogEnd = Math.max(1, ...Object.values(controllerStates).map((c) => c.logEndOffset));
-  const live = controllers.filter((n) => n.alive);
-  const majority = Math.floor(controllers.length / 2) + 1;
-  const epoch = Math.max(0, ...live.map((n) => controllerStates[n.address]?.epoch ?? 0));
-  if (controllers.length === 0) return null;
-  return (
-    <section className="quorum" aria-label="Controller quorum">
-      <div className="quorum-head">
-        <h3>KRaft controller quorum</h3>
-        <span className="small">epoch <b>{epoch}</b></span>
-        <span className="small">active controller <b data-testid="active-controller-id">{active ? active.id : 'none'}</b></span>
-        <span className="small muted">{live.length} of {controllers.length} voters alive · a majority is {majority}</span>
-      </div>
-      {live.length < majority && (
-        <p className="quorum-warning" role="status">
-          No majority ({live.length} of {controllers.length} alive): the quorum cannot elect a leader or commit metadata. CreateTopics fails and no partition
-          leader can change, while the current partition leaders keep serving produce and fetch.
-        </p>
-      )}
-      {controllers.length === 1 && (
-        <p className="muted small">One controller: no quorum to fail over to. <code>cluster.reset()</code> starts the default three.</p>
-      )}
-      <div className="controllers">
-        {controllers.map((n) => <ControllerBox key={n.address} node={n} maxLogEnd={maxLogEnd} activeId={active?.id ?? null} />)}
-      </div>
-      {controllers.length > 1 && <QuorumTraffic />}
-      {controllers.length > 1 && <QuorumNote />}
-    </section>
   );
 }

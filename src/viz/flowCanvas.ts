@@ -6,6 +6,7 @@
  */
 import type { FlowBuffer } from '../store/flows';
 import { computeFrame, rateWidth, type AnchorOf, type Frame } from './particles';
+import { routePoint } from './geometry';
 
 export interface FlowCanvasSource {
   buffer(): FlowBuffer;
@@ -64,15 +65,17 @@ export function createFlowCanvas(canvas: HTMLCanvasElement, source: FlowCanvasSo
         ctx.globalAlpha = dim(rate.fromAddress, rate.toAddress) ? 0.15 : 0.55;
         ctx.strokeStyle = rate.colour;
         ctx.lineWidth = rateWidth(rate.perSecond);
+        const { from, c1, c2, to } = rate.route;
         ctx.beginPath();
-        ctx.moveTo(rate.from.x, rate.from.y);
-        ctx.lineTo(rate.to.x, rate.to.y);
+        ctx.moveTo(from.x, from.y);
+        ctx.bezierCurveTo(c1.x, c1.y, c2.x, c2.y, to.x, to.y);
         ctx.stroke();
         if (i < 10) {
+          const mid = routePoint(rate.route, 0.5);
           ctx.globalAlpha = 0.9;
           ctx.fillStyle = rate.colour;
           ctx.font = '10px ui-monospace, monospace';
-          ctx.fillText(formatRate(rate.perSecond), (rate.from.x + rate.to.x) / 2 + 4, (rate.from.y + rate.to.y) / 2 - 4);
+          ctx.fillText(formatRate(rate.perSecond), mid.x + 4, mid.y - 4);
         }
       }
       ctx.globalAlpha = 1;

@@ -61,7 +61,7 @@ const QUORUM_HEADER = 22;
 export const CONTROLLER_H = 92;
 const CONTROLLER_MAX_W = 250;
 const METADATA_BAND = 40;
-export const BROKER_HEADER = 48;
+export const BROKER_HEADER = 58;
 const BROKER_MIN_W = 200;
 const BROKER_MAX_W = 420;
 const BROKER_INNER_PAD = 6;
@@ -170,12 +170,12 @@ function layoutGroups(members: number[], column: Rect, top: number, bottom: numb
   return { groups, bottom: y - GROUP_GAP };
 }
 
-function layoutProducers(n: number, column: Rect, top: number, bottom: number): { producers: Rect[]; bottom: number } {
+/** Producers level with the brokers, compact when they do not fit beside them, below `limit` if need be. */
+function layoutProducers(n: number, column: Rect, top: number, bottom: number, limit: number): { producers: Rect[]; bottom: number } {
   if (n === 0) return { producers: [], bottom: top };
-  const full = n * PRODUCER_H + (n - 1) * PRODUCER_GAP;
-  const h = full <= bottom - top ? PRODUCER_H : PRODUCER_COMPACT_H;
-  const total = n * h + (n - 1) * PRODUCER_GAP;
-  // Level with the brokers' middle when there is room.
+  const fits = (h: number) => n * h + (n - 1) * PRODUCER_GAP;
+  const h = fits(PRODUCER_H) <= Math.max(bottom, limit) - top ? PRODUCER_H : PRODUCER_COMPACT_H;
+  const total = fits(h);
   const start = Math.max(top, top + (bottom - top - total) / 2);
   const producers = Array.from({ length: n }, (_, i) => ({ x: column.x, y: start + i * (h + PRODUCER_GAP), w: column.w, h }));
   return { producers, bottom: start + total };
@@ -207,7 +207,7 @@ export function layoutStage(input: StageLayoutInput): StageLayout {
 
   const producersColumn = { x: PAD, y: PAD, w: producersW, h: 0 };
   const brokersBottom = Math.max(laid.bottom, brokersTop + 60);
-  const placed = layoutProducers(input.producers, producersColumn, brokersTop, Math.max(brokersBottom, bottom));
+  const placed = layoutProducers(input.producers, producersColumn, brokersTop, brokersBottom, bottom);
   const groupsColumn = { x: width - PAD - groupsW, y: PAD, w: groupsW, h: 0 };
   const grouped = layoutGroups(input.groups, groupsColumn, PAD, bottom);
 

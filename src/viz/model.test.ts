@@ -48,7 +48,8 @@ describe('stage model', () => {
     let state = cluster();
     state = applyEvents(state, [{ type: 'controller-state', time: 1, node: 'controller-1000', controllerId: 1000, active: true, epoch: 3, logEndOffset: 5, committedOffset: 4 }]);
     let model = stageModel(state, { showInternal: false, now: 1 });
-    expect(model.quorum).toMatchObject({ epoch: 3, activeId: 1000, live: 3, voters: 3, majority: 2, electing: false, votes: [{ from: 1001, to: 1000, epoch: 3 }] });
+    expect(model.quorum).toMatchObject({ epoch: 3, activeId: 1000, live: 3, voters: 3, majority: 2, electing: false, votes: [{ from: 1001, to: 1000, epoch: 3 }], votesRecent: true });
+    expect(stageModel(state, { showInternal: false, now: 60_000 }).quorum.votesRecent).toBe(false);
     // The active controller dies: 1001 stands in epoch 4 and 1002 votes for it.
     state = applyEvents(state, [
       { type: 'node-killed', time: 2, node: 'controller-1000', role: 'controller' },
@@ -71,13 +72,16 @@ describe('stage model', () => {
     const model = stageModel(state, { showInternal: false, now: 11 });
     const [b1, b2, b3] = model.brokers;
     expect(b1).toMatchObject({ alive: false, since: 5, state: 'DEAD' });
-    expect(b1.replicas[1].leftIsr).toMatchObject({ left: [1], reason: expect.stringContaining('replica.lag.time.max.ms') });
+    expect(b1.replicas[1].leftIsr).toMatchObject({ time: 9, reason: expect.stringContaining('replica.lag.time.max.ms') });
+    // Left out by the election (fenced), not by a shrink.
+    expect(b1.replicas[0].leftIsr).toMatchObject({ time: 8, reason: 'broker 1 fenced' });
     expect(b2.replicas[0]).toMatchObject({ leader: true, leaderEpoch: 3, elected: { previousLeader: 1 } });
     expect(b3.replicas[0].truncation).toMatchObject({ from: 12, to: 8 });
     // The span keeps the cut offsets in view while the truncation is news.
     expect(b3.replicas[0].span.end).toBe(12);
     expect(model.notes.map((n) => n.kind)).toEqual(['truncation', 'isr-shrink', 'election', 'death', 'quorum']);
     expect(model.notes[0].text).toContain('cutting offsets 8–11');
+    expect(model.notes.find((n) => n.kind === 'election')!.text).toBe('new leader: orders-0 → broker 2 (epoch 3, was 1); broker 1 fenced');
     // Old news is no news.
     const later = stageModel(state, { showInternal: false, now: 10 + 31_000 });
     expect(later.notes).toEqual([]);

@@ -38,8 +38,8 @@ export interface ReplicaModel {
   logStartOffset: number; logEndOffset: number; highWatermark: number;
   /** The span of offsets over all replicas of the partition, so strips of one partition line up. */
   span: { start: number; end: number };
-  /** The committed ISR change that took this broker out, while it is out. */
-  leftIsr: IsrNote | null;
+  /** While it is out of the ISR: when and why it left (an ISR shrink by its leader, or an election that left it out). */
+  leftIsr: { time: number; reason: string } | null;
   /** A recent truncation of this replica. */
   truncation: TruncationNote | null;
   /** A recent election that made this broker the leader. */
@@ -69,6 +69,8 @@ export interface QuorumModel {
   electing: boolean;
   /** Each live voter's vote in the newest epoch for another controller. */
   votes: { from: number; to: number; epoch: number }[];
+  /** The votes are news: an election runs, or its leader was elected lately. */
+  votesRecent: boolean;
 }
 
 export interface ProducerModel {
@@ -157,7 +159,7 @@ function brokersOf(state: ClusterState, options: StageOptions, newsMs: number): 
         const own = state.replicas[`${node.address}/${topic.name}-${p.partition}`];
         const inIsr = p.isr.includes(node.id);
         const span = spans.get(tp(topic.name, p.partition));
-        const leftIsr = inIsr ? null : notes.isr.findLast((n) => n.topic === topic.name && n.partition === p.partition && n.left.includes(node.id)) ?? null;
+        const leftIsr = inIsr ? null : whyOut(notes.isr, notes.elections, topic.name, p.partition, node.id);
         const truncation = notes.truncations.findLast((t) => t.node === node.address && t.topic === topic.name && t.partition === p.partition && recent(t.time)) ?? null;
         const elected = notes.elections.findLast((e) => e.topic === topic.name && e.partition === p.partition && recent(e.time)) ?? null;
         replicas.push({
@@ -179,6 +181,14 @@ function brokersOf(state: ClusterState, options: StageOptions, newsMs: number): 
   });
 }
 
+/** The newest change that left `id` out of a partition's ISR: its leader's shrink, or the controller's election. */
+function whyOut(isr: IsrNote[], elections: ElectionNote[], topic: string, partition: number, id: number): { time: number; reason: string } | null {
+  const shrink = isr.findLast((n) => n.topic === topic && n.partition === partition && n.left.includes(id));
+  const election = elections.findLast((e) => e.topic === topic && e.partition === partition && !e.isr.includes(id));
+  const newest = shrink && (!election || shrink.time >= election.time) ? shrink : election;
+  return newest ? { time: newest.time, reason: newest.reason } : null;
+}
+
 /** The groups each broker coordinates, by the coordinators' latest reports. */
 function selectGroupsCoordinated(state: ClusterState): Map<number, string[]> {
   const byBroker = new Map<number, string[]>();
@@ -189,7 +199,7 @@ function selectGroupsCoordinated(state: ClusterState): Map<number, string[]> {
   return byBroker;
 }
 
-function controllersOf(state: ClusterState): { controllers: ControllerModel[]; quorum: QuorumModel } {
+function controllersOf(state: ClusterState, options: StageOptions, newsMs: number): { controllers: ControllerModel[]; quorum: QuorumModel } {
   const active = activeControllerOf(state);
   const controllers = Object.values(state.nodes).filter((n) => n.role === 'controller').sort((a, b) => a.id - b.id).map((node): ControllerModel => {
     const c = state.controllers[node.address];
@@ -204,11 +214,13 @@ function controllersOf(state: ClusterState): { controllers: ControllerModel[]; q
   const epoch = Math.max(0, ...live.map((c) => c.epoch));
   const leader = live.find((c) => c.state === 'Leader' && c.epoch === epoch);
   const votes = live.filter((c) => c.epoch === epoch && c.votedFor !== null && c.votedFor !== c.id).map((c) => ({ from: c.id, to: c.votedFor!, epoch }));
+  const electing = controllers.length > 0 && (!leader || live.some((c) => c.state === 'Candidate' || c.state === 'Prospective'));
+  const leaderSince = leader ? state.controllers[leader.address]?.stateSince ?? -Infinity : -Infinity;
   return {
     controllers,
     quorum: {
       epoch, activeId: active?.id ?? null, live: live.length, voters: controllers.length, majority: Math.floor(controllers.length / 2) + 1,
-      electing: controllers.length > 0 && (!leader || live.some((c) => c.state === 'Candidate' || c.state === 'Prospective')), votes,
+      electing, votes, votesRecent: electing || options.now - leaderSince <= newsMs,
     },
   };
 }
@@ -291,13 +303,20 @@ function notesOf(state: ClusterState, model: Omit<StageModel, 'notes' | 'breaks'
     if (!n.alive && recent(n.since)) notes.push({ time: n.since, kind: 'death', text: `${n.address} killed`, nodes: [n.address] });
   }
   const s = state.stageNotes;
+  // A failover elects many leaders at once, for one reason: one note.
+  const rounds: ElectionNote[][] = [];
   for (const e of s.elections) {
     if (!recent(e.time)) continue;
-    const was = e.previousLeader >= 0 ? ` (was broker ${e.previousLeader})` : '';
-    const text = e.leader < 0
-      ? `${e.topic}-${e.partition} offline: no leader (${e.reason})`
-      : `${e.topic}-${e.partition}: broker ${e.leader} elected leader, epoch ${e.leaderEpoch}${was}${e.kind === 'unclean' ? ', unclean' : ''}`;
-    notes.push({ time: e.time, kind: 'election', text, nodes: [e.leader >= 0 ? `broker-${e.leader}` : '', e.previousLeader >= 0 ? `broker-${e.previousLeader}` : ''].filter(Boolean) });
+    const round = rounds.find((r) => r[0].reason === e.reason && r[0].kind === e.kind && Math.abs(r[0].time - e.time) < 2000);
+    if (round) round.push(e);
+    else rounds.push([e]);
+  }
+  for (const round of rounds) {
+    const e = round[0];
+    const each = round.map((x) => (x.leader < 0 ? `${x.topic}-${x.partition} offline` : `${x.topic}-${x.partition} → broker ${x.leader} (epoch ${x.leaderEpoch}${x.previousLeader >= 0 && x.previousLeader !== x.leader ? `, was ${x.previousLeader}` : ''})`));
+    const what = e.kind === 'unclean' ? 'unclean election' : e.kind === 'preferred' ? 'preferred leader election' : e.leader < 0 ? 'no leader' : 'new leader';
+    const nodes = round.flatMap((x) => [x.leader, x.previousLeader]).filter((id) => id >= 0).map((id) => `broker-${id}`);
+    notes.push({ time: Math.max(...round.map((x) => x.time)), kind: 'election', text: `${what}${round.length > 1 ? 's' : ''}: ${each.join(', ')}; ${e.reason}`, nodes: [...new Set(nodes)] });
   }
   for (const n of s.isr) {
     if (!recent(n.time)) continue;
@@ -327,7 +346,7 @@ function notesOf(state: ClusterState, model: Omit<StageModel, 'notes' | 'breaks'
 
 export function stageModel(state: ClusterState, options: StageOptions): StageModel {
   const newsMs = NOTE_MS * Math.max(1, state.speed);
-  const { controllers, quorum } = controllersOf(state);
+  const { controllers, quorum } = controllersOf(state, options, newsMs);
   const brokers = brokersOf(state, options, newsMs);
   const groups = groupsOf(state, options, newsMs);
   const inGroups = new Set(groups.flatMap((g) => g.members.map((m) => m.address)));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FlowBuffer, type FlowMessage } from '../store/flows';
-import type { Rect } from './geometry';
+import type { Anchor } from './geometry';
 import { DROP_AT, HOLD_AT, categoryOf, computeFrame, progressOf, rateWidth, type FrameOptions } from './particles';
 
 const message = (extra: Partial<FlowMessage> = {}): FlowMessage => ({
@@ -8,10 +8,10 @@ const message = (extra: Partial<FlowMessage> = {}): FlowMessage => ({
   error: false, records: true, dropped: null, droppedAt: NaN, ...extra,
 });
 
-const boxes: Record<string, Rect> = {
-  'client-1': { x: 0, y: 100, w: 100, h: 40 },
-  'broker-1': { x: 300, y: 100, w: 200, h: 100 },
-  'broker-2': { x: 600, y: 100, w: 200, h: 100 },
+const boxes: Record<string, Anchor> = {
+  'client-1': { rect: { x: 0, y: 100, w: 100, h: 40 }, kind: 'client-left' },
+  'broker-1': { rect: { x: 300, y: 100, w: 200, h: 100 }, kind: 'broker' },
+  'broker-2': { rect: { x: 600, y: 100, w: 200, h: 100 }, kind: 'broker' },
 };
 const anchorOf = (address: string) => boxes[address] ?? null;
 const options = (extra: Partial<FrameOptions> = {}): FrameOptions => ({ now: 1100, minVisibleMs: 400, threshold: 300, reducedMotion: false, rateWindowMs: 1000, ...extra });
@@ -74,7 +74,7 @@ describe('messages in flight', () => {
 });
 
 describe('a frame', () => {
-  it('draws each message on its path from border to border: batches for records, rings for responses', () => {
+  it("draws each message on its route from its sender's edge to its receiver's: batches for records, rings for responses", () => {
     const frame = computeFrame(fill([
       { sentAt: 1000, deliveredAt: 1400 },
       { api: 'Produce', kind: 'response', from: 'broker-1', to: 'client-1', bytes: 40, sentAt: 1050 },
@@ -84,9 +84,10 @@ describe('a frame', () => {
     expect(frame.inFlight).toBe(2);
     const [batch, ring] = frame.dots;
     expect(batch.shape).toBe('batch');
-    // A quarter of the way from client-1's right border (x 100) to broker-1's left border (x 300).
-    expect(batch.x).toBeGreaterThan(140);
-    expect(batch.x).toBeLessThan(160);
+    // A quarter of the way from client-1's right edge (x 100) towards broker-1's top (x 328, y 100).
+    expect(batch.x).toBeGreaterThan(100);
+    expect(batch.x).toBeLessThan(200);
+    expect(batch.y).toBeLessThan(120);
     expect(ring.shape).toBe('ring');
     expect(ring.x).toBeGreaterThan(100);
     expect(ring.x).toBeLessThan(300);

@@ -9,7 +9,7 @@
  * moment are summed into rates between pairs of nodes instead.
  */
 import type { FlowBuffer, FlowMessage } from '../store/flows';
-import { curvePoint, link, type Point, type Rect } from './geometry';
+import { route, routePoint, type Anchor, type Route } from './geometry';
 
 export type FlowCategory = 'produce' | 'replication' | 'consume' | 'quorum' | 'election' | 'heartbeat' | 'group' | 'isr' | 'other';
 
@@ -64,7 +64,7 @@ export interface Dot {
   message: FlowMessage;
 }
 
-export interface Rate { from: Point; to: Point; perSecond: number; bytesPerSecond: number; colour: string; fromAddress: string; toAddress: string }
+export interface Rate { route: Route; perSecond: number; bytesPerSecond: number; colour: string; fromAddress: string; toAddress: string }
 
 export interface Frame {
   mode: 'dots' | 'rates';
@@ -85,8 +85,8 @@ export interface FrameOptions {
   rateWindowMs: number;
 }
 
-/** The box a node or client is drawn in; null when it has none on the stage. */
-export type AnchorOf = (address: string) => Rect | null;
+/** The box a node or client is drawn in, and what it is; null when it has none on the stage. */
+export type AnchorOf = (address: string) => Anchor | null;
 
 /** How far an undelivered message is drawn at most: near its receiver, waiting. */
 export const HOLD_AT = 0.9;
@@ -124,14 +124,15 @@ export function batchSize(bytes: number): number {
 /** Computes one frame: dots where each message is, or rates between pairs above the threshold. */
 export function computeFrame(buffer: FlowBuffer, anchorOf: AnchorOf, options: FrameOptions): Frame {
   const { now, minVisibleMs } = options;
-  const paths = new Map<string, { from: Point; to: Point } | null>();
-  const pathOf = (from: string, to: string) => {
-    const key = `${from}>${to}`;
+  const paths = new Map<string, Route | null>();
+  // Requests and responses travel in lanes of their own.
+  const pathOf = (from: string, to: string, lane = 1) => {
+    const key = `${from}>${to}>${lane}`;
     let path = paths.get(key);
     if (path === undefined) {
       const a = anchorOf(from);
       const b = anchorOf(to);
-      path = a && b && a !== b ? link(a, b) : null;
+      path = a && b && a.rect !== b.rect ? route(a, b, lane) : null;
       paths.set(key, path);
     }
     return path;
@@ -143,9 +144,7 @@ export function computeFrame(buffer: FlowBuffer, anchorOf: AnchorOf, options: Fr
   });
   if (!options.reducedMotion && moving.length <= options.threshold) {
     const dots = moving.map(({ message, t, alpha }): Dot => {
-      const path = pathOf(message.from, message.to)!;
-      // Requests bend one way and responses the other, so a round trip reads as two lanes.
-      const p = curvePoint(path.from, path.to, t, message.kind === 'request' ? 6 : -6);
+      const p = routePoint(pathOf(message.from, message.to, message.kind === 'request' ? 1 : -1)!, t);
       const category = categoryOf(message);
       return {
         x: p.x, y: p.y, message, alpha, dropped: !!message.dropped,
@@ -173,11 +172,11 @@ export function computeFrame(buffer: FlowBuffer, anchorOf: AnchorOf, options: Fr
   const seconds = options.rateWindowMs / 1000;
   const rates: Rate[] = [];
   for (const pair of pairs.values()) {
-    const path = pathOf(pair.a, pair.b)!;
+    const path = pathOf(pair.a, pair.b, 0)!;
     let top: FlowCategory = 'other';
     let most = 0;
     for (const [category, count] of pair.byCategory) if (count > most) { most = count; top = category; }
-    rates.push({ from: path.from, to: path.to, perSecond: pair.count / seconds, bytesPerSecond: pair.bytes / seconds, colour: CATEGORY_COLOURS[top], fromAddress: pair.a, toAddress: pair.b });
+    rates.push({ route: path, perSecond: pair.count / seconds, bytesPerSecond: pair.bytes / seconds, colour: CATEGORY_COLOURS[top], fromAddress: pair.a, toAddress: pair.b });
   }
   rates.sort((x, y) => y.perSecond - x.perSecond);
   return { mode: 'rates', dots: [], rates, inFlight: moving.length };

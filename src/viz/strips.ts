@@ -34,9 +34,9 @@ export function rowParts(mode: ReplicaMode, row: Rect): RowParts {
       strip: { x: row.x + labelW + roleW + 2, y: stripY, w: Math.max(8, row.w - labelW - roleW - 2), h: stripH }, numbers: null, wideNumbers: false,
     };
   }
-  const labelW = Math.min(74, row.w * 0.27);
-  const roleW = 52;
-  const wideNumbers = row.w >= 290;
+  const labelW = Math.min(72, row.w * 0.26);
+  const roleW = 62;
+  const wideNumbers = row.w >= 270;
   const numbersW = wideNumbers ? 92 : 48;
   const stripW = Math.max(16, row.w - labelW - roleW - numbersW - 8);
   return {
