@@ -133,7 +133,7 @@ export function TimeControls() {
               onChange={(e) => attempt(() => playground.host.setVisualLatency(e.target.checked ? lastLatency : 0))} />
             <span>Visual mode</span>
           </label>
-          <input type="number" className="time-latency" aria-label="Latency per hop (ms)" min={1} max={MAX_VISUAL_LATENCY_MS} step={50}
+          <input type="number" className="time-latency" aria-label="Latency per hop (ms)" title={`1 to ${MAX_VISUAL_LATENCY_MS} ms of cluster time per hop; for slower flows lower the speed`} min={1} max={MAX_VISUAL_LATENCY_MS} step={50}
             value={latencyText} onChange={(e) => applyLatency(e.target.value)} />
           <span className="muted">ms per hop</span>
         </span>
