@@ -17,7 +17,7 @@ import { describeBrokerConfigs, describeTopicConfigs } from '../metadata/configs
 import { MetadataImage } from '../metadata/image';
 import { decodeMetadataRecord, type MetadataRecord } from '../metadata/records';
 import { UnifiedLog } from '../storage/unifiedLog';
-import { decodeRecords, scanBatches, setLogAppendTime } from '../storage/recordBatch';
+import { decodeRecords, readBatchHeader, scanBatches, setLogAppendTime } from '../storage/recordBatch';
 import { GroupCoordinator, partitionForGroup } from '../group/groupCoordinator';
 import { uuid } from '../common/uuid';
 import { validateTopicName } from '../controller/topicValidation';
@@ -497,15 +497,27 @@ export class BrokerServer {
   private applyTopicConfigsOnAppend(topic: string, index: number, records: Uint8Array): number {
     const configs = this.image.topics.get(topic)?.configs ?? {};
     const maxMessageBytes = Number(configs['max.message.bytes'] ?? TOPIC_CONFIGS['max.message.bytes'].default);
-    const batches = scanBatches(records).batches;
-    for (const { header } of batches) {
-      if (header.sizeInBytes > maxMessageBytes) {
-        throw new KafkaProtocolError('MESSAGE_TOO_LARGE', `The record batch size in the append to ${topic}-${index} is ${header.sizeInBytes} bytes which exceeds the maximum configured value of ${maxMessageBytes} (max.message.bytes).`);
+    const logAppendTime = configs['message.timestamp.type'] === 'LogAppendTime';
+    // Headers only (no CRC pass: the log's append validates the batches).
+    const starts: number[] = [];
+    try {
+      for (let at = 0; at < records.byteLength;) {
+        const { sizeInBytes } = readBatchHeader(records, at);
+        if (!(sizeInBytes > 0)) return -1;
+        if (sizeInBytes > maxMessageBytes) {
+          throw new KafkaProtocolError('MESSAGE_TOO_LARGE', `The record batch size in the append to ${topic}-${index} is ${sizeInBytes} bytes which exceeds the maximum configured value of ${maxMessageBytes} (max.message.bytes).`);
+        }
+        starts.push(at);
+        at += sizeInBytes;
       }
+    } catch (error) {
+      // A malformed batch is the append's to refuse (CORRUPT_MESSAGE).
+      if (error instanceof KafkaProtocolError) throw error;
+      return -1;
     }
-    if (configs['message.timestamp.type'] !== 'LogAppendTime') return -1;
+    if (!logAppendTime) return -1;
     const now = this.ctx.clock.now();
-    for (const { at } of batches) setLogAppendTime(records, now, at);
+    for (const at of starts) setLogAppendTime(records, now, at);
     return now;
   }
 
