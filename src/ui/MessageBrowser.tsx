@@ -58,14 +58,33 @@ class PartitionPages {
     this.logStart = logStart;
     this.highWatermark = highWatermark;
     for (let start = from - (from % PAGE); start < Math.min(to, highWatermark) && this.loads < MAX_LOADS; start += PAGE) {
-      let page = this.pages.get(start);
-      if (!page) {
-        page = { start, records: new Map(), loadedTo: start, loading: false, error: null, stalledAt: null };
-        this.pages.set(start, page);
-      }
+      const page = this.page(start);
       if (!page.loading && page.stalledAt !== highWatermark && page.loadedTo < Math.min(start + PAGE, highWatermark)) void this.load(page);
     }
     this.evict();
+  }
+
+  private page(start: number): Page {
+    let page = this.pages.get(start);
+    if (!page) {
+      page = { start, records: new Map(), loadedTo: start, loading: false, error: null, stalledAt: null };
+      this.pages.set(start, page);
+    }
+    return page;
+  }
+
+  /**
+   * Files a read's records [from, next) into their pages: a fetch returns whole batches, so one
+   * read of a large batch fills every page it spans, which are not fetched again.
+   */
+  private absorb(records: readonly FetchedRecord[], from: number, next: number): void {
+    for (let start = from - (from % PAGE); start < next; start += PAGE) {
+      const page = this.page(start);
+      // Only a page loaded up to where this read began continues without a hole.
+      if (page.loadedTo < Math.max(start, from)) continue;
+      for (const r of records) if (r.offset >= start && r.offset < start + PAGE) page.records.set(r.offset, r);
+      page.loadedTo = Math.max(page.loadedTo, Math.min(next, start + PAGE));
+    }
   }
 
   private async load(page: Page): Promise<void> {
@@ -78,11 +97,9 @@ class PartitionPages {
       const began = page.loadedTo;
       while (offset < end && !this.stopped) {
         const read = await this.reader().read(this.topic, this.partition, offset, { maxBytes: PAGE_BYTES });
-        for (const r of read.records) if (r.offset >= page.start && r.offset < page.start + PAGE) page.records.set(r.offset, r);
-        const next = read.nextOffset;
-        if (next <= offset) break;
-        offset = next;
-        page.loadedTo = Math.min(offset, page.start + PAGE);
+        if (read.nextOffset <= offset) break;
+        this.absorb(read.records, offset, read.nextOffset);
+        offset = read.nextOffset;
       }
       page.error = null;
       this.lastError = null;
@@ -121,7 +138,7 @@ function bytesText(bytes: Uint8Array | null): { text: string; kind: 'null' | 'te
   }
 }
 
-function RecordRow({ offset, index, entry, sought }: { offset: number; index: number; entry: FetchedRecord | 'loading' | 'none'; sought: boolean }) {
+function RecordRow({ offset, index, entry, sought, top }: { offset: number; index: number; entry: FetchedRecord | 'loading' | 'none'; sought: boolean; top: boolean }) {
   const style = { top: index * ROW_HEIGHT, height: ROW_HEIGHT };
   const rowProps = { role: 'row', 'aria-rowindex': index + 2, 'data-offset': offset, style };
   if (entry === 'loading' || entry === 'none') {
@@ -135,6 +152,8 @@ function RecordRow({ offset, index, entry, sought }: { offset: number; index: nu
   const { batch } = entry;
   const first = offset === batch.baseOffset;
   const last = offset === batch.lastOffset;
+  // A batch is labelled on its first record, and on the top row when its start is scrolled away.
+  const labelled = first || top;
   const key = bytesText(entry.key);
   const value = bytesText(entry.value);
   const headers = entry.headers.map((h) => `${h.key}=${bytesText(h.value).text}`).join(', ');
@@ -153,10 +172,10 @@ function RecordRow({ offset, index, entry, sought }: { offset: number; index: nu
       <span role="cell" className="mb-headers" title={headers}>{headers || <span className="muted">—</span>}</span>
       <span role="cell" className="mb-batch" title={batchTitle}>
         <span className="batch-bracket" aria-hidden="true" />
-        {first ? `${batch.baseOffset}..${batch.lastOffset}` : <span className="sr-only">{`${batch.baseOffset}..${batch.lastOffset}`}</span>}
+        {labelled ? `${batch.baseOffset}..${batch.lastOffset}` : <span className="sr-only">{`${batch.baseOffset}..${batch.lastOffset}`}</span>}
       </span>
       <span role="cell" className="mb-producer" title={producerTitle}>
-        {first ? (idempotent ? `${batch.producerId} / ${batch.producerEpoch} / ${batch.baseSequence}` : '—') : ''}
+        {labelled ? (idempotent ? `${batch.producerId} / ${batch.producerEpoch} / ${batch.baseSequence}` : '—') : ''}
       </span>
     </div>
   );
@@ -262,7 +281,12 @@ export function MessageBrowser() {
   const soughtIndex = sought !== null && sought >= logStart && sought < highWatermark ? sought - logStart : null;
   const height = Math.max(count * ROW_HEIGHT, soughtIndex !== null ? soughtIndex * ROW_HEIGHT + viewport : 0);
   const rows = [];
-  if (pages) for (let i = firstRow; i < lastRow; i++) rows.push(<RecordRow key={logStart + i} offset={logStart + i} index={i} entry={pages.record(logStart + i)} sought={logStart + i === sought} />);
+  const topRow = Math.floor(scrollTop / ROW_HEIGHT);
+  if (pages) {
+    for (let i = firstRow; i < lastRow; i++) {
+      rows.push(<RecordRow key={logStart + i} offset={logStart + i} index={i} entry={pages.record(logStart + i)} sought={logStart + i === sought} top={i === topRow} />);
+    }
+  }
 
   return (
     <section className="panel message-browser" aria-labelledby="browser-title">
