@@ -572,15 +572,17 @@ export class ClusterHost {
     const client = this.requireClient(id);
     if (!client.api) return;
     const api = client.api;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    // A coordinator across a cut may never answer: after a while the application is ended anyway.
-    const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, CLIENT_STOP_TIMEOUT_MS); });
+    // A coordinator across a cut may never answer: after a while (of cluster time) the application
+    // is ended anyway, and that is a kill, since it never left its group.
+    let timedOut = false;
+    let timer: { cancel(): void } | undefined;
+    const timeout = new Promise<void>((resolve) => { timer = this.clientClock.setTimer(CLIENT_STOP_TIMEOUT_MS, () => { timedOut = true; resolve(); }); });
     try {
       await Promise.race([api.stop().catch(() => undefined), timeout]);
     } finally {
-      clearTimeout(timer);
+      timer?.cancel();
     }
-    if (client.api === api) this.endClient(client, 'client-stopped');
+    if (client.api === api) this.endClient(client, timedOut ? 'client-killed' : 'client-stopped');
   }
 
   /**

@@ -126,8 +126,6 @@ export function consumerAppOptions(raw: unknown): ConsumerAppOptions {
 
 /** How long a run of processed records may grow before it is reported, so slow work still shows progress. */
 const RUN_REPORT_MS = 250;
-/** KafkaJS's restartOnFailure waits before running a crashed consumer again; so does the application. */
-const RESTART_DELAY_MS = 2000;
 
 interface ProcessedRun { topic: string; partition: number; first: number; last: number; count: number; lastAt: number; timer: TimerHandle }
 
@@ -136,13 +134,13 @@ interface ProcessedRun { topic: string; partition: number; first: number; last: 
  * subscribes to `topics` and handles each record with eachMessage (waiting processingDelayMs
  * on the cluster's clock), reporting what it processed as consumer-processed events, one per
  * run of consecutive offsets of one partition (a fetched batch, or RUN_REPORT_MS of work).
- * A consumer that crashes is run again, as KafkaJS's restartOnFailure does.
+ * The consumer restarts itself after a retriable crash (KafkaJS's restartOnFailure); a crash it
+ * does not restart from (a non-retriable error) ends the application, which says why.
  */
 export class ConsumerApp {
   readonly consumer: Consumer;
   private readonly runs = new Map<string, ProcessedRun>();
   private stopping = false;
-  private restartPending = false;
 
   constructor(
     kafka: Kafka,
@@ -162,8 +160,8 @@ export class ConsumerApp {
       const run = this.runs.get(runKey(event.payload.topic, event.payload.partition));
       if (run) this.report(run);
     });
-    this.consumer.on(CONSUMER_EVENTS.CRASH, (event: { payload: { restart?: boolean } }) => {
-      if (event.payload.restart === false) this.restartLater();
+    this.consumer.on(CONSUMER_EVENTS.CRASH, (event: { payload: { restart?: boolean; error?: unknown } }) => {
+      if (event.payload.restart === false) this.crashed(event.payload.error);
     });
   }
 
@@ -194,19 +192,15 @@ export class ConsumerApp {
         }
         this.processed(topic, partition, Number(message.offset));
       },
-    }).catch(() => this.restartLater());
+    }).catch((error: unknown) => this.crashed(error));
   }
 
-  private restartLater(): void {
-    if (this.stopping || this.restartPending) return;
-    this.restartPending = true;
-    this.emit({ type: 'log', time: this.clock.now(), node: this.address, level: 'warn', message: `consumer crashed; the application runs it again in ${RESTART_DELAY_MS} ms` });
-    this.clock.setTimer(RESTART_DELAY_MS, () => {
-      this.restartPending = false;
-      if (this.stopping) return;
-      void this.consumer.stop().catch(() => undefined).then(() => {
-        if (!this.stopping) this.runConsumer();
-      });
+  private crashed(error: unknown): void {
+    if (this.stopping) return;
+    const name = (error as { type?: string })?.type ?? (error as Error)?.name ?? 'error';
+    this.emit({
+      type: 'log', time: this.clock.now(), node: this.address, level: 'error',
+      message: `consumer crashed with ${name} (${(error as Error)?.message ?? String(error)}), which is not retriable: the application stops, as KafkaJS does`,
     });
   }
 
