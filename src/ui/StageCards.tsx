@@ -89,12 +89,15 @@ function MemberRow({ member, box, origin, compact, single, selectedTopic }: { me
   const fresh = new Set(member.fresh);
   const assigned = chipsOf(member.assignment, single);
   const revoked = chipsOf(member.revoked, single);
-  const status = member.status === 'member' ? null : member.status === 'joining' ? 'joining…' : member.status === 'killed' ? 'killed: the group learns at session.timeout.ms' : 'stopped';
+  const status = member.status === 'member' ? null : member.status === 'joining' ? 'joining…' : member.status === 'killed' ? 'killed: the group learns at session.timeout.ms'
+    : member.status === 'left' ? 'left the group; its partitions moved' : 'stopped';
   return (
     <li className={`stage-member status-${member.status}${compact ? ' compact' : ''}`} style={place(box, origin)} data-node={member.address}
       title={`${member.address}${member.memberId ? ` · member id ${member.memberId}` : ''}${member.leader ? ' · group leader (runs the assignor)' : ''}`}>
-      <span className="member-name">{member.address}{member.leader && <span className="member-leader" title="Group leader: its consumer computes the assignment"> ★</span>}</span>
-      {status && <span className="member-status">{status}</span>}
+      <span className="member-line">
+        <span className="member-name">{member.address}{member.leader && <span className="member-leader" title="Group leader: its consumer computes the assignment"> ★</span>}</span>
+        {status && <span className="member-status"> {status}</span>}
+      </span>
       <span className="chips" aria-label={`assigned ${assigned.map((c) => `${c.topic}-${c.partition}`).join(', ') || 'nothing'}${revoked.length ? `; revoked ${revoked.map((c) => `${c.topic}-${c.partition}`).join(', ')}` : ''}`}>
         {assigned.map((c) => (
           <span key={`a${c.topic}-${c.partition}`} className={`chip${fresh.has(`${c.topic}\u0000${c.partition}`) ? ' fresh' : ''}${selectedTopic === c.topic ? ' is-selected' : ''}`}
@@ -113,15 +116,15 @@ export function GroupCard({ group, layout, selected, selectedTopic }: { group: G
   const topic = single ? [...topics][0] : null;
   return (
     <section className={`stage-group gstate-${group.state.toLowerCase()}${selected ? ' is-selected' : ''}`} aria-label={`Consumer group ${group.groupId}`} style={place(layout.box)}>
-      <div className="group-head">
+      <div className="sg-head">
         <h3 title={group.groupId}>{group.groupId}</h3>
         <span className="gstate" title="The group's state at its coordinator">{group.state}</span>
       </div>
-      <div className="group-facts" title={`generation ${group.generationId}${group.protocol ? ` · assignor ${group.protocol}` : ''}${group.coordinator !== null ? ` · coordinator broker ${group.coordinator}` : ''}`}>
-        gen <b>{group.generationId < 0 ? '–' : group.generationId}</b>
-        {group.protocol && <> · {group.protocol}</>}
-        {group.coordinator !== null && <> · coord. <b className={group.coordinatorAlive ? '' : 'bad'}>broker {group.coordinator}</b></>}
+      <div className="sg-facts" title={`generation ${group.generationId}${group.protocol ? ` · assignor ${group.protocol}` : ''}${group.coordinator !== null ? ` · coordinator broker ${group.coordinator}` : ''}${topic ? ` · topic ${topic}` : ''}`}>
+        generation <b>{group.generationId < 0 ? '–' : group.generationId}</b>
+        {group.coordinator !== null && <> · coordinator <b className={group.coordinatorAlive ? '' : 'bad'}>broker {group.coordinator}</b></>}
         {topic && <> · {topic}</>}
+        {group.protocol && <> · {group.protocol}</>}
       </div>
       {group.members.length === 0
         ? <p className="card-empty">No members</p>

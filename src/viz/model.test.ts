@@ -127,6 +127,13 @@ describe('stage model', () => {
     expect(group.members[0].fresh).toEqual([]);
     expect(model.brokers[1].coordinatorOf).toEqual(['g']);
     expect(model.notes.find((n) => n.kind === 'rebalance')?.text).toBe('group g generation 2: consumer-1 revoked orders 0,1, assigned orders 0');
+    // Killed and gone from the group: shown with what it gave up while that is news.
+    const after = applyEvents(state, [
+      { type: 'client-killed', time: 230, client: 'consumer-2' },
+      { type: 'consumer-rebalance', time: 226, node: 'consumer-2', groupId: 'g', memberId: 'm2', generationId: 1, phase: 'assign', partitions: assignment([1]), protocol: 'range' },
+    ]);
+    expect(stageModel(after, { showInternal: false, now: 240 }).groups[0].members[1]).toMatchObject({ address: 'consumer-2', status: 'left', revoked: assignment([1]) });
+    expect(stageModel(after, { showInternal: false, now: 240 + 31_000 }).groups[0].members).toHaveLength(1);
     // The producer leaves its column a minute after its last Produce.
     expect(stageModel(state, { showInternal: false, now: 100 + 61_000 }).producers).toEqual([]);
   });

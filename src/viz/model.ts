@@ -86,7 +86,8 @@ export interface ProducerModel {
 
 export interface MemberModel {
   address: string; memberId: string | null; clientId: string; leader: boolean;
-  status: 'member' | 'joining' | 'stopped' | 'killed';
+  /** stopped or killed: its application ended, while the group still counts it (a killed one until session.timeout.ms); left: no longer a member, shown while that is news. */
+  status: 'member' | 'joining' | 'stopped' | 'killed' | 'left';
   assignment: TopicPartitions[];
   /** Given up in its latest rebalance, while that is news. */
   revoked: TopicPartitions[];
@@ -271,8 +272,13 @@ function groupsOf(state: ClusterState, options: StageOptions, newsMs: number): G
     });
     const memberAddresses = new Set(members.map((m) => m.address));
     for (const app of Object.values(state.clients)) {
-      if (app.groupId !== g.groupId || app.status !== 'running' || memberAddresses.has(app.id)) continue;
-      members.push({ address: app.id, memberId: null, clientId: app.id, leader: false, status: 'joining', assignment: [], revoked: [], fresh: [] });
+      if (app.groupId !== g.groupId || memberAddresses.has(app.id)) continue;
+      if (app.status === 'running') members.push({ address: app.id, memberId: null, clientId: app.id, leader: false, status: 'joining', assignment: [], revoked: [], fresh: [] });
+      else if (app.endedAt !== null && recent(app.endedAt)) {
+        // Gone from the group: what it held is what the others took over.
+        const last = state.stageNotes.rebalances[app.id];
+        members.push({ address: app.id, memberId: app.memberId, clientId: app.id, leader: false, status: 'left', assignment: [], revoked: last && last.groupId === g.groupId ? last.assigned : [], fresh: [] });
+      }
     }
     members.sort((a, b) => a.address.localeCompare(b.address, undefined, { numeric: true }));
     return {
