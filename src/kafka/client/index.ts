@@ -12,7 +12,10 @@ export {
 } from './consumer';
 export type { GroupDescription } from './consumerGroup';
 export type { Assignor } from '../group/assignors/types';
-export { Admin, ADMIN_EVENTS, KafkaJSDeleteGroupsError, type AdminConfig, type ITopicConfig, type ITopicMetadata } from './admin';
+export {
+  Admin, ADMIN_EVENTS, AlterConfigOpTypes, ConfigResourceTypes, ConfigSource, KafkaJSDeleteGroupsError,
+  type AdminConfig, type ITopicConfig, type ITopicMetadata,
+} from './admin';
 export { KafkaBuffer } from './buffer';
 export { KafkaJSError, KafkaJSNonRetriableError, KafkaJSTimeout, KafkaJSProtocolError, KafkaProtocolError } from './errors';
 export type { RetryOptions } from './retry';
