@@ -51,16 +51,15 @@ function ReplicaCell({ replica, highWatermark, scale, topic, partition }: {
 
 /** The topic's first line of kafka-topics.sh --describe, and how many of its partitions are under-replicated or offline. */
 function TopicCell({ topic, rows, configs }: { topic: TopicDescription; rows: number; configs: [string, string][] }) {
-  const rf = Math.max(0, ...topic.partitions.map((p) => p.replicas.length));
   return (
-    <th scope="rowgroup" rowSpan={rows} className="topic-name">
+    <th scope="rowgroup" rowSpan={rows} className="topic-name" title={`PartitionCount ${topic.partitions.length}, ReplicationFactor ${Math.max(0, ...topic.partitions.map((p) => p.replicas.length))}`}>
       {topic.name}
-      <div className="topic-summary muted">PartitionCount {topic.partitions.length} · ReplicationFactor {rf}</div>
       <div className="topic-health">
         <span className={topic.underReplicatedPartitions > 0 ? 'health-bad' : 'muted'} title="Partitions whose ISR is smaller than their replicas (kafka-topics.sh --describe --under-replicated-partitions)">
           under-replicated <b data-count="under-replicated">{topic.underReplicatedPartitions}</b>
         </span>
-        {' · '}
+      </div>
+      <div className="topic-health">
         <span className={topic.offlinePartitions > 0 ? 'health-bad' : 'muted'} title="Partitions without a leader (kafka-topics.sh --describe --unavailable-partitions)">
           offline <b data-count="offline">{topic.offlinePartitions}</b>
         </span>
@@ -98,7 +97,7 @@ function PartitionRow({ topic, p, first, selected }: {
       </td>
       <td className="mono-col" title="In assignment order: the first is the preferred leader">{p.replicas.join(',')}</td>
       <td className="isr-col">
-        <span className="mono-col">{p.isr.join(',') || '—'}</span>{' '}
+        <div className="mono-col">{p.isr.join(',') || '—'}</div>
         <span className={`pstate pstate-${p.state}`} title={state.title}>{state.label}</span>
         {p.pendingIsr && <div className="muted small" title="The leader asked the controller for this ISR (AlterPartition); not committed yet">leader proposes {p.pendingIsr.join(',')}</div>}
       </td>
