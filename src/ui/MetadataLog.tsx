@@ -1,6 +1,9 @@
 import type { ClusterState } from '../store/clusterStore';
 import { useCluster, useDerived } from './context';
+import { eventTouches } from '../store/selectors';
 import { formatTime, recordFields } from './format';
+import { setSelection, useSelection } from './selection';
+import './panels.css';
 
 const SHOWN = 30;
 
@@ -34,6 +37,18 @@ export function MetadataLog() {
   const rows = useDerived((s) => [s.metadataRecords, s.metadataSnapshots], (s) => metadataRows(s));
   const metadata = useCluster((s) => s.metadata);
   const nameOf = (topicId: string) => metadata.topicNamesById.get(topicId);
+  const selection = useSelection();
+  /** A record selects the brokers and partition it names, for the stage. */
+  const labelOf = (entry: ClusterState['metadataRecords'][number]) => `__cluster_metadata offset ${entry.offset}: ${entry.record.type} ${recordFields(entry.record, nameOf)}`;
+  const pick = (entry: ClusterState['metadataRecords'][number]) => {
+    const label = labelOf(entry);
+    if (selection?.label === label) {
+      setSelection(null);
+      return;
+    }
+    const touch = eventTouches({ type: 'metadata-record', time: entry.time, node: entry.node, offset: entry.offset, record: entry.record }, nameOf);
+    setSelection({ ...touch, label });
+  };
   return (
     <section className="panel" aria-labelledby="metadata-title">
       <div className="panel-head">
@@ -61,8 +76,9 @@ export function MetadataLog() {
                 </tr>
               )
               : (
-                <tr key={row.key} className={row.entry.record.type === 'LeaderChangeMessage' ? 'leader-change' : undefined} title={`written at ${formatTime(row.entry.time)} by ${row.entry.node}`}>
-                  <td className="num">{row.offset}</td>
+                <tr key={row.key} className={[row.entry.record.type === 'LeaderChangeMessage' ? 'leader-change' : '', selection?.label === labelOf(row.entry) ? 'is-selected' : ''].filter(Boolean).join(' ') || undefined}
+                  title={`written at ${formatTime(row.entry.time)} by ${row.entry.node}; click to highlight what it names`} onClick={() => pick(row.entry)}>
+                  <td className="num"><button type="button" className="event-pick" aria-pressed={selection?.label === labelOf(row.entry)} aria-label={`Select metadata record ${row.offset}`}>{row.offset}</button></td>
                   <td>
                     <div className="record-type">{row.entry.record.type}<span className="record-by">{row.entry.node}</span></div>
                     <div className="record-fields">{recordFields(row.entry.record, nameOf)}</div>
