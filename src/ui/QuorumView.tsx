@@ -39,23 +39,28 @@ function ControllerCard({ controller, box, origin, selected }: { controller: Con
   if (!node) return null;
   const stateLabel = !controller.alive ? 'down' : controller.state ?? 'starting';
   const state = controller.state as QuorumState | null;
+  // Five controllers side by side leave no room for the state beside the name: it goes first on the next line.
+  const narrow = box.w < 200;
+  const badge = (
+    <span className={`qstate qstate-${stateLabel.toLowerCase()}`} data-testid={`quorum-state-${controller.id}`}
+      title={state ? STATE_MEANING[state] : controller.alive ? 'Started; has not reported its quorum state yet' : 'The worker is terminated; its log and vote stay on disk'}>
+      {stateLabel}
+    </span>
+  );
   return (
     <section className={`node controller stage-card${controller.alive ? '' : ' is-dead'}${controller.active ? ' is-active' : ''}${sideClasses}${selected ? ' is-selected' : ''}`}
       aria-label={`Controller ${controller.id}`} style={place(box, origin)} data-node={controller.address}>
       <div className="card-head">
         <h3>Controller {controller.id}</h3>
-        <span className={`qstate qstate-${stateLabel.toLowerCase()}`} data-testid={`quorum-state-${controller.id}`}
-          title={state ? STATE_MEANING[state] : controller.alive ? 'Started; has not reported its quorum state yet' : 'The worker is terminated; its log and vote stay on disk'}>
-          {stateLabel}
-        </span>
+        {!narrow && badge}
       </div>
       {controller.active
-        ? <div className="active-badge" data-testid="active-controller" title="The Raft leader with its epoch's first record committed: it handles broker registrations and heartbeats, CreateTopics, AlterPartition and elections">★ active controller</div>
-        : <div className="card-line" title={controller.reason}>{controller.alive ? roleLine(controller) : <Liveness node={node} />}</div>}
+        ? <div className="active-badge" data-testid="active-controller" title="The Raft leader with its epoch's first record committed: it handles broker registrations and heartbeats, CreateTopics, AlterPartition and elections">{narrow && badge} ★ active controller</div>
+        : <div className="card-line" title={controller.reason}>{narrow && badge} {controller.alive ? roleLine(controller) : <Liveness node={node} />}</div>}
       <div className="card-line card-facts">
         <span title="The quorum epoch this controller is in: each election raises it">epoch <b>{controller.epoch}</b></span>
         <span title="Whom it voted for in this epoch (one vote per epoch, on disk before it answers)">voted <b>{controller.votedFor ?? '–'}</b></span>
-        <span title="Offset of the next record of its __cluster_metadata log; the last it knows committed (on a majority)">log <b>{controller.logEndOffset}</b> · committed <b>{controller.committedOffset}</b></span>
+        <span title={`Its __cluster_metadata log: log end offset ${controller.logEndOffset} (the next record's offset); committed up to ${controller.committedOffset} (on a majority)`}>log <b>{controller.logEndOffset}</b></span>
         <NodeSide node={node} />
       </div>
       <div className="card-buttons">

@@ -189,7 +189,7 @@ export function Stage({ showInternal }: { showInternal: boolean }) {
               <GroupCard key={g.groupId} group={g} layout={layout.groups[i]} selected={selection?.groupId === g.groupId || g.members.some((m) => selected.has(m.address))} selectedTopic={selection?.topic ?? null} />
             ))}
         </div>
-        <StageSvg model={model} layout={layout} rectOf={(a) => anchors.get(a)?.rect ?? null} selection={selection} onSelect={selectReplica} summary={summaryOf(model)} />
+        <StageSvg model={model} layout={layout} anchorOf={(a) => anchors.get(a) ?? null} selection={selection} onSelect={selectReplica} summary={summaryOf(model)} />
         <canvas ref={canvasRef} className="stage-canvas" aria-hidden="true" />
       </div>
       <div className="stage-legend small">

@@ -97,6 +97,7 @@ function MemberRow({ member, box, origin, compact, single, selectedTopic }: { me
       <span className="member-line">
         <span className="member-name">{member.address}{member.leader && <span className="member-leader" title="Group leader: its consumer computes the assignment"> ★</span>}</span>
         {status && <span className="member-status"> {status}</span>}
+        {assigned.length > 6 && <span className="member-count"> · {assigned.length} partitions</span>}
       </span>
       <span className="chips" aria-label={`assigned ${assigned.map((c) => `${c.topic}-${c.partition}`).join(', ') || 'nothing'}${revoked.length ? `; revoked ${revoked.map((c) => `${c.topic}-${c.partition}`).join(', ')}` : ''}`}>
         {assigned.map((c) => (

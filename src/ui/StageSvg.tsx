@@ -7,7 +7,7 @@
 import { memo } from 'react';
 import type { StageLayout, BrokerLayout } from '../viz/layout';
 import type { BrokerModel, ControllerModel, QuorumModel, ReplicaModel, StageModel } from '../viz/model';
-import { center, link, type Point, type Rect } from '../viz/geometry';
+import { center, route, routePoint, type Anchor, type Rect, type Route } from '../viz/geometry';
 import { fitLabel, rowParts, stripSegments } from '../viz/strips';
 import type { Highlight } from './selection';
 import { describeReplica } from './StageCards';
@@ -115,24 +115,22 @@ function Votes({ quorum, controllers, boxes }: { quorum: QuorumModel; controller
   );
 }
 
-/** A broken link: a dashed line with a gap and a red mark in its middle. */
-function Break({ from, to, label }: { from: Point; to: Point; label: string }) {
-  const mid = { x: (from.x + to.x) / 2, y: (from.y + to.y) / 2 };
-  const length = Math.hypot(to.x - from.x, to.y - from.y) || 1;
-  const ux = (to.x - from.x) / length;
-  const uy = (to.y - from.y) / length;
-  const gap = Math.min(9, length / 4);
+/** A broken link, along the route messages take between the two: dashed, with a red cross in its middle. */
+function Break({ path, label }: { path: Route; label: string }) {
+  const mid = routePoint(path, 0.5);
+  const { from, c1, c2, to } = path;
   return (
     <g className="break">
       <title>{label}</title>
-      <path d={`M${from.x} ${from.y}L${mid.x - ux * gap} ${mid.y - uy * gap}M${mid.x + ux * gap} ${mid.y + uy * gap}L${to.x} ${to.y}`} />
-      <path className="break-mark" d={`M${mid.x - 5} ${mid.y - 5}l10 10M${mid.x + 5} ${mid.y - 5}l-10 10`} />
+      <path d={`M${from.x} ${from.y}C${c1.x} ${c1.y} ${c2.x} ${c2.y} ${to.x} ${to.y}`} />
+      <circle className="break-disc" cx={mid.x} cy={mid.y} r={7} />
+      <path className="break-mark" d={`M${mid.x - 4} ${mid.y - 4}l8 8M${mid.x + 4} ${mid.y - 4}l-8 8`} />
     </g>
   );
 }
 
-export function StageSvg({ model, layout, rectOf, selection, onSelect, summary }: {
-  model: StageModel; layout: StageLayout; rectOf: (address: string) => Rect | null; selection: Highlight | null;
+export function StageSvg({ model, layout, anchorOf, selection, onSelect, summary }: {
+  model: StageModel; layout: StageLayout; anchorOf: (address: string) => Anchor | null; selection: Highlight | null;
   onSelect: (r: ReplicaModel) => void; summary: string;
 }) {
   const clients = layout.columns.producers;
@@ -161,11 +159,10 @@ export function StageSvg({ model, layout, rectOf, selection, onSelect, summary }
       {model.brokers.map((b, i) => layout.brokers[i] && <BrokerRows key={b.address} broker={b} layout={layout.brokers[i]} selection={selection} onSelect={onSelect} />)}
       <g className="breaks">
         {model.breaks.map(([a, b]) => {
-          const rb = rectOf(b);
-          const ra = a === 'clients' ? (rb ? { x: clients.x, y: center(rb).y - 10, w: clients.w, h: 20 } : null) : rectOf(a);
-          if (!ra || !rb) return null;
-          const { from, to } = link(ra, rb);
-          return <Break key={`${a}-${b}`} from={from} to={to} label={a === 'clients' ? `network cut: the page's clients cannot reach ${b}` : `network cut between ${a} and ${b}`} />;
+          const ab = anchorOf(b);
+          const aa: Anchor | null = a === 'clients' ? (ab ? { rect: { x: clients.x, y: center(ab.rect).y - 10, w: clients.w, h: 20 }, kind: 'client-left' } : null) : anchorOf(a);
+          if (!aa || !ab) return null;
+          return <Break key={`${a}-${b}`} path={route(aa, ab, 0)} label={a === 'clients' ? `network cut: the page's clients cannot reach ${b}` : `network cut between ${a} and ${b}`} />;
         })}
       </g>
     </svg>
