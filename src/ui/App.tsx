@@ -1,6 +1,7 @@
 import type { Playground } from '../playground';
 import { ClientsPanel } from './ClientsPanel';
 import { ClusterView } from './ClusterView';
+import { ConfigsPanel } from './ConfigsPanel';
 import { PlaygroundContext } from './context';
 import { CreateTopicForm } from './CreateTopicForm';
 import { EventLog } from './EventLog';
@@ -15,8 +16,9 @@ import './stage.css';
 
 /**
  * The page: the stage (the cluster drawn live) across the top, where a laptop screen shows it
- * whole; below it the panels, the tables and logs in the wide column, the forms and smaller
- * panels beside them.
+ * whole; below it the panels, the tables, logs and configs in the wide column, the client
+ * applications, forms, metrics and the metadata log beside them. The help overlay is the
+ * header's.
  */
 export function App({ playground }: { playground: Playground }) {
   return (
@@ -31,6 +33,7 @@ export function App({ playground }: { playground: Playground }) {
           <GroupsView />
           <MessageBrowser />
           <EventLog />
+          <ConfigsPanel />
         </div>
         <aside className="col-side">
           <ClientsPanel />
