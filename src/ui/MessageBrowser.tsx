@@ -339,11 +339,10 @@ export function MessageBrowser() {
                 <span role="columnheader" className="mb-producer" title="Producer id / producer epoch / base sequence of the batch (idempotent producers; — for others)">PID / epoch / seq</span>
               </div>
               <div className="mb-scroll" ref={scroller} onScroll={onScroll} style={{ height: viewport }} tabIndex={0} role="rowgroup" aria-label="Records, scrollable">
-                <div className="mb-spacer" style={{ height }}>
-                  {count === 0 ? <p className="muted mb-empty">No records below the high watermark yet.</p> : rows}
-                </div>
+                <div className="mb-spacer" style={{ height }}>{rows}</div>
               </div>
             </div>
+            {count === 0 && <p className="muted small mb-empty">No records below the high watermark yet.</p>}
           </>
         )}
     </section>
