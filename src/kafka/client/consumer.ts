@@ -36,8 +36,11 @@
  * order within a partition) and that broker is fetched from again, so a slow broker never holds
  * up the others. A partition's position moves only forward past what the handler processed: a
  * record is delivered once per assignment unless seek() goes back. Leadership errors and timeouts
- * refresh the metadata and carry on. A handler that throws: a client-error event and CRASH,
- * then, after the retry backoff, the same record again (from the last resolved offset).
+ * refresh the metadata and carry on. A partition whose fetch failed waits before its next one
+ * (the retry policy's backoff, growing with its own failures in a row, never with other
+ * partitions'), unless the metadata now names another broker to fetch it from. A handler that
+ * throws: a client-error event and CRASH, then, after the retry backoff, the same record again
+ * (from the last resolved offset).
  *
  * Fetching from the closest replica (KIP-392). Every Fetch carries the consumer's rackId
  * (client.rack). When a leader answers a partition with a preferredReadReplica, that partition's
@@ -217,7 +220,16 @@ interface PartitionState {
   busy: boolean;
   /** Not fetched before this time (after an error). */
   blockedUntil: number;
+  /** The broker whose fetch failed: the wait holds only while the partition would go there again (null: wherever). */
+  blockedOn: number | null;
+  /** The handler's failures on this partition, for the wait before the record is tried again. */
   failures: Backoff;
+  /**
+   * This partition's Fetch failures in a row, for the wait before it is fetched again. Per
+   * partition, so errors on other partitions (a broker that died, one still recovering) never
+   * lengthen it; reset by the next clean fetch of the partition.
+   */
+  fetchFailures: Backoff;
   highWatermark: number;
   /** KIP-392: the broker the leader said to fetch from instead, until `expireAt`. */
   readReplica: { nodeId: number; expireAt: number } | null;
@@ -239,7 +251,6 @@ export class Consumer {
   private readonly pausedTopics = new Map<string, Set<number> | 'all'>();
   private readonly pendingSeeks = new Map<string, string>();
   private readonly rounds = new Map<number, Promise<void>>();
-  private readonly fetchBackoff: Backoff;
   private running = false;
   private connected = false;
   private loop: Promise<void> | null = null;
@@ -280,7 +291,6 @@ export class Consumer {
         createdAt: info.createdAt, sentAt: info.createdAt, pendingDuration: 0, duration: info.duration, size: 0,
       }),
     });
-    this.fetchBackoff = new Backoff(this.cluster.policy, runtime.context.random);
     this.assignors = resolveAssignors(config.partitionAssigners, { groupId: config.groupId, logger: this.logger() });
     this.cooperative = this.assignors.every((a) => a.rebalanceProtocol === 'COOPERATIVE');
     this.group = new ConsumerGroup(this.cluster, {
@@ -596,8 +606,9 @@ export class Consumer {
         if (this.states.has(key)) continue;
         this.states.set(key, {
           topic, partition, key, fromBeginning, position: null, resolved: null, committed: null,
-          committedKnown: false, reset: null, epoch: 0, busy: false, blockedUntil: 0,
-          failures: new Backoff(this.cluster.policy, this.runtime.context.random), highWatermark: -1, readReplica: null,
+          committedKnown: false, reset: null, epoch: 0, busy: false, blockedUntil: 0, blockedOn: null,
+          failures: new Backoff(this.cluster.policy, this.runtime.context.random),
+          fetchFailures: new Backoff(this.cluster.policy, this.runtime.context.random), highWatermark: -1, readReplica: null,
         });
       }
     }
@@ -803,11 +814,12 @@ export class Consumer {
       const byNode = new Map<number, PartitionState[]>();
       for (const state of this.states.values()) {
         if (state.busy || state.position === null || this.isPaused(state)) continue;
-        if (state.blockedUntil > now) {
+        const leader = this.cluster.findLeader(state.topic, state.partition);
+        // After a failed fetch the partition waits, unless the metadata now sends it to another broker (its new leader).
+        if (state.blockedUntil > now && (state.blockedOn === null || leader < 0 || this.readReplicaOf(state, leader, now) === state.blockedOn)) {
           delay = Math.min(delay, state.blockedUntil - now);
           continue;
         }
-        const leader = this.cluster.findLeader(state.topic, state.partition);
         if (leader < 0) {
           leaderless = true;
           continue;
@@ -952,13 +964,12 @@ export class Consumer {
         this.cluster.reportError('Fetch', error);
         if (!isRetriableError(error)) throw error;
         await this.cluster.refreshMetadata().catch(() => undefined);
-        this.block(states, this.fetchBackoff.next());
+        for (const state of states) this.block([state], state.fetchFailures.next(), node);
         return;
       }
       // Stopped, or partitions revoked: these partitions are fetched again if they are still ours.
       if (response === ABORTED || !this.running) return;
       let refresh = false;
-      let hadError = false;
       const work: { state: PartitionState; epoch: number; messages: KafkaMessage[]; nextOffset: number }[] = [];
       for (const topic of response.responses) {
         for (const p of topic.partitions) {
@@ -966,7 +977,6 @@ export class Consumer {
           if (!state || !epochs.has(state) || epochs.get(state) !== state.epoch) continue;
           if (p.errorCode !== 0) {
             const type = errorName(p.errorCode);
-            hadError = true;
             if (viaReplica.has(state)) state.readReplica = null;
             if (type === 'OFFSET_OUT_OF_RANGE' && viaReplica.has(state)) {
               // The replica may only lag behind: the leader decides whether the offset is really out of range.
@@ -980,7 +990,7 @@ export class Consumer {
             } else {
               if (METADATA_REFRESH_ERRORS.has(type)) refresh = true;
               else this.cluster.reportError('Fetch', partitionError(type, state.topic, state.partition, `from broker ${node}`));
-              this.block([state], this.fetchBackoff.next());
+              this.block([state], state.fetchFailures.next(), node);
             }
             continue;
           }
@@ -992,16 +1002,15 @@ export class Consumer {
             if (decoded.error && decoded.messages.length === 0 && decoded.nextOffset === state.position) {
               throw partitionError('CORRUPT_MESSAGE', state.topic, state.partition, decoded.error);
             }
+            state.fetchFailures.reset();
             if (decoded.messages.length > 0) work.push({ state, epoch: epochs.get(state)!, messages: decoded.messages, nextOffset: decoded.nextOffset });
             else if (decoded.nextOffset > state.position!) state.position = decoded.nextOffset; // only control or filtered records
           } catch (error) {
-            hadError = true;
             this.cluster.reportError('Fetch', error);
-            this.block([state], this.fetchBackoff.next());
+            this.block([state], state.fetchFailures.next(), node);
           }
         }
       }
-      if (!hadError) this.fetchBackoff.reset();
       if (refresh) await this.cluster.refreshMetadata().catch(() => undefined);
       this.instrumentation.emit(CONSUMER_EVENTS.FETCH, { numberOfBatches: work.length, duration: this.clock.now() - started, nodeId: node });
       await Promise.all(work.map((w) => this.withSlot(() => this.processBatch(w.state, w.epoch, w.messages, w.nextOffset))));
@@ -1026,9 +1035,13 @@ export class Consumer {
     state.readReplica = { nodeId: preferred, expireAt: this.clock.now() + (this.config.metadataMaxAge ?? 300_000) };
   }
 
-  private block(states: PartitionState[], ms: number): void {
+  /** Holds partitions back for `ms`; `failedOn`: only while they would be fetched from that broker again. */
+  private block(states: PartitionState[], ms: number, failedOn: number | null = null): void {
     const until = this.clock.now() + ms;
-    for (const state of states) state.blockedUntil = Math.max(state.blockedUntil, until);
+    for (const state of states) {
+      if (until >= state.blockedUntil) state.blockedOn = failedOn;
+      state.blockedUntil = Math.max(state.blockedUntil, until);
+    }
   }
 
   private async withSlot<T>(task: () => Promise<T>): Promise<T> {
