@@ -143,6 +143,7 @@ export function Stage({ showInternal }: { showInternal: boolean }) {
       buffer: () => playground.store.getState().flows,
       now: () => playground.host.now(),
       speed: () => playground.store.getState().speed,
+      visualLatency: () => playground.host.visualLatency,
       anchorOf: () => anchorOf,
       highlighted: () => selectedRef.current,
     }, { host: hostRef.current, status: statusRef.current });

@@ -99,7 +99,10 @@ function MemberRow({ member, box, origin, compact, single, selectedTopic }: { me
         {status && <span className="member-status"> {status}</span>}
         {assigned.length > 6 && <span className="member-count"> · {assigned.length} partitions</span>}
       </span>
-      <span className="chips" aria-label={`assigned ${assigned.map((c) => `${c.topic}-${c.partition}`).join(', ') || 'nothing'}${revoked.length ? `; revoked ${revoked.map((c) => `${c.topic}-${c.partition}`).join(', ')}` : ''}`}>
+      <span className="sr-only">
+        {`assigned ${assigned.map((c) => `${c.topic}-${c.partition}`).join(', ') || 'nothing'}${revoked.length ? `; revoked ${revoked.map((c) => `${c.topic}-${c.partition}`).join(', ')}` : ''}`}
+      </span>
+      <span className="chips" aria-hidden="true">
         {assigned.map((c) => (
           <span key={`a${c.topic}-${c.partition}`} className={`chip${fresh.has(`${c.topic}\u0000${c.partition}`) ? ' fresh' : ''}${selectedTopic === c.topic ? ' is-selected' : ''}`}
             title={`${c.topic}-${c.partition}${fresh.has(`${c.topic}\u0000${c.partition}`) ? ': newly assigned' : ''}`}>{c.text}</span>

@@ -14,6 +14,8 @@ export interface FlowCanvasSource {
   now(): number;
   /** The clock's speed; 0 while paused. */
   speed(): number;
+  /** Visual mode's per-hop latency in cluster milliseconds; 0 when off. */
+  visualLatency(): number;
   anchorOf(): AnchorOf;
   /** Addresses to keep bright (the selection); null: all. */
   highlighted(): ReadonlySet<string> | null;
@@ -130,11 +132,13 @@ export function createFlowCanvas(canvas: HTMLCanvasElement, source: FlowCanvasSo
     const highlighted = source.highlighted();
     const anchorOf = source.anchorOf();
     // Nothing moved (paused, nothing new): keep the last picture.
-    const key = `${now}|${buffer.version}|${width}x${height}|${reducedMotion}`;
+    const key = `${now}|${buffer.version}|${width}x${height}|${reducedMotion}|${source.visualLatency()}`;
     if (key === lastKey && !dirty) return;
     lastKey = key;
     dirty = false;
-    const minVisibleMs = minWall * lastSpeed;
+    // Visual mode makes every hop slow enough to see: then each is drawn at its true times.
+    const visual = source.visualLatency();
+    const minVisibleMs = visual > 0 ? Math.min(visual, minWall * lastSpeed) : minWall * lastSpeed;
     const frame = computeFrame(buffer, anchorOf, { now, minVisibleMs, threshold, reducedMotion, rateWindowMs: 1000 * lastSpeed });
     for (const dot of frame.dots) {
       if (seen.has(dot.message)) continue;
@@ -155,7 +159,8 @@ export function createFlowCanvas(canvas: HTMLCanvasElement, source: FlowCanvasSo
     if (options.status && wall - lastStatus > STATUS_EVERY_MS) {
       lastStatus = wall;
       const why = reducedMotion ? ' (reduced motion: rates per pair of nodes)' : frame.mode === 'rates' ? ` (over ${threshold}: rates per pair of nodes)` : '';
-      const text = `${frame.inFlight} message${frame.inFlight === 1 ? '' : 's'} in flight${why}${speed === 0 ? ' · paused' : ''}`;
+      const timing = visual > 0 ? ' · true hop times (visual mode)' : ` · each hop drawn at least ${(minWall / 1000).toFixed(2)} s`;
+      const text = `${frame.inFlight} message${frame.inFlight === 1 ? '' : 's'} in flight${why}${speed === 0 ? ' · paused' : timing}`;
       if (options.status.textContent !== text) options.status.textContent = text;
     }
   };

@@ -129,7 +129,8 @@ export const partitionsText = (list: TopicPartitions[]): string =>
   list.filter((t) => t.partitions.length > 0).map((t) => `${t.topic} ${[...t.partitions].sort((a, b) => a - b).join(',')}`).join('; ');
 
 function brokersOf(state: ClusterState, options: StageOptions, newsMs: number): BrokerModel[] {
-  const { metadata, notes } = { metadata: state.metadata, notes: state.stageNotes };
+  const metadata = state.metadata;
+  const notes = state.stageNotes;
   const recent = (time: number) => options.now - time <= newsMs;
   const groups = selectGroupsCoordinated(state);
   // Partition spans, from every replica that reported (and the offsets a recent truncation cut).
