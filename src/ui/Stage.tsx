@@ -144,6 +144,7 @@ export function Stage({ showInternal }: { showInternal: boolean }) {
       now: () => playground.host.now(),
       speed: () => playground.store.getState().speed,
       visualLatency: () => playground.host.visualLatency,
+      paused: () => playground.host.isPaused(),
       anchorOf: () => anchorOf,
       highlighted: () => selectedRef.current,
     }, { host: hostRef.current, status: statusRef.current });

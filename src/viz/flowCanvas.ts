@@ -12,8 +12,10 @@ export interface FlowCanvasSource {
   buffer(): FlowBuffer;
   /** The cluster clock (host.now()): stops when paused, runs at the chosen speed. */
   now(): number;
-  /** The clock's speed; 0 while paused. */
+  /** The clock's chosen speed (0 is taken as paused). */
   speed(): number;
+  /** The clock is stopped (pause; step moves it on). */
+  paused(): boolean;
   /** Visual mode's per-hop latency in cluster milliseconds; 0 when off. */
   visualLatency(): number;
   anchorOf(): AnchorOf;
@@ -132,7 +134,7 @@ export function createFlowCanvas(canvas: HTMLCanvasElement, source: FlowCanvasSo
     const highlighted = source.highlighted();
     const anchorOf = source.anchorOf();
     // Nothing moved (paused, nothing new): keep the last picture.
-    const key = `${now}|${buffer.version}|${width}x${height}|${reducedMotion}|${source.visualLatency()}`;
+    const key = `${now}|${buffer.version}|${width}x${height}|${reducedMotion}|${source.visualLatency()}|${source.paused()}`;
     if (key === lastKey && !dirty) return;
     lastKey = key;
     dirty = false;
@@ -156,11 +158,13 @@ export function createFlowCanvas(canvas: HTMLCanvasElement, source: FlowCanvasSo
       options.host.dataset.drawnProduce = String(drawnProduce);
     }
     const wall = performance.now();
-    if (options.status && wall - lastStatus > STATUS_EVERY_MS) {
+    const paused = speed === 0 || source.paused();
+    // While paused this may be the last frame drawn for a while: it always says so.
+    if (options.status && (paused || wall - lastStatus > STATUS_EVERY_MS)) {
       lastStatus = wall;
       const why = reducedMotion ? ' (reduced motion: rates per pair of nodes)' : frame.mode === 'rates' ? ` (over ${threshold}: rates per pair of nodes)` : '';
       const timing = visual > 0 ? ' · true hop times (visual mode)' : ` · each hop drawn at least ${(minWall / 1000).toFixed(2)} s`;
-      const text = `${frame.inFlight} message${frame.inFlight === 1 ? '' : 's'} in flight${why}${speed === 0 ? ' · paused' : timing}`;
+      const text = `${frame.inFlight} message${frame.inFlight === 1 ? '' : 's'} in flight${why}${paused ? ' · paused: held where they are' : timing}`;
       if (options.status.textContent !== text) options.status.textContent = text;
     }
   };
