@@ -1,5 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { registerServiceWorker } from './hosting/registerServiceWorker';
 import { Playground } from './playground';
 import { App } from './ui/App';
 import { reportStartError } from './ui/context';
@@ -16,3 +17,5 @@ createRoot(document.getElementById('root')!).render(
 );
 
 playground.start().catch(reportStartError);
+// Offline after the first visit (built site only); a new version waits for the next visit.
+registerServiceWorker();
