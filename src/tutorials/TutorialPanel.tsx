@@ -62,6 +62,8 @@ export function TutorialPanel({ tutorials = TUTORIALS }: { tutorials?: readonly 
   const [announcement, setAnnouncement] = useState('');
   const [finished, setFinished] = useState<Tutorial | null>(null);
   const panelRef = useRef<HTMLElement>(null);
+  const shownStep = useRef<string | null>(null);
+  shownStep.current = stepKey;
   const stepHeadingRef = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
@@ -112,12 +114,15 @@ export function TutorialPanel({ tutorials = TUTORIALS }: { tutorials?: readonly 
 
   const doIt = async () => {
     if (!step?.action?.run) return;
-    setAction({ kind: 'running' });
+    const key = stepKey;
+    // An action still running when the learner moves on reports to nobody.
+    const report = (state: ActionState) => { if (shownStep.current === key) setAction(state); };
+    report({ kind: 'running' });
     try {
       await step.action.run(api, tools);
-      setAction({ kind: 'ran' });
+      report({ kind: 'ran' });
     } catch (error) {
-      setAction({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });
+      report({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });
     }
   };
 
@@ -172,6 +177,10 @@ export function TutorialPanel({ tutorials = TUTORIALS }: { tutorials?: readonly 
             <span className="spacer" />
             <button type="button" onClick={() => update((p) => closeTutorial(p))}>All tutorials</button>
           </div>
+          <details className="tutorial-real-details">
+            <summary>In real Kafka</summary>
+            <RealKafkaBody tutorial={tutorial} />
+          </details>
         </div>
       ) : (
         <>
