@@ -601,6 +601,73 @@ async function runCluster(page) {
     .filter((e) => e.type === 'log' && e.level === 'error').slice(-5).map((e) => e.message)).catch(() => []);
 }
 
+// ---- Frames: the UI while the cluster works ----------------------------------------------------
+
+/** In the page: requestAnimationFrame intervals and long tasks (>50 ms on the main thread) for `ms`. */
+async function measureFrames(ms) {
+  const intervals = [];
+  const longTasks = [];
+  const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) longTasks.push(e.duration); });
+  try { observer.observe({ type: 'longtask', buffered: false }); } catch { /* not supported */ }
+  const start = performance.now();
+  await new Promise((resolve) => {
+    let last = performance.now();
+    const tick = (now) => {
+      intervals.push(now - last);
+      last = now;
+      if (now - start < ms) requestAnimationFrame(tick);
+      else resolve();
+    };
+    requestAnimationFrame(tick);
+  });
+  observer.disconnect();
+  const elapsed = performance.now() - start;
+  const sorted = [...intervals].sort((a, b) => a - b);
+  const inFlight = window.playground?.store?.getState?.().inFlight;
+  return {
+    elapsedMs: elapsed, frames: intervals.length, fps: intervals.length / (elapsed / 1000),
+    p95FrameMs: sorted[Math.floor(sorted.length * 0.95)] ?? 0, maxFrameMs: sorted.at(-1) ?? 0,
+    longTasks: longTasks.length, longTaskMs: longTasks.reduce((a, b) => a + b, 0),
+    inFlight: inFlight ? Object.keys(inFlight).length : null,
+  };
+}
+
+async function runFrames(page) {
+  const frames = {};
+  results.frames = frames;
+  // The limit: the same browser's frame rate on a page that does nothing (bench.html, no cluster).
+  frames.idle = await phase('frames: an idle page, 5 s', async () => {
+    await page.goto(`${ORIGIN}/bench.html`);
+    return page.evaluate(`(${measureFrames.toString()})(5000)`);
+  }, 60_000);
+  await page.goto(`${ORIGIN}/index.html`);
+  await page.waitForFunction(() => window.playground !== undefined, null, { timeout: 60_000 });
+  await page.evaluate(() => window.playground.ready);
+  frames.demo = await phase('frames: default cluster with the demo producer, 10 s', async () => {
+    await page.evaluate(() => window.playground.cluster.reset({ brokers: 3, controllers: 3, demo: true }));
+    await page.waitForTimeout(3000);
+    return page.evaluate(`(${measureFrames.toString()})(10000)`);
+  }, 120_000);
+  frames.large = await phase('frames: 9 brokers, 50 partitions, a producer app at 1,000 records/s, 10 s', async () => {
+    await page.evaluate(() => window.playground.cluster.reset({ brokers: 9, controllers: 3, demo: false }));
+    await page.evaluate(async () => {
+      const admin = window.playground.kafka({ clientId: 'bench-frames' }).admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic: 'bench-frames', numPartitions: 50, replicationFactor: 3 }] });
+      await admin.disconnect();
+      await window.playground.cluster.startProducer({ topic: 'bench-frames', ratePerSec: 1000, keys: 1000 });
+    });
+    await page.waitForTimeout(5000);
+    const measured = await page.evaluate(`(${measureFrames.toString()})(10000)`);
+    // What the producer really achieved over the window, from the partitions' high watermarks.
+    measured.records = await page.evaluate(() => window.playground.cluster.describe().topics.find((t) => t.name === 'bench-frames')
+      ?.partitions.reduce((sum, p) => sum + p.highWatermark, 0) ?? 0);
+    return measured;
+  }, 180_000);
+  // Leave the profile's saved shape as the default.
+  await page.evaluate(() => window.playground.cluster.reset({ brokers: 3, controllers: 3, demo: true })).catch(() => undefined);
+}
+
 // ---- The table ----------------------------------------------------------------------------------
 
 const int = (n) => Math.round(n).toLocaleString('en-US');
@@ -668,6 +735,17 @@ function table() {
     const r = cluster.restartAfterFence;
     row('broker restart once fenced -> RUNNING', ms(r.runningMs), `no ratio: log recovery ${r.recoveryMs === null ? '-' : ms(r.recoveryMs)}`);
   } else fail('broker restart once fenced -> RUNNING');
+  const f = results.frames;
+  const idleFps = f?.idle?.fps;
+  for (const [name, m] of [['UI frames, default demo', f?.demo], ['UI frames, 9 brokers 50 partitions 1,000 rec/s', f?.large]]) {
+    if (!m) {
+      fail(name);
+      continue;
+    }
+    row(name, `${dec(m.fps, 1)} fps  p95 frame ${ms(m.p95FrameMs)}  ${m.longTasks} long tasks (${ms(m.longTaskMs)} of ${dec(m.elapsedMs / 1000, 0)} s)`,
+      idleFps ? `idle page: ${dec(idleFps, 1)} fps` : 'idle limit failed', ratio(m.fps, idleFps));
+    if (m.records !== undefined) row('', `${int(m.records)} records in the topic, ${m.inFlight ?? '-'} messages in flight at the end`);
+  }
   if (cluster.heap) {
     const h = cluster.heap;
     const mib = (n) => `${dec(n / 1048576, 1)} MiB`;
@@ -763,6 +841,11 @@ async function main() {
     await runCluster(page).catch((error) => {
       results.errors.push(`cluster: ${error.message}`);
       console.error(`  cluster: ${error.message}`);
+    });
+    console.error('bench: frames (index.html)');
+    await runFrames(page).catch((error) => {
+      results.errors.push(`frames: ${error.message}`);
+      console.error(`  frames: ${error.message}`);
     });
   } catch (error) {
     results.errors.push(`bench: ${error.message}`);
