@@ -206,7 +206,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
     steps: [
       { do: 'produce', count: 5, say: 'Write 5 records with acks=all' },
       { do: 'remember', name: 'old', target: `leader:${T_IDEMP}/0`, say: 'Note the leader' },
-      { do: 'visual-latency', ms: 400, say: 'Slow every hop to 400 ms, to open the window between the followers\' copy and the answer' },
+      { do: 'visual-latency', ms: 300, say: 'Slow every hop to 300 ms, to open the window between the followers\' copy and the answer' },
       { do: 'send-in-background', say: 'Send one more record' },
       { do: 'wait-for', id: 'replicated', until: { kind: 'unacknowledged-on-followers' }, timeoutMs: 10_000, say: 'Both followers have it; the producer has no answer yet' },
       { do: 'fault', fault: { action: 'killBroker', target: '$old' }, atMs: 2000, say: 'Kill the leader before its answer reaches the producer' },

@@ -44,8 +44,6 @@ export interface RunOptions {
   variants?: string[];
 }
 
-let runCount = 0;
-
 /** Runs every variant of `experiment` in turn and judges the claim. */
 export async function runExperiment(api: ExperimentApi, experiment: Experiment, options: RunOptions = {}): Promise<{ results: RunResult[]; verdict: Verdict }> {
   const variants = experiment.variants.filter((v) => !options.variants || options.variants.includes(v.id));
@@ -103,7 +101,8 @@ export function variantTopic(experiment: Experiment, variant: Variant) {
 async function runVariant(api: ExperimentApi, experiment: Experiment, variant: Variant, hooks: VariantHooks): Promise<RunResult> {
   const { signal } = hooks;
   const topic = variantTopic(experiment, variant);
-  const ledger = new Ledger(`${experiment.id}-${variant.id}-${++runCount}-${Date.now().toString(36)}`);
+  // Each run starts on a fresh cluster, so the values need only be unique within it.
+  const ledger = new Ledger('record');
   const tracker = new EventTracker(topic.name);
   const clock: ClusterClock = clusterClock(api, hooks.now);
   const refs = new Map<string, number | string>();
