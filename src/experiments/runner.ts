@@ -206,7 +206,7 @@ async function runVariant(api: ExperimentApi, experiment: Experiment, variant: V
           if (step.id) waits[step.id] = met;
           if (!met) {
             if (step.optional) return 'not-met';
-            throw new Error(`"${step.say}" did not happen within ${step.timeoutMs / 1000} s of cluster time`);
+            throw new Error(`did not happen within ${step.timeoutMs / 1000} s of cluster time`);
           }
           break;
         }

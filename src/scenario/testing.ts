@@ -46,6 +46,9 @@ export interface FakeApi extends ScenarioApi {
   description: ClusterDescription;
   emit(events: ClusterEvent[]): void;
   admin: { created: unknown[] };
+  /** Partition 0 of each topic as an in-memory log of values: what producers append and readers read. */
+  logs: Map<string, string[]>;
+  cluster: ScenarioApi['cluster'] & { setVisualLatency(ms: number): void };
 }
 
 /** Records calls as 'killBroker 2', 'startProducer {"topic":"orders"}', ...; describe() returns `description`. */
@@ -55,12 +58,33 @@ export function fakeApi(description: ClusterDescription): FakeApi {
   let producers = 0;
   let consumers = 0;
   const created: unknown[] = [];
+  const logs = new Map<string, string[]>();
+  const log = (topic: string): string[] => {
+    if (!logs.has(topic)) logs.set(topic, []);
+    return logs.get(topic)!;
+  };
   const api: FakeApi = {
     calls,
     description,
     admin: { created },
+    logs,
     emit: (events) => { for (const l of listeners) l(events); },
     kafka: (() => ({
+      producer: () => ({
+        connect: async () => {},
+        disconnect: async () => {},
+        send: async ({ topic, messages }: { topic: string; messages: { value: string }[] }) => {
+          const offset = log(topic).push(...messages.map((m) => m.value)) - messages.length;
+          return [{ topicName: topic, partition: 0, errorCode: 0, baseOffset: String(offset) }];
+        },
+      }),
+      partitionReader: () => ({
+        offsets: async (topic: string) => ({ leader: 1, logStartOffset: 0, highWatermark: log(topic).length }),
+        read: async (topic: string, _partition: number, offset: number) => ({
+          records: log(topic).slice(offset).map((value, i) => ({ offset: offset + i, value: new TextEncoder().encode(value) })),
+          nextOffset: log(topic).length,
+        }),
+      }),
       admin: () => ({
         connect: async () => { calls.push('admin.connect'); },
         disconnect: async () => { calls.push('admin.disconnect'); },
@@ -87,6 +111,7 @@ export function fakeApi(description: ClusterDescription): FakeApi {
       killClient: (id) => { calls.push(`killClient ${id}`); },
       electPreferredLeaders: async () => { calls.push('electPreferredLeaders'); return { error: null, elected: [], notNeeded: [], failed: [] }; },
       setSpeed: (speed) => { calls.push(`setSpeed ${speed}`); },
+      setVisualLatency: (ms: number) => { calls.push(`setVisualLatency ${ms}`); },
       speed: () => 1,
       isPaused: () => false,
       onEvents: (listener) => { listeners.add(listener); return () => { listeners.delete(listener); }; },
