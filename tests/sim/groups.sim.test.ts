@@ -7,7 +7,10 @@ import { PartitionAssigners, type Consumer, type Kafka } from '../../src/kafka/c
  * Seeded consumer-group simulations: 3 brokers, a controller, a producer writing keyed records
  * into 6 partitions, and consumers of one group that join, crash (no LeaveGroup: the coordinator
  * finds out by session.timeout.ms) and leave while records flow; sometimes the coordinator's
- * broker crashes too. After the group settles:
+ * broker crashes too. Once per run a member's link to the coordinator is cut just as it starts
+ * rejoining for a new member, and healed later: the group goes on without it, and when its
+ * JoinGroup or SyncGroup finally gets through it learns its partitions are lost. After the group
+ * settles:
  * - every partition has exactly one owner, and each consumer's own view agrees with the coordinator's;
  * - no committed offset goes backwards;
  * - every record below the committed offsets was delivered to some member (at-least-once);
@@ -22,7 +25,7 @@ const TOPIC = 'events';
 const GROUP = 'analytics';
 const PARTITIONS = 6;
 
-interface Member { consumer: Consumer; kafka: Kafka; alive: boolean; name: string }
+interface Member { consumer: Consumer; kafka: Kafka; alive: boolean; name: string; memberId: string }
 
 async function runGroups(seed: number, assignor: 'roundRobin' | 'cooperativeSticky') {
   const cluster = new SimCluster({ seed, brokers: 3, controllers: 1 });
@@ -59,7 +62,8 @@ async function runGroups(seed: number, assignor: 'roundRobin' | 'cooperativeStic
       groupId: GROUP, sessionTimeout: 6000, heartbeatInterval: 1000, rebalanceTimeout: 10_000,
       partitionAssigners: [PartitionAssigners[assignor]], retry: { retries: 30 },
     });
-    const member: Member = { consumer, kafka: memberKafka, alive: true, name: `member-${memberCount}` };
+    const member: Member = { consumer, kafka: memberKafka, alive: true, name: `member-${memberCount}`, memberId: '' };
+    consumer.on(consumer.events.GROUP_JOIN, (e) => { member.memberId ||= e.payload.memberId; });
     members.push(member);
     await scheduler.await(consumer.connect(), 60_000, `${member.name} connects`);
     await scheduler.await(consumer.subscribe({ topic: TOPIC, fromBeginning: true }));
@@ -77,10 +81,38 @@ async function runGroups(seed: number, assignor: 'roundRobin' | 'cooperativeStic
   for (let i = 0; i < 3; i++) await startMember();
   await scheduler.runFor(8000);
 
-  // Chaos: members join, crash and leave; the coordinator's broker may crash once.
+  const coordinatorNow = () => [...events].reverse().find((e) => e.type === 'group-state' && e.groupId === GROUP && e.state !== 'Dead');
+  /**
+   * A member's link to the coordinator is cut as it starts rejoining for a newcomer (it goes on
+   * fetching from the other brokers), and healed a while later.
+   */
+  const cutMemberFromCoordinator = async () => {
+    const alive = members.filter((m) => m.alive);
+    const victim = alive[Math.floor(random.next() * alive.length)];
+    const coordinator = coordinatorNow();
+    const address = events.find((e) => e.type === 'consumer-rebalance' && e.memberId === victim.memberId)?.node;
+    if (!coordinator || !address) return;
+    let armed = true;
+    const off = cluster.onEvent((e) => {
+      if (armed && e.type === 'consumer-rebalance' && e.node === address && e.phase === 'join') {
+        armed = false;
+        cluster.network.cut(address, coordinator.node);
+      }
+    });
+    await startMember();
+    off();
+    await scheduler.runFor(4000 + random.next() * 8000);
+    cluster.heal();
+  };
+
+  // Chaos: members join, crash and leave; the coordinator's broker may crash once; one member is cut off from the coordinator.
   let coordinatorKilled: number | null = null;
   for (let step = 0; step < 12; step++) {
     const alive = members.filter((m) => m.alive);
+    if (step === 6) {
+      await cutMemberFromCoordinator();
+      continue;
+    }
     const roll = random.next();
     if (roll < 0.35 && alive.length < 5) {
       await startMember();
@@ -93,7 +125,7 @@ async function runGroups(seed: number, assignor: 'roundRobin' | 'cooperativeStic
       leaving.alive = false;
       await scheduler.await(leaving.consumer.disconnect(), 60_000, `${leaving.name} leaves`);
     } else if (coordinatorKilled === null) {
-      const coordinator = [...events].reverse().find((e) => e.type === 'group-state' && e.groupId === GROUP && e.state !== 'Dead');
+      const coordinator = coordinatorNow();
       if (coordinator) {
         coordinatorKilled = Number(coordinator.node.slice('broker-'.length));
         cluster.killBroker(coordinatorKilled);

@@ -14,8 +14,9 @@ import type {
 } from '../protocol/messages';
 import { concatBytes } from '../common/serial';
 import { decodeRecords, encodeBatch, readBatchHeader, setBaseOffset } from '../storage/recordBatch';
+import { decodeSubscription } from '../group/consumerProtocol';
 import { KafkaBuffer, toKafkaBuffer } from './buffer';
-import { CompressionTypes, Kafka, KafkaProtocolError, Partitioners, type EachBatchPayload, type KafkaMessage } from './index';
+import { CompressionTypes, Kafka, KafkaProtocolError, PartitionAssigners, Partitioners, type EachBatchPayload, type KafkaMessage } from './index';
 import { partitionForKey } from './partitioner';
 
 // ---- Fake time, network, randomness ------------------------------------------------------------
@@ -667,6 +668,43 @@ describe('consumer', () => {
     await fake.append('t', 1, ['p1']);
     await fake.until(() => seen.length === 2, 60_000);
     expect(seen).toEqual(['p0', 'p1']);
+    await fake.drive(consumer.stop());
+  });
+
+  it('cooperative: SyncGroup answered ILLEGAL_GENERATION mid-rebalance: the partitions are lost, nothing committed, and the next JoinGroup claims none (generation -1)', async () => {
+    const fake = new FakeCluster([1]);
+    fake.createTopic('t', 2);
+    await fake.append('t', 0, ['a']);
+    await fake.append('t', 1, ['b']);
+    const consumer = fake.kafka().consumer({ groupId: 'g', partitionAssigners: [PartitionAssigners.cooperativeSticky] });
+    await consumer.subscribe({ topic: 't', fromBeginning: true });
+    const seen: string[] = [];
+    await fake.drive(consumer.run({ autoCommitInterval: 600_000, eachMessage: async ({ message }) => { seen.push(text(message)!); } }));
+    await fake.until(() => seen.length === 2);
+    const joins = fake.net.requests('JoinGroup').length;
+    // The next heartbeat says the group is rebalancing; that rebalance's SyncGroup says the generation is over.
+    let heartbeat = true;
+    let sync = true;
+    fake.intercept = (_broker, api) => {
+      if (api === 'Heartbeat' && heartbeat) {
+        heartbeat = false;
+        return { errorCode: errorCode('REBALANCE_IN_PROGRESS') };
+      }
+      if (api === 'SyncGroup' && sync) {
+        sync = false;
+        return { errorCode: errorCode('ILLEGAL_GENERATION'), protocolType: 'consumer', protocolName: 'cooperative-sticky', assignment: new Uint8Array() };
+      }
+      return undefined;
+    };
+    await fake.until(() => seen.length === 4);
+    const subscriptions = fake.net.requests('JoinGroup').slice(joins).map((r) => decodeSubscription(r.message.body.protocols[0].metadata));
+    expect(subscriptions.map((m) => [m.ownedPartitions, m.generationId])).toEqual([[[{ topic: 't', partitions: [0, 1] }], 1], [[], -1]]);
+    // Nothing was committed for the lost partitions: they came again from the group's offsets (none: the beginning).
+    expect(fake.net.requests('OffsetCommit')).toHaveLength(0);
+    expect(seen).toEqual(['a', 'b', 'a', 'b']);
+    const revokes = fake.events.filter((e) => e.type === 'consumer-rebalance' && e.phase === 'revoke');
+    expect(revokes.map((e) => e.type === 'consumer-rebalance' && e.partitions)).toEqual([[{ topic: 't', partitions: [0, 1] }]]);
+    expect(fake.events.some((e) => e.type === 'log' && /SyncGroup for group g: ILLEGAL_GENERATION/.test(e.message))).toBe(true);
     await fake.drive(consumer.stop());
   });
 

@@ -6,9 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SimCluster } from '../../sim/simCluster';
+import { brokerAddress } from '../config';
 import type { NodeEvent, TopicPartitions } from '../events';
 import { range } from '../group/assignors';
-import { PartitionAssigners, type Consumer, type ConsumerConfig, type Kafka } from './index';
+import { PartitionAssigners, type Consumer, type ConsumerConfig, type ConsumerRunConfig, type Kafka } from './index';
 
 const TOPIC = 'orders';
 
@@ -20,15 +21,20 @@ interface Member {
   consumer: Consumer;
   /** partition -> offsets delivered, in order */
   delivered: Map<number, number[]>;
-  joins: { memberAssignment: Record<string, number[]>; isLeader: boolean; groupProtocol: string }[];
+  joins: { memberId: string; memberAssignment: Record<string, number[]>; isLeader: boolean; groupProtocol: string }[];
 }
 
 async function setup(seed: number, partitions = 6) {
   const cluster = new SimCluster({ seed, brokers: 3, controllers: 1 });
   const rebalances: RebalanceEvent[] = [];
+  const logs: Extract<NodeEvent, { type: 'log' }>[] = [];
+  /** Every offset the coordinator stored, "group/partition" -> offsets in order. */
+  const commits = new Map<string, number[]>();
   let coordinatorNode = '';
   cluster.onEvent((e) => {
     if (e.type === 'consumer-rebalance') rebalances.push(e);
+    if (e.type === 'log') logs.push(e);
+    if (e.type === 'offset-commit' && !e.loaded) commits.set(`${e.groupId}/${e.partition}`, [...(commits.get(`${e.groupId}/${e.partition}`) ?? []), e.offset]);
     if (e.type === 'group-state' && e.state !== 'Dead') coordinatorNode = e.node;
   });
   const { scheduler } = cluster;
@@ -50,7 +56,7 @@ async function setup(seed: number, partitions = 6) {
   };
 
   let count = 0;
-  const start = async (groupId: string, config: Partial<ConsumerConfig> = {}, made?: (consumer: Consumer) => void): Promise<Member> => {
+  const start = async (groupId: string, config: Partial<ConsumerConfig> = {}, made?: (consumer: Consumer) => void, run: Partial<ConsumerRunConfig> = {}): Promise<Member> => {
     const name = `${groupId}-member-${++count}`;
     const memberKafka = cluster.kafka({ clientId: name });
     const consumer = memberKafka.consumer({ groupId, maxWaitTimeInMs: 1000, ...config });
@@ -61,6 +67,7 @@ async function setup(seed: number, partitions = 6) {
     await scheduler.await(consumer.subscribe({ topic: TOPIC, fromBeginning: true }));
     await scheduler.await(consumer.run({
       autoCommitInterval: 500,
+      ...run,
       eachMessage: async ({ partition, message }) => {
         const list = member.delivered.get(partition) ?? [];
         member.delivered.set(partition, list);
@@ -89,7 +96,12 @@ async function setup(seed: number, partitions = 6) {
   };
   /** The broker that last reported a group's state: the coordinator. */
   const coordinator = () => Number(coordinatorNode.slice('broker-'.length));
-  return { cluster, scheduler, admin, produce, start, owned, balanced, deliveredAll, fetchOffsets, rebalances, coordinator };
+  /** Where a committed offset went back: "group/partition: before -> after". */
+  const wentBack = (): string[] => [...commits].flatMap(([key, offsets]) =>
+    offsets.flatMap((o, i) => (i > 0 && o < Math.max(...offsets.slice(0, i)) ? [`${key}: ${Math.max(...offsets.slice(0, i))} -> ${o}`] : [])));
+  /** The member's network address (its events' node). */
+  const addressOf = (m: Member): string => rebalances.find((e) => e.memberId === m.joins[0]?.memberId)!.node;
+  return { cluster, scheduler, admin, produce, start, owned, balanced, deliveredAll, fetchOffsets, rebalances, coordinator, logs, commits, wentBack, addressOf };
 }
 
 describe('consumer groups', () => {
@@ -188,6 +200,51 @@ describe('consumer groups', () => {
     await scheduler.runUntilTrue(() => [...deliveredAll([a, b]).values()].every((s) => s.size === 25), 30_000, 'records after a left');
     await scheduler.await(b.consumer.disconnect());
     expect([...(await fetchOffsets('g')).values()]).toEqual([25, 25, 25, 25, 25, 25]);
+  }, 60_000);
+
+  it('cooperative-sticky: a member cut off from its coordinator while it rejoins has lost its partitions: it commits none of them and claims none, so no committed offset goes back', async () => {
+    const { cluster, scheduler, produce, start, owned, balanced, deliveredAll, fetchOffsets, rebalances, coordinator, logs, wentBack, addressOf } = await setup(9);
+    const config = { partitionAssigners: [PartitionAssigners.cooperativeSticky], sessionTimeout: 6000, heartbeatInterval: 1000, rebalanceTimeout: 10_000, retry: { retries: 10 } };
+    const count = (members: Member[]) => [...deliveredAll(members).values()].reduce((n, set) => n + set.size, 0);
+    await produce(10);
+    // a commits nothing on its own (a long auto-commit interval): all it processed is still uncommitted.
+    const a = await start('coop', config, undefined, { autoCommitInterval: 600_000 });
+    await scheduler.runUntilTrue(() => count([a]) === 60, 30_000, 'a consumed');
+    const aAddress = addressOf(a);
+    const coordinatorAddress = brokerAddress(coordinator());
+    // b joins. As a starts rejoining, its application stalls (paused) and its link to the coordinator is cut.
+    let cutAt = -1;
+    cluster.onEvent((e) => {
+      if (cutAt < 0 && e.type === 'consumer-rebalance' && e.node === aAddress && e.phase === 'join') {
+        cutAt = rebalances.length;
+        a.consumer.pause([{ topic: TOPIC }]);
+        cluster.network.cut(aAddress, coordinatorAddress);
+      }
+    });
+    const b = await start('coop', config);
+    expect(cutAt).toBeGreaterThanOrEqual(0);
+    // The coordinator drops a (no heartbeat for session.timeout.ms): b takes everything and commits past a.
+    await scheduler.runUntilTrue(() => owned(b).length === 6, 30_000, 'b owns every partition');
+    await produce(5);
+    await scheduler.runUntilTrue(() => [...deliveredAll([b]).values()].every((s) => s.has(14)), 30_000, 'b consumed');
+    await scheduler.runFor(2000);
+    expect([...(await fetchOffsets('coop')).values()]).toEqual([15, 15, 15, 15, 15, 15]);
+
+    // The link heals: a's JoinGroup is answered UNKNOWN_MEMBER_ID, its partitions are lost.
+    cluster.network.heal();
+    await scheduler.runUntilTrue(() => balanced([a, b], [3, 3]), 60_000, 'a and b share');
+    expect(wentBack()).toEqual([]);
+    const aRevokes = rebalances.slice(cutAt).filter((e) => e.node === aAddress && e.phase === 'revoke');
+    expect(aRevokes.flatMap((e) => e.partitions.flatMap((t) => t.partitions)).sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    const aLogs = logs.filter((e) => e.node === aAddress).map((e) => e.message);
+    expect(aLogs.some((m) => m.startsWith('JoinGroup for group coop: UNKNOWN_MEMBER_ID'))).toBe(true);
+    expect(aLogs.some((m) => /partitions lost .*: orders \[0, 1, 2, 3, 4, 5\]; dropped without committing/.test(m))).toBe(true);
+    a.consumer.resume([{ topic: TOPIC }]);
+    await produce(5);
+    await scheduler.runUntilTrue(() => [...deliveredAll([a, b]).values()].every((s) => s.has(19)), 30_000, 'both consumed');
+    for (const m of [a, b]) await scheduler.await(m.consumer.disconnect());
+    expect(wentBack()).toEqual([]);
+    expect([...(await fetchOffsets('coop')).values()]).toEqual([20, 20, 20, 20, 20, 20]);
   }, 60_000);
 
   it('two groups consume the same topic independently, each at its own offsets', async () => {

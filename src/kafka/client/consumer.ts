@@ -9,9 +9,10 @@
  * the coordinator every heartbeatInterval (default 3000) ms, and when eachMessage / eachBatch call
  * heartbeat() and one is due; a member silent for sessionTimeout (default 30000) ms is removed
  * by the coordinator. Heartbeat or OffsetCommit answered REBALANCE_IN_PROGRESS means rejoin;
- * UNKNOWN_MEMBER_ID (rejoin as a new member) and ILLEGAL_GENERATION mean this member's partitions
- * were already given away: they are dropped without a commit (their records may come again to
- * their next owner: at-least-once).
+ * UNKNOWN_MEMBER_ID (rejoin as a new member) and ILLEGAL_GENERATION, from those or from the
+ * JoinGroup / SyncGroup of a rebalance under way, mean this member's partitions were already
+ * given away: they are lost, dropped without a commit (their records may come again to their
+ * next owner: at-least-once), and the member rejoins claiming none.
  *
  * Rebalancing. With eager assignors (roundRobin, range, sticky) the consumer stops fetching,
  * lets the handler finish the record in hand, commits what it processed (autoCommit), revokes
@@ -63,7 +64,7 @@ import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, type FetchRequest, type OffsetCom
 import { decodeRecords, scanBatches, type BatchHeader, type DecodedRecord } from '../storage/recordBatch';
 import { toKafkaBuffer, type KafkaBuffer } from './buffer';
 import { Cluster, METADATA_REFRESH_ERRORS, groupBy, type ClientRuntime } from './cluster';
-import { ConsumerGroup, JoinCancelled, REJOIN_ERRORS, describeGroups, type GroupDescription } from './consumerGroup';
+import { ConsumerGroup, JoinCancelled, NOTHING_OWNED, REJOIN_ERRORS, describeGroups, type GroupDescription } from './consumerGroup';
 import { KafkaJSNonRetriableError, KafkaProtocolError, isRetriableError, kafkaErrorType, partitionError } from './errors';
 import { InstrumentationEmitter, createLogger, type Logger } from './instrumentation';
 import { Backoff, retryPolicy, sleep, type RetryOptions } from './retry';
@@ -547,7 +548,7 @@ export class Consumer {
    * The group answered a heartbeat or a commit with `error`. REBALANCE_IN_PROGRESS: rejoin.
    * UNKNOWN_MEMBER_ID: rejoin as a new member; ILLEGAL_GENERATION: rejoin; with both the
    * partitions are lost (already given to others). During a rebalance nothing changes: the join
-   * in progress settles it.
+   * in progress settles it (its JoinGroup or SyncGroup gets the same answer).
    */
   private onGroupError(error: ErrorName, operation: string): void {
     if (!REJOIN_ERRORS.has(error) || this.rebalancing || !this.running) return;
@@ -555,14 +556,15 @@ export class Consumer {
       this.requestRejoin(`${operation}: the group is rebalancing`);
       return;
     }
-    if (error === 'UNKNOWN_MEMBER_ID') this.group.reset();
+    this.group.membershipLost(error);
     this.cluster.log('warn', `${operation} for group ${this.groupId}: ${error}, this member's partitions were reassigned; joining again`);
     this.requestRejoin(`${operation}: ${error}`, true);
   }
 
   /**
    * One rebalance: revoke (eager: everything; a member whose partitions were lost: everything,
-   * without committing), JoinGroup and SyncGroup, then take the new assignment.
+   * without committing), JoinGroup and SyncGroup (where the membership may turn out lost: the
+   * same again), then take the new assignment.
    */
   private async rebalance(runId: number): Promise<void> {
     const request = this.rejoin;
@@ -572,16 +574,14 @@ export class Consumer {
     const started = this.clock.now();
     this.instrumentation.emit(CONSUMER_EVENTS.REBALANCING, { groupId: this.groupId, memberId: this.group.memberId });
     this.cluster.log('info', `group ${this.groupId}: rebalancing (${request.reason})`);
-    if (request.lost || !this.cooperative) {
-      await this.revoke([...this.states.values()], !request.lost);
-      if (!this.alive(runId)) return;
-    }
-    const owned = request.lost ? [] : this.assignment;
-    const ownedGeneration = request.lost ? -1 : this.assignmentGeneration;
+    if (request.lost) await this.partitionsLost(request.reason);
+    else if (!this.cooperative) await this.revoke([...this.states.values()], true);
+    if (!this.alive(runId)) return;
     this.emitRebalance('join', this.cooperative ? topicPartitions([...this.states.values()]) : []);
     const topics = await this.subscribedTopics();
     if (!this.alive(runId)) return;
-    const generation = await this.group.join(topics, owned, ownedGeneration, () => !this.alive(runId));
+    const owned = { partitions: this.assignment, generation: this.assignmentGeneration };
+    const generation = await this.group.join(topics, owned, () => !this.alive(runId), (error) => this.partitionsLost(error));
     if (!this.alive(runId)) return;
 
     const subscribed = new Set(topics);
@@ -649,6 +649,22 @@ export class Consumer {
     await Promise.allSettled(inFlight);
     if (commit && this.run_.autoCommit) await this.commitStates(states, false);
     this.emitRebalance('revoke', topicPartitions(states));
+  }
+
+  /**
+   * The membership is gone (UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION): the partitions already
+   * belong to others, so they are LOST (Java's onPartitionsLost): dropped without committing, as
+   * a commit now could only put a newer owner's offset back. Nothing is claimed in the next
+   * JoinGroup.
+   */
+  private async partitionsLost(reason: string): Promise<void> {
+    this.assignment = NOTHING_OWNED.partitions;
+    this.assignmentGeneration = NOTHING_OWNED.generation;
+    const states = [...this.states.values()];
+    if (states.length === 0) return;
+    const lost = topicPartitions(states).map((tp) => `${tp.topic} [${tp.partitions.join(', ')}]`).join(', ');
+    this.cluster.log('warn', `group ${this.groupId}: partitions lost (${reason}): ${lost}; dropped without committing`);
+    await this.revoke(states, false);
   }
 
   /** A crash of the group protocol (out of retries): KafkaJS's consumer.crash, and whether to restart. */

@@ -6,12 +6,16 @@
  * - JoinGroup (protocolType 'consumer', one protocol per assignor, each carrying a
  *   ConsumerProtocolSubscription: topics, owned partitions, their generation, rack). A first
  *   JoinGroup without a member id is answered MEMBER_ID_REQUIRED with one (KIP-394): join again
- *   with it. UNKNOWN_MEMBER_ID: join again without one.
+ *   with it.
  * - The member the coordinator names leader runs the chosen assignor over every member's
  *   subscription and the partition counts it fetches, and sends each member's
  *   ConsumerProtocolAssignment in SyncGroup; the others send none and get theirs back.
- *   SyncGroup answered REBALANCE_IN_PROGRESS or ILLEGAL_GENERATION (another rebalance began):
- *   join again; UNKNOWN_MEMBER_ID: join again without the member id.
+ *   SyncGroup answered REBALANCE_IN_PROGRESS (another rebalance began): join again.
+ * - JoinGroup or SyncGroup answered UNKNOWN_MEMBER_ID (join again without the member id), or
+ *   SyncGroup answered ILLEGAL_GENERATION: the group went on without this member, so the
+ *   partitions it owned are already someone else's. As the Java client does, they are LOST:
+ *   the consumer drops them without committing, and the member joins again owning nothing
+ *   (generation -1), so the assignor never weighs its stale claim against their new owner's.
  * - Heartbeat, LeaveGroup, DescribeGroups. What to do about a heartbeat's error is the consumer's.
  */
 import type { TopicPartitions } from '../events';
@@ -59,6 +63,14 @@ export interface GroupDescription {
 /** Errors after which a member must join again: the group moved on without it. */
 export const REJOIN_ERRORS = new Set<ErrorName>(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID']);
 
+/** JoinGroup errors answered by joining again. */
+const JOIN_AGAIN_ERRORS = new Set<ErrorName>(['MEMBER_ID_REQUIRED', 'UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS']);
+
+/** The partitions a member claims in its subscription, and the generation they were assigned in (-1: none). */
+export interface OwnedPartitions { partitions: TopicPartitions[]; generation: number }
+
+export const NOTHING_OWNED: OwnedPartitions = { partitions: [], generation: -1 };
+
 /** Thrown when the consumer stopped while joining: not a failure. */
 export class JoinCancelled extends Error {
   constructor() {
@@ -91,23 +103,49 @@ export class ConsumerGroup {
   }
 
   /**
-   * JoinGroup then SyncGroup until a generation is complete. `owned` (with the generation it
-   * belongs to) goes in the subscription, for sticky assignors and cooperative rebalancing.
+   * JoinGroup then SyncGroup until a generation is complete. `owned` (the partitions with the
+   * generation they belong to) goes in the subscription, for sticky assignors and cooperative
+   * rebalancing. When the membership turns out to be gone, `lost` is awaited (the consumer gives
+   * the partitions up without committing) and the member joins again owning nothing.
    */
-  async join(topics: string[], owned: TopicPartitions[], ownedGeneration: number, cancelled: () => boolean): Promise<Generation> {
+  async join(topics: string[], owned: OwnedPartitions, cancelled: () => boolean, lost: (error: ErrorName) => Promise<void>): Promise<Generation> {
     this.joining = true;
     try {
-      return await this.joinAndSync(topics, owned, ownedGeneration, cancelled);
+      return await this.joinAndSync(topics, owned, cancelled, lost);
     } finally {
       this.joining = false;
     }
   }
 
-  private async joinAndSync(topics: string[], owned: TopicPartitions[], ownedGeneration: number, cancelled: () => boolean): Promise<Generation> {
+  /**
+   * The group answered UNKNOWN_MEMBER_ID or ILLEGAL_GENERATION: this member is out of its
+   * generation (UNKNOWN_MEMBER_ID: out of the group; it joins again as a new member).
+   */
+  membershipLost(error: ErrorName): void {
+    if (error === 'UNKNOWN_MEMBER_ID') this.reset();
+    else this.generationId = -1;
+  }
+
+  private async joinAndSync(topics: string[], owned: OwnedPartitions, cancelled: () => boolean, lost: (error: ErrorName) => Promise<void>): Promise<Generation> {
+    let claim = owned;
+    const membershipLost = async (error: ErrorName, api: string) => {
+      this.cluster.log('warn', `${api} for group ${this.groupId}: ${error}, this member's partitions are lost (given to others); joining again without them`);
+      this.membershipLost(error);
+      claim = NOTHING_OWNED;
+      await lost(error);
+    };
     for (let attempt = 0; ; attempt++) {
       if (cancelled()) throw new JoinCancelled();
-      const joined = await this.sendJoinGroup(topics, owned, ownedGeneration, cancelled);
+      const joined = await this.sendJoinGroup(topics, claim);
       if (cancelled()) throw new JoinCancelled();
+      const joinError = errorOf(joined);
+      if (joinError) {
+        if (attempt >= 100 || !JOIN_AGAIN_ERRORS.has(joinError)) throw new KafkaProtocolError(joinError, `JoinGroup for group ${this.groupId}`);
+        if (joinError === 'MEMBER_ID_REQUIRED') this.memberId = joined.memberId;
+        else if (joinError === 'UNKNOWN_MEMBER_ID') await membershipLost(joinError, 'JoinGroup');
+        continue;
+      }
+      this.memberId = joined.memberId;
       const isLeader = joined.leader === this.memberId;
       const assignments = isLeader ? await this.assign(joined) : [];
       const response = await this.cluster.coordinatorRequest(this.groupId, 'SyncGroup', {
@@ -116,8 +154,8 @@ export class ConsumerGroup {
       }, errorOf, this.options.sessionTimeout + this.cluster.runtime.requestTimeout);
       const error = errorOf(response);
       if (error && REJOIN_ERRORS.has(error) && attempt < 100) {
-        if (error === 'UNKNOWN_MEMBER_ID') this.reset();
-        this.cluster.log('info', `SyncGroup for group ${this.groupId}: ${error}, joining again`);
+        if (error === 'REBALANCE_IN_PROGRESS') this.cluster.log('info', `SyncGroup for group ${this.groupId}: ${error}, joining again`);
+        else await membershipLost(error, 'SyncGroup');
         continue;
       }
       if (error) throw new KafkaProtocolError(error, `SyncGroup for group ${this.groupId}`);
@@ -131,38 +169,23 @@ export class ConsumerGroup {
     }
   }
 
-  private async sendJoinGroup(topics: string[], owned: TopicPartitions[], ownedGeneration: number, cancelled: () => boolean): Promise<JoinGroupResponse> {
+  /** One JoinGroup; its answer, error or not. */
+  private sendJoinGroup(topics: string[], owned: OwnedPartitions): Promise<JoinGroupResponse> {
     // A cooperative assignor in an eager consumer must not see owned partitions: it would hold moved
     // ones back for a follow-up rebalance that an eager member never asks for.
     const metadataFor = (assignor: Assignor) => encodeSubscription({
       topics, userData: null, rackId: this.options.rackId,
-      ownedPartitions: assignor.rebalanceProtocol === 'COOPERATIVE' && this.options.rebalanceProtocol === 'EAGER' ? [] : owned,
-      generationId: ownedGeneration,
+      ownedPartitions: assignor.rebalanceProtocol === 'COOPERATIVE' && this.options.rebalanceProtocol === 'EAGER' ? [] : owned.partitions,
+      generationId: owned.generation,
     });
     // The coordinator holds a JoinGroup until every member has joined, up to the rebalance timeout (as the Java client's timeout).
     const timeout = Math.max(this.options.rebalanceTimeout + 5000, this.cluster.runtime.requestTimeout);
-    for (let attempt = 0; ; attempt++) {
-      if (cancelled()) throw new JoinCancelled();
-      const response = await this.cluster.coordinatorRequest(this.groupId, 'JoinGroup', {
-        groupId: this.groupId, sessionTimeoutMs: this.options.sessionTimeout, rebalanceTimeoutMs: this.options.rebalanceTimeout,
-        memberId: this.memberId, groupInstanceId: null, protocolType: CONSUMER_PROTOCOL_TYPE,
-        protocols: this.options.assignors.map((a) => ({ name: a.name, metadata: metadataFor(a) })),
-        clientId: this.options.clientId,
-      }, errorOf, timeout);
-      const error = errorOf(response);
-      if (!error) {
-        this.memberId = response.memberId;
-        return response;
-      }
-      if (attempt >= 20) throw new KafkaProtocolError(error, `JoinGroup for group ${this.groupId}`);
-      if (error === 'MEMBER_ID_REQUIRED') {
-        this.memberId = response.memberId;
-      } else if (error === 'UNKNOWN_MEMBER_ID') {
-        this.reset();
-      } else if (error !== 'REBALANCE_IN_PROGRESS') {
-        throw new KafkaProtocolError(error, `JoinGroup for group ${this.groupId}`);
-      }
-    }
+    return this.cluster.coordinatorRequest(this.groupId, 'JoinGroup', {
+      groupId: this.groupId, sessionTimeoutMs: this.options.sessionTimeout, rebalanceTimeoutMs: this.options.rebalanceTimeout,
+      memberId: this.memberId, groupInstanceId: null, protocolType: CONSUMER_PROTOCOL_TYPE,
+      protocols: this.options.assignors.map((a) => ({ name: a.name, metadata: metadataFor(a) })),
+      clientId: this.options.clientId,
+    }, errorOf, timeout);
   }
 
   /** The leader's part: every member's subscription through the chosen assignor. */
