@@ -98,7 +98,7 @@ test('panels: topics, message browser, metrics and the event timeline', async ({
       }
       await producer.disconnect();
     }, TOPIC);
-    const metric = page.getByRole('group', { name: 'MessagesInPerSec' });
+    const metric = page.getByRole('listitem', { name: 'MessagesInPerSec' });
     await expect(metric.getByText('kafka.server:type=BrokerTopicMetrics,name=MessagesInPerSec')).toBeVisible();
     await expect.poll(async () => Number(await metric.getByLabel('MessagesInPerSec value').textContent()), { timeout: 10_000 }).toBeGreaterThan(0);
     await producing;

@@ -33,7 +33,8 @@ function MetricRow({ name, mbean, help, unit, kind, values, alert }: {
   const complete = values.slice(0, -1);
   const average = kind === 'rate' && complete.length > 0 ? complete.reduce((a, b) => a + b, 0) / complete.length : null;
   return (
-    <li className={`metric${alert ? ' metric-alert' : ''}`} role="group" aria-label={name} title={help}>
+    // A plain list item (role="group" on it would break the list's structure for screen readers).
+    <li className={`metric${alert ? ' metric-alert' : ''}`} aria-label={name} title={help}>
       <div className="metric-head">
         <span className="metric-name">{name}</span>
         <span className="metric-value" aria-label={`${name} value`}>{format(value)}</span>
