@@ -12,18 +12,26 @@ import { MetadataLog } from './MetadataLog';
 import { MetricsPanel } from './MetricsPanel';
 import { ProduceForm } from './ProduceForm';
 import { TopicsTable } from './TopicsTable';
+import { TutorialPanel } from '../tutorials/TutorialPanel';
+import { ExperimentsPanel } from '../experiments/ExperimentsPanel';
+import { ScenarioPanel, SharedScenarioBanner } from '../scenario/ScenarioPanel';
+import { UpdateNote } from '../hosting/UpdateNote';
 import './stage.css';
 
 /**
  * The page: the stage (the cluster drawn live) across the top, where a laptop screen shows it
  * whole; below it the panels, the tables, logs and configs in the wide column, the client
- * applications, forms, metrics and the metadata log beside them. The help overlay is the
- * header's.
+ * applications, forms, metrics and the metadata log beside them, under the tutorials and
+ * experiments a learner comes for. A shared scenario link is offered above the stage (built
+ * only on a click); a new version of the site is announced, never forced. The help overlay is
+ * the header's.
  */
 export function App({ playground }: { playground: Playground }) {
   return (
     <PlaygroundContext.Provider value={playground}>
       <Header />
+      <UpdateNote />
+      <SharedScenarioBanner />
       <main className="layout">
         <div className="col-stage">
           <ClusterView />
@@ -36,10 +44,13 @@ export function App({ playground }: { playground: Playground }) {
           <ConfigsPanel />
         </div>
         <aside className="col-side">
+          <TutorialPanel />
+          <ExperimentsPanel />
           <ClientsPanel />
           <ProduceForm />
           <CreateTopicForm />
           <MetricsPanel />
+          <ScenarioPanel />
           <MetadataLog />
         </aside>
       </main>
