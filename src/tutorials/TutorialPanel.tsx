@@ -157,7 +157,7 @@ export function TutorialPanel({ tutorials = TUTORIALS }: { tutorials?: readonly 
             <div className="tutorial-action">
               <span className="tutorial-action-label"><span className="muted">Your move: </span>{step.action.label}</span>
               {step.action.run && (
-                <button type="button" className="primary" onClick={() => void doIt()} disabled={action.kind === 'running'}
+                <button type="button" className={stepDone ? undefined : 'primary'} onClick={() => void doIt()} disabled={action.kind === 'running'}
                   aria-label={`Do it for me: ${step.action.label}`}>
                   {action.kind === 'running' ? 'Working…' : action.kind === 'ran' ? 'Do it again' : 'Do it for me'}
                 </button>
@@ -209,14 +209,23 @@ function TutorialList({ tutorials, progress, onOpen, onRestart }: {
           : status.kind === 'completed' ? 'Completed'
             : status.kind === 'in-progress' ? `Step ${status.step + 1} of ${status.of}${status.completed ? ' (completed before)' : ''}`
               : 'Not started';
+        const verb = status.kind === 'in-progress' ? 'Continue' : status.kind === 'completed' ? 'Open again' : 'Start';
         return (
           <li key={t.id} className={`tutorial-item is-${status.kind}`} aria-labelledby={`tutorial-${t.id}`}>
             <div className="tutorial-item-head">
               <h3 id={`tutorial-${t.id}`}>{t.title}</h3>
               <span className={`tutorial-badge is-${status.kind}`}>{label}</span>
+              {status.kind !== 'unavailable' && (
+                <>
+                  {status.kind === 'in-progress' && status.step > 0 && (
+                    <button type="button" className="small" onClick={() => onRestart(t)} aria-label={`Start over: ${t.title}`}>Start over</button>
+                  )}
+                  <button type="button" className="small" onClick={() => onOpen(t)} aria-label={`${verb}: ${t.title}`}>{verb}</button>
+                </>
+              )}
             </div>
             <p className="tutorial-summary">{t.summary}</p>
-            {status.kind === 'unavailable' ? (
+            {status.kind === 'unavailable' && (
               <>
                 <p className="tutorial-unavailable muted">{status.reason}</p>
                 <details className="tutorial-real-details">
@@ -224,15 +233,6 @@ function TutorialList({ tutorials, progress, onOpen, onRestart }: {
                   <RealKafkaBody tutorial={t} />
                 </details>
               </>
-            ) : (
-              <div className="tutorial-item-actions">
-                <button type="button" onClick={() => onOpen(t)} aria-label={`${status.kind === 'in-progress' ? 'Continue' : status.kind === 'completed' ? 'Open again' : 'Start'}: ${t.title}`}>
-                  {status.kind === 'in-progress' ? 'Continue' : status.kind === 'completed' ? 'Open again' : 'Start'}
-                </button>
-                {status.kind === 'in-progress' && status.step > 0 && (
-                  <button type="button" onClick={() => onRestart(t)} aria-label={`Start over: ${t.title}`}>Start over</button>
-                )}
-              </div>
             )}
           </li>
         );

@@ -36,8 +36,9 @@ export const failoverTutorial: Tutorial = {
         const p = partitionOf(cluster, TOPIC, 0);
         const before = partitionOf(start, TOPIC, 0);
         if (!p || !before || p.leader < 0 || p.leaderEpoch <= before.leaderEpoch) return false;
-        return killedBrokers(events).some((id) => id === before.leader && p.leader !== id && cluster.brokers.find((b) => b.id === id)?.fenced === true)
-          && eventsOf(events, 'leader-election').some((e) => e.topic === TOPIC && e.partition === 0 && e.leader === p.leader);
+        // The broker killed, whichever led when the step began (a preferred leader election may have moved it since).
+        return killedBrokers(events).some((id) => p.leader !== id && cluster.brokers.find((b) => b.id === id)?.fenced === true
+          && eventsOf(events, 'leader-election').some((e) => e.topic === TOPIC && e.partition === 0 && e.previousLeader === id && e.leader === p.leader));
       },
     },
     {
@@ -74,9 +75,12 @@ export const failoverTutorial: Tutorial = {
       done: ({ cluster, start, events }) => {
         const p = partitionOf(cluster, TOPIC, 0);
         const before = partitionOf(start, TOPIC, 0);
-        if (!p || !before || !eventsOf(events, 'network-changed').some((e) => e.cut !== null)) return false;
-        const old = p.replicaDetails.find((r) => r.broker === before.leader);
-        return p.leader >= 0 && p.leader !== before.leader && p.leaderEpoch > before.leaderEpoch && !!old && old.logEndOffset > p.logEndOffset;
+        const cut = eventsOf(events, 'network-changed').at(-1)?.cut;
+        if (!p || !before || !cut) return false;
+        // The cut-off broker: the one broker on the clients' side of the cut.
+        const side = cut.groups[cut.clients].filter((id) => cluster.brokers.some((b) => b.id === id));
+        const old = side.length === 1 ? p.replicaDetails.find((r) => r.broker === side[0]) : undefined;
+        return !!old && p.leader >= 0 && p.leader !== old.broker && p.leaderEpoch > before.leaderEpoch && old.logEndOffset > p.logEndOffset;
       },
     },
     {
