@@ -708,6 +708,55 @@ describe('consumer', () => {
     await fake.drive(consumer.stop());
   });
 
+  it('stop() waits for the commits queued before it: each goes out with the generation and member id it was queued under, before LeaveGroup', async () => {
+    const fake = new FakeCluster([1]);
+    fake.createTopic('t', 1);
+    const consumer = fake.kafka().consumer({ groupId: 'g' });
+    await consumer.subscribe({ topic: 't' });
+    await fake.drive(consumer.run({ eachMessage: async () => {} }));
+    // The coordinator is slow to answer the first OffsetCommit: the second waits behind it.
+    let release = () => {};
+    fake.intercept = (_broker, api, body: OffsetCommitRequest) => {
+      if (api !== 'OffsetCommit' || fake.net.requests('OffsetCommit').length > 1) return undefined;
+      return new Promise((resolve) => {
+        release = () => resolve({ topics: body.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: 0 })) })) });
+      });
+    };
+    const first = consumer.commitOffsets([{ topic: 't', partition: 0, offset: '5' }]);
+    const second = consumer.commitOffsets([{ topic: 't', partition: 0, offset: '6' }]);
+    const stopped = consumer.stop();
+    await fake.advance(1000);
+    release();
+    await fake.drive(Promise.all([first, second, stopped]));
+    const commits = fake.net.requests('OffsetCommit').map((r) => [r.message.body.generationIdOrMemberEpoch, r.message.body.memberId]);
+    expect(commits).toEqual([[1, 'test-member'], [1, 'test-member']]);
+    const order = fake.net.log.filter((s) => s.message.type === 'request').map((s) => s.message.api);
+    expect(order.lastIndexOf('OffsetCommit')).toBeLessThan(order.indexOf('LeaveGroup'));
+  });
+
+  it('refuses to commit while in its group without a generation (joining): ILLEGAL_GENERATION, nothing sent', async () => {
+    const fake = new FakeCluster([1]);
+    fake.createTopic('t', 1);
+    const consumer = fake.kafka().consumer({ groupId: 'g' });
+    await consumer.subscribe({ topic: 't' });
+    let release = () => {};
+    fake.intercept = (_broker, api, body) => {
+      if (api !== 'SyncGroup') return undefined;
+      return new Promise((resolve) => { release = () => resolve(loneMemberGroup(fake.groups, api, body)); });
+    };
+    const running = consumer.run({ eachMessage: async () => {} });
+    await fake.until(() => fake.net.requests('SyncGroup').length === 1);
+    const error = await fake.drive(consumer.commitOffsets([{ topic: 't', partition: 0, offset: '5' }])).catch((e) => e);
+    expect(error).toBeInstanceOf(KafkaProtocolError);
+    expect(error.type).toBe('ILLEGAL_GENERATION');
+    expect(fake.net.requests('OffsetCommit')).toHaveLength(0);
+    release();
+    await fake.drive(running);
+    await fake.drive(consumer.commitOffsets([{ topic: 't', partition: 0, offset: '5' }]));
+    expect(fake.committed.get('g/t/0')).toBe(5);
+    await fake.drive(consumer.stop());
+  });
+
   it('commitOffsets goes to the coordinator', async () => {
     const fake = new FakeCluster([1]);
     fake.createTopic('t', 1);

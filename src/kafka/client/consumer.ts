@@ -53,7 +53,12 @@
  *
  * Auto-commit (default on) commits the next offset to read (last processed + 1) after processing,
  * every autoCommitInterval ms (default 5000) or autoCommitThreshold records, before partitions
- * are revoked, and on stop. Every OffsetCommit carries the member id and generation.
+ * are revoked, and on stop. Every OffsetCommit carries the member id and generation of when it
+ * was asked for (commits go one at a time, and stop() lets the queued ones out before
+ * LeaveGroup). A running consumer between generations (joining, or its partitions lost) commits
+ * nothing: commitOffsets fails with ILLEGAL_GENERATION (UNKNOWN_MEMBER_ID without a member id),
+ * as the Java client's CommitFailedException. A consumer that is not running commits as a tool
+ * outside the group does (generation -1), which the coordinator takes only while the group is empty.
  */
 import type { TopicPartitions } from '../events';
 import { cooperativeSticky, range, roundRobin, sticky } from '../group/assignors';
@@ -282,6 +287,8 @@ export class Consumer {
   private uncommitted = 0;
   private lastCommitAt = 0;
   private commitChain: Promise<void> = Promise.resolve();
+  /** From run() until stop() has left the group: a commit then needs a generation. */
+  private inGroup = false;
 
   constructor(private readonly runtime: ClientRuntime, private readonly config: ConsumerConfig) {
     this.groupId = config.groupId;
@@ -379,6 +386,7 @@ export class Consumer {
     };
     this.slots = this.run_.partitionsConsumedConcurrently;
     this.running = true;
+    this.inGroup = true;
     const runId = ++this.runId;
     this.newAbortSignal();
     this.lastCommitAt = this.clock.now();
@@ -419,7 +427,10 @@ export class Consumer {
     this.rejoin = null;
     this.firstJoin?.resolve();
     this.firstJoin = null;
+    // Commits still queued go out in this generation, before the member leaves it.
+    await this.commitChain;
     await this.group.leave().catch((error) => this.cluster.reportError('LeaveGroup', error));
+    this.inGroup = false;
     this.instrumentation.emit(CONSUMER_EVENTS.STOP);
   }
 
@@ -1162,7 +1173,8 @@ export class Consumer {
   // ---- Committing --------------------------------------------------------------------------
 
   private async commitOffsetsIfNecessary(): Promise<void> {
-    if (!this.run_.autoCommit) return;
+    // Between generations nothing can be committed: the next assignment decides what is ours.
+    if (!this.run_.autoCommit || this.group.generationId < 0) return;
     const threshold = this.run_.autoCommitThreshold;
     const interval = this.run_.autoCommitInterval ?? 5000;
     const due = (threshold != null && threshold > 0 && this.uncommitted >= threshold) || this.clock.now() - this.lastCommitAt >= interval;
@@ -1186,27 +1198,36 @@ export class Consumer {
    */
   private async commitStates(states: PartitionState[], rejoinOnError: boolean): Promise<void> {
     const entries = resolvedEntries(states);
-    if (entries.length === 0) return;
+    if (entries.length === 0 || this.group.generationId < 0) return;
     await this.commit(entries, rejoinOnError).catch((error) => this.cluster.reportError('OffsetCommit', error));
   }
 
-  /** One OffsetCommit at a time, in order, so a later commit never lands before an earlier one. */
+  /**
+   * One OffsetCommit at a time, in order, so a later commit never lands before an earlier one,
+   * each with the generation and member id of now: one that waits in line (behind a slow
+   * commit, or while stop() leaves the group) must not go out in another generation, or as a
+   * commit from outside the group.
+   */
   private commit(entries: { topic: string; partition: number; offset: number }[], rejoinOnError: boolean): Promise<void> {
-    const run = this.commitChain.then(() => this.sendCommit(entries, rejoinOnError));
+    const { generationId, memberId } = this.group;
+    if (this.inGroup && generationId < 0) {
+      return Promise.reject(new KafkaProtocolError(memberId ? 'ILLEGAL_GENERATION' : 'UNKNOWN_MEMBER_ID',
+        `OffsetCommit for group ${this.groupId}: this consumer is between generations of its group (joining, or its partitions were lost); nothing committed`));
+    }
+    const member = generationId >= 0 ? { generationId, memberId } : { generationId: -1, memberId: '' };
+    const run = this.commitChain.then(() => this.sendCommit(entries, member, rejoinOnError));
     this.commitChain = run.catch(() => undefined);
     return run;
   }
 
   /**
-   * OffsetCommit with this member's id and generation (-1 and '' outside a group generation, as
-   * a commit from outside the group, which the coordinator takes only while the group is empty). REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION and
-   * UNKNOWN_MEMBER_ID mean the offsets were not committed and the member must rejoin.
+   * OffsetCommit as `member` (generation -1 and '' from a consumer outside the group, which the
+   * coordinator takes only while the group is empty). REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION
+   * and UNKNOWN_MEMBER_ID mean the offsets were not committed and the member must rejoin.
    */
-  private async sendCommit(entries: { topic: string; partition: number; offset: number }[], rejoinOnError: boolean): Promise<void> {
+  private async sendCommit(entries: { topic: string; partition: number; offset: number }[], member: { generationId: number; memberId: string }, rejoinOnError: boolean): Promise<void> {
     if (entries.length === 0) return;
-    const inGeneration = this.group.generationId >= 0;
-    const generationId = inGeneration ? this.group.generationId : -1;
-    const memberId = inGeneration ? this.group.memberId : '';
+    const { generationId, memberId } = member;
     const body: OffsetCommitRequest = {
       groupId: this.groupId, generationIdOrMemberEpoch: generationId, memberId,
       topics: [...groupBy(entries, (e) => e.topic)].map(([name, group]) => ({
