@@ -101,6 +101,45 @@ test('an experiment\'s shared link rebuilds its topic, configs and producer, and
   await context.close();
 });
 
+test('a scenario exported as JSON and imported in a fresh browser context is shown, then built on a click', async ({ page, browser }) => {
+  test.setTimeout(180_000);
+  await freshCluster(page);
+  await page.evaluate(async () => {
+    const admin = window.playground.kafka({ clientId: 'export-admin' }).admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'exported', numPartitions: 3, replicationFactor: 2, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] });
+    await admin.disconnect();
+  });
+  await expect.poll(async () => (await shape(page)).topics.length, { timeout: 30_000 }).toBe(1);
+  const original = await shape(page);
+  const panel = page.getByRole('region', { name: 'Scenarios' });
+  const downloading = page.waitForEvent('download');
+  await panel.getByRole('button', { name: 'Export as JSON' }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe('kafka-playground-scenario.json');
+  const file = await download.path();
+  await page.close();
+
+  const context = await browser.newContext();
+  const other = await context.newPage();
+  await other.goto('./');
+  await other.evaluate(() => window.playground.ready);
+  const importer = other.getByRole('region', { name: 'Scenarios' });
+  // A file that is not a scenario is refused with the reason.
+  await importer.getByLabel('Import a scenario (.json)').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"version":1,"cluster":{"brokers":3,"controllers":1},"topics":[{"name":"x","partitions":0}]}') });
+  await expect(importer.getByRole('alert')).toHaveText('broken.json is not a scenario this playground can build: topics[0].partitions: must be an integer from 1 to 50, got 0');
+  await importer.getByLabel('Import a scenario (.json)').setInputFiles(file);
+  const imported = importer.getByRole('region', { name: 'Imported scenario' });
+  await expect(imported).toContainText('exported: 3 partitions, replication factor 2, cleanup.policy=compact');
+  expect((await shape(other)).topics.map((t) => t.name)).not.toContain('exported');
+  await imported.getByRole('button', { name: 'Build this scenario' }).click();
+  await expect(importer.getByRole('status').filter({ hasText: 'Scenario built.' })).toBeVisible({ timeout: 90_000 });
+  const rebuilt = await shape(other);
+  expect(rebuilt.topics).toEqual(original.topics);
+  expect(rebuilt.brokers).toBe(original.brokers);
+  await context.close();
+});
+
 test('a damaged link says why and builds nothing', async ({ page }) => {
   await page.goto('./#s=v1.eyJ2ZXJzaW9uIjoxLCJjbHVzdGVyIjp7ImJyb2tlcnMiOjB9fQ');
   await page.evaluate(() => window.playground.ready);

@@ -17,7 +17,8 @@ function CounterList({ counters, label, consumer }: { counters: Counters | null;
   const show = (n: number | null | undefined) => (n === null || n === undefined ? '—' : String(n));
   const rows: [string, string, number | null | undefined, string][] = [
     ['acknowledged', 'Acknowledged', counters?.acknowledged, 'Records the producer was told are written'],
-    ['delivered', 'Delivered', counters?.delivered, consumer ? 'Distinct records the consumers processed' : 'Distinct records read back from the log'],
+    // Read experiments deliver when the log is read at the end; until then there is nothing to show.
+    ['delivered', 'Delivered', !consumer && counters?.lost === null ? null : counters?.delivered, consumer ? 'Distinct records the consumers processed' : 'Distinct records read back from the log at the end'],
     ['lost', 'Lost', counters?.lost, 'Acknowledged and never delivered (known once the log has been read)'],
     ['duplicated', 'Duplicated', counters?.duplicated, 'Records delivered at two offsets or more: written twice'],
   ];

@@ -99,7 +99,9 @@ export const EXPERIMENTS: readonly Experiment[] = [
       const after = r.counters.acknowledged - (r.marks['one-down']?.acknowledged ?? r.counters.acknowledged);
       const refused = (r.errors.NOT_ENOUGH_REPLICAS ?? 0);
       if (r.waits['writes-go-on'] && r.waits.refused) {
-        return { outcome: 'proved', why: `Writes went on with one broker down (${plural(after, 'record')} acknowledged after it died), ${plural(refused, 'send')} failed with NOT_ENOUGH_REPLICAS with two down, and all ${r.counters.acknowledged} acknowledged records were read back.` };
+        const unacknowledged = r.counters.delivered - r.counters.acknowledged;
+        const written = unacknowledged > 0 ? ` ${plural(unacknowledged, 'record')} whose send failed ${unacknowledged === 1 ? 'was' : 'were'} in the log all the same: a failed send does not mean nothing was written (a leader may append before the ISR shrinks, then answer NOT_ENOUGH_REPLICAS_AFTER_APPEND).` : '';
+        return { outcome: 'proved', why: `Writes went on with one broker down (${plural(after, 'record')} acknowledged after it died), ${plural(refused, 'send')} failed with NOT_ENOUGH_REPLICAS with two down, and all ${r.counters.acknowledged} acknowledged records were read back.${written}` };
       }
       return { outcome: 'not-reproduced', why: 'Nothing acknowledged was lost, but the run did not show both phases (writes with one broker down, NOT_ENOUGH_REPLICAS with two).' };
     },

@@ -81,6 +81,7 @@ describe('summarizeScenario', () => {
     expect(summary.topics).toEqual(['orders: 3 partitions, replication factor 3, min.insync.replicas=2, unclean.leader.election.enable=false']);
     expect(summary.clients).toEqual(['producer → orders, 5/s, acks=all, idempotent', 'consumer in group billing ← orders']);
     expect(summary.faults[0]).toBe('at 2 s: kill the leader of orders-0 (remembered as $old)');
+    expect(summary.faults[3]).toBe('at 8 s: restart $old (the leader of orders-0 at 2 s)');
     expect(summary.faults[4]).toBe('at 9 s: split the network: {broker 1, controller 1000} | {broker 2, broker 3}, clients with broker 2');
   });
 });

@@ -23,20 +23,38 @@ export function clientText(client: ScenarioClient): string {
   return `consumer in group ${client.groupId} ← ${client.topics.join(', ')}${client.fromBeginning === false ? ' (from the end)' : ''}`;
 }
 
-export function faultText(fault: ScenarioFault): string {
+/**
+ * A fault in words. `named`: what earlier faults' `as` names stand for ("the leader of orders-0
+ * at 2 s"), so '$old' reads as what it is.
+ */
+export function faultText(fault: ScenarioFault, named: ReadonlyMap<string, string> = new Map()): string {
+  const text = (target: number | string) => {
+    const name = typeof target === 'string' && target.startsWith('$') ? target.slice(1) : null;
+    return name !== null && named.has(name) ? `$${name} (${named.get(name)})` : targetText(target);
+  };
   const as = 'as' in fault && fault.as ? ` (remembered as $${fault.as})` : '';
-  const clientsWith = 'clientsWith' in fault && fault.clientsWith !== undefined ? `, clients with ${targetText(fault.clientsWith)}` : '';
+  const clientsWith = 'clientsWith' in fault && fault.clientsWith !== undefined ? `, clients with ${text(fault.clientsWith)}` : '';
   switch (fault.action) {
-    case 'killBroker': case 'killController': return `kill ${targetText(fault.target)}${as}`;
-    case 'restartBroker': case 'restartController': return `restart ${targetText(fault.target)}${as}`;
-    case 'isolate': return `cut ${targetText(fault.target)} off the network${clientsWith}${as}`;
-    case 'partition': return `split the network: ${fault.groups.map((g) => `{${g.map(targetText).join(', ')}}`).join(' | ')}${clientsWith}`;
+    case 'killBroker': case 'killController': return `kill ${text(fault.target)}${as}`;
+    case 'restartBroker': case 'restartController': return `restart ${text(fault.target)}${as}`;
+    case 'isolate': return `cut ${text(fault.target)} off the network${clientsWith}${as}`;
+    case 'partition': return `split the network: ${fault.groups.map((g) => `{${g.map(text).join(', ')}}`).join(' | ')}${clientsWith}`;
     case 'heal': return 'heal the network';
-    case 'killClient': return `crash ${targetText(fault.target)}`;
-    case 'stopClient': return `stop ${targetText(fault.target)}`;
+    case 'killClient': return `crash ${text(fault.target)}`;
+    case 'stopClient': return `stop ${text(fault.target)}`;
     case 'electPreferredLeaders': return 'elect the preferred leaders';
     case 'setSpeed': return `set the speed to ${fault.speed}×`;
   }
+}
+
+/** Each fault in words, '$name' references explained by the fault that set them. */
+export function faultTexts(faults: readonly ScenarioFault[]): string[] {
+  const named = new Map<string, string>();
+  return faults.map((f) => {
+    const line = `at ${formatAt(f.atMs)}: ${faultText(f, named)}`;
+    if ('as' in f && f.as) named.set(f.as, `${targetText(f.target)} at ${formatAt(f.atMs)}`);
+    return line;
+  });
 }
 
 /** What building the scenario will do, line by line. */
@@ -49,7 +67,7 @@ export function summarizeScenario(scenario: Scenario): { cluster: string; topics
       return `${t.name}: ${plural(t.partitions, 'partition')}, replication factor ${t.replicationFactor}${configs ? `, ${configs}` : ''}`;
     }),
     clients: scenario.clients.map(clientText),
-    faults: scenario.faults.map((f) => `at ${formatAt(f.atMs)}: ${faultText(f)}`),
+    faults: faultTexts(scenario.faults),
   };
 }
 
