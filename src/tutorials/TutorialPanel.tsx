@@ -142,7 +142,7 @@ export function TutorialPanel({ tutorials = TUTORIALS }: { tutorials?: readonly 
       </div>
       <div className="sr-only" aria-live="polite" role="status">{announcement}</div>
       {tutorial && step ? (
-        <div className="tutorial" aria-labelledby="tutorial-title">
+        <div className="tutorial">
           <h3 id="tutorial-title">{tutorial.title}</h3>
           <ol className="tutorial-steps" aria-label="Steps">
             {tutorial.steps.map((s, i) => {
@@ -157,9 +157,9 @@ export function TutorialPanel({ tutorials = TUTORIALS }: { tutorials?: readonly 
             <div className="tutorial-action">
               <span className="tutorial-action-label"><span className="muted">Your move: </span>{step.action.label}</span>
               {step.action.run && (
-                <button type="button" className={stepDone ? undefined : 'primary'} onClick={() => void doIt()} disabled={action.kind === 'running'}
-                  aria-label={`Do it for me: ${step.action.label}`}>
+                <button type="button" className={stepDone ? undefined : 'primary'} onClick={() => void doIt()} disabled={action.kind === 'running'}>
                   {action.kind === 'running' ? 'Working…' : action.kind === 'ran' ? 'Do it again' : 'Do it for me'}
+                  <span className="sr-only">{`: ${step.action.label}`}</span>
                 </button>
               )}
             </div>
