@@ -14,7 +14,7 @@ import type {
 } from '../protocol/messages';
 import { concatBytes } from '../common/serial';
 import { decodeRecords, encodeBatch, readBatchHeader, setBaseOffset } from '../storage/recordBatch';
-import { decodeSubscription } from '../group/consumerProtocol';
+import { decodeSubscription, encodeAssignment } from '../group/consumerProtocol';
 import { KafkaBuffer, toKafkaBuffer } from './buffer';
 import { CompressionTypes, Kafka, KafkaProtocolError, PartitionAssigners, Partitioners, type EachBatchPayload, type KafkaMessage } from './index';
 import { partitionForKey } from './partitioner';
@@ -754,6 +754,119 @@ describe('consumer', () => {
     await fake.drive(running);
     await fake.drive(consumer.commitOffsets([{ topic: 't', partition: 0, offset: '5' }]));
     expect(fake.committed.get('g/t/0')).toBe(5);
+    await fake.drive(consumer.stop());
+  });
+
+  it('a commit answered after its partition was lost and assigned again leaves the new assignment alone: it starts from the group\'s offset', async () => {
+    const fake = new FakeCluster([1]);
+    fake.createTopic('t', 1);
+    await fake.append('t', 0, ['a', 'b', 'c', 'd', 'e']);
+    const consumer = fake.kafka().consumer({ groupId: 'g' });
+    await consumer.subscribe({ topic: 't', fromBeginning: true });
+    const seen: string[] = [];
+    await fake.drive(consumer.run({ autoCommit: false, eachMessage: async ({ message }) => { seen.push(text(message)!); } }));
+    await fake.until(() => seen.length === 5);
+    // The answer to a commit of offset 5 is slow; meanwhile a heartbeat finds the member gone, and the
+    // first OffsetFetch of its next assignment fails (so the position is looked up again later).
+    let answerCommit = () => {};
+    let heartbeat = true;
+    let offsetFetch = true;
+    fake.intercept = (_broker, api, body) => {
+      if (api === 'OffsetCommit') {
+        const req = body as OffsetCommitRequest;
+        return new Promise((resolve) => {
+          answerCommit = () => resolve({ topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: 0 })) })) });
+        });
+      }
+      if (api === 'Heartbeat' && heartbeat) {
+        heartbeat = false;
+        return { errorCode: errorCode('UNKNOWN_MEMBER_ID') };
+      }
+      if (api === 'OffsetFetch' && offsetFetch) {
+        offsetFetch = false;
+        return { errorCode: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: -1, committedLeaderEpoch: -1, metadata: null, errorCode: errorCode('UNSTABLE_OFFSET_COMMIT') }] }] };
+      }
+      return undefined;
+    };
+    const committing = consumer.commitOffsets([{ topic: 't', partition: 0, offset: '5' }]);
+    await fake.until(() => !offsetFetch);
+    // Partition 0 is this member's again; since its commit another member consumed and committed up to 7.
+    fake.committed.set('g/t/0', 7);
+    await fake.append('t', 0, ['f', 'g', 'h']);
+    answerCommit();
+    await fake.drive(committing);
+    await fake.until(() => seen.includes('h'));
+    expect(seen.slice(5)).toEqual(['h']);
+    await fake.drive(consumer.stop());
+  });
+
+  it('a position looked up for an assignment that was lost meanwhile is not given to the next one: that starts from the group\'s offset', async () => {
+    const fake = new FakeCluster([1]);
+    fake.createTopic('t', 1);
+    await fake.append('t', 0, ['a', 'b', 'c', 'd', 'e']);
+    const consumer = fake.kafka().consumer({ groupId: 'g' });
+    await consumer.subscribe({ topic: 't' });
+    // No committed offset: the first assignment asks for the latest offset, and the answer is slow;
+    // meanwhile a heartbeat finds the member gone and it joins again.
+    let answerListOffsets = () => {};
+    let listOffsets = true;
+    let heartbeat = true;
+    fake.intercept = (_broker, api) => {
+      if (api === 'ListOffsets' && listOffsets) {
+        listOffsets = false;
+        return new Promise((resolve) => {
+          answerListOffsets = () => resolve({ topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: 0, timestamp: -1, offset: 5, leaderEpoch: 0 }] }] });
+        });
+      }
+      if (api === 'Heartbeat' && heartbeat) {
+        heartbeat = false;
+        return { errorCode: errorCode('UNKNOWN_MEMBER_ID') };
+      }
+      return undefined;
+    };
+    const seen: string[] = [];
+    await fake.drive(consumer.run({ eachMessage: async ({ message }) => { seen.push(text(message)!); } }));
+    const syncs = fake.net.requests('SyncGroup').length;
+    await fake.until(() => fake.net.requests('SyncGroup').length > syncs);
+    await fake.advance(100);
+    // Another member had the partition meanwhile and committed offset 2.
+    fake.committed.set('g/t/0', 2);
+    answerListOffsets();
+    await fake.until(() => seen.length === 3);
+    expect(seen).toEqual(['c', 'd', 'e']);
+    await fake.drive(consumer.stop());
+  });
+
+  it('a commit of revoked partitions leaves the other partitions\' count towards autoCommitThreshold', async () => {
+    const fake = new FakeCluster([1]);
+    fake.createTopic('t', 2);
+    await fake.append('t', 0, ['a0', 'a1']);
+    await fake.append('t', 1, ['b0']);
+    const consumer = fake.kafka().consumer({ groupId: 'g', partitionAssigners: [PartitionAssigners.cooperativeSticky] });
+    await consumer.subscribe({ topic: 't', fromBeginning: true });
+    const seen: string[] = [];
+    await fake.drive(consumer.run({ autoCommitInterval: 600_000, autoCommitThreshold: 4, eachMessage: async ({ message }) => { seen.push(text(message)!); } }));
+    await fake.until(() => seen.length === 3);
+    expect(fake.net.requests('OffsetCommit')).toHaveLength(0);
+    // The group rebalances and partition 1 goes to another member: it is revoked, its offset committed.
+    let heartbeat = true;
+    fake.intercept = (_broker, api) => {
+      if (api === 'Heartbeat' && heartbeat) {
+        heartbeat = false;
+        return { errorCode: errorCode('REBALANCE_IN_PROGRESS') };
+      }
+      if (api === 'SyncGroup') {
+        return { errorCode: 0, protocolType: 'consumer', protocolName: 'cooperative-sticky', assignment: encodeAssignment({ assignedPartitions: [{ topic: 't', partitions: [0] }], userData: null }) };
+      }
+      return undefined;
+    };
+    await fake.until(() => fake.committed.get('g/t/1') === 1);
+    expect(fake.committed.has('g/t/0')).toBe(false);
+    // Two more records on partition 0 make four processed since it was last committed.
+    await fake.append('t', 0, ['a2', 'a3']);
+    await fake.until(() => seen.length === 5);
+    await fake.advance(100);
+    expect(fake.committed.get('g/t/0')).toBe(4);
     await fake.drive(consumer.stop());
   });
 

@@ -218,6 +218,8 @@ interface PartitionState {
   /** What the coordinator holds, when known. */
   committed: number | null;
   committedKnown: boolean;
+  /** Records processed since this partition's offset was last committed (towards autoCommitThreshold). */
+  uncommitted: number;
   /** Where to go when there is no usable position: set by OFFSET_OUT_OF_RANGE or seek(-1/-2). */
   reset: 'earliest' | 'latest' | null;
   /** Bumped by seek and resets: results fetched before are stale. */
@@ -240,6 +242,13 @@ interface PartitionState {
   /** KIP-392: the broker the leader said to fetch from instead, until `expireAt`. */
   readReplica: { nodeId: number; expireAt: number } | null;
 }
+
+/**
+ * One partition's offset to commit. `state` is the partition's state when the commit was asked
+ * for: the answer updates that one, never a later assignment of the same partition; `count` is
+ * how many of its processed records the offset covers.
+ */
+interface CommitEntry { topic: string; partition: number; offset: number; state: PartitionState | undefined; count: number }
 
 const ABORTED = Symbol('aborted');
 
@@ -284,7 +293,6 @@ export class Consumer {
   };
   private slots = 1;
   private readonly slotWaiters: (() => void)[] = [];
-  private uncommitted = 0;
   private lastCommitAt = 0;
   private commitChain: Promise<void> = Promise.resolve();
   /** From run() until stop() has left the group: a commit then needs a generation. */
@@ -438,9 +446,16 @@ export class Consumer {
     const entries = offsets.map((o) => {
       const offset = Number(o.offset);
       if (!Number.isSafeInteger(offset)) throw new KafkaJSNonRetriableError(`Invalid offset ${String(o.offset)} for ${o.topic}-${o.partition}`);
-      return { topic: o.topic, partition: o.partition, offset };
+      return this.commitEntry(o.topic, o.partition, offset);
     });
     await this.commit(entries, true);
+  }
+
+  /** An offset the application commits, with the partition's state as it is now. */
+  private commitEntry(topic: string, partition: number, offset: number): CommitEntry {
+    const state = this.states.get(stateKey(topic, partition));
+    const coversProcessed = state !== undefined && state.resolved !== null && offset >= state.resolved;
+    return { topic, partition, offset, state, count: coversProcessed ? state.uncommitted : 0 };
   }
 
   seek({ topic, partition, offset }: { topic: string; partition: number; offset: string | number }): void {
@@ -617,7 +632,7 @@ export class Consumer {
         if (this.states.has(key)) continue;
         this.states.set(key, {
           topic, partition, key, fromBeginning, position: null, resolved: null, committed: null,
-          committedKnown: false, reset: null, epoch: 0, busy: false, blockedUntil: 0, blockedOn: null,
+          committedKnown: false, uncommitted: 0, reset: null, epoch: 0, busy: false, blockedUntil: 0, blockedOn: null,
           failures: new Backoff(this.cluster.policy, this.runtime.context.random),
           fetchFailures: new Backoff(this.cluster.policy, this.runtime.context.random), highWatermark: -1, readReplica: null,
         });
@@ -895,7 +910,11 @@ export class Consumer {
     return online ? preferred.nodeId : leader;
   }
 
-  /** Committed offsets, else the reset policy, for every partition without a position. */
+  /**
+   * Committed offsets, else the reset policy, for every partition without a position. Answers
+   * go to the states asked about: a partition revoked and assigned again meanwhile has a new
+   * state, which looks its position up itself.
+   */
   private async resolvePositions(): Promise<void> {
     const need = [...this.states.values()].filter((s) => s.position === null && !s.busy);
     if (need.length === 0) return;
@@ -905,10 +924,11 @@ export class Consumer {
       const response = await this.cluster.coordinatorRequest(this.groupId, 'OffsetFetch', { groupId: this.groupId, topics },
         (r) => (r.errorCode !== 0 ? errorName(r.errorCode) : firstPartitionError(r.topics.flatMap((t) => t.partitions))));
       if (response.errorCode !== 0) throw new KafkaProtocolError(errorName(response.errorCode), `OffsetFetch for group ${this.groupId}`);
+      const asked = new Map(unknown.map((s) => [s.key, s]));
       for (const topic of response.topics) {
         for (const p of topic.partitions) {
           if (p.errorCode !== 0) throw partitionError(errorName(p.errorCode), topic.name, p.partitionIndex, 'OffsetFetch');
-          const state = this.states.get(stateKey(topic.name, p.partitionIndex));
+          const state = asked.get(stateKey(topic.name, p.partitionIndex));
           if (!state) continue;
           state.committed = p.committedOffset >= 0 ? p.committedOffset : null;
           state.committedKnown = true;
@@ -937,9 +957,10 @@ export class Consumer {
         }));
         try {
           const response = await this.cluster.request(leader, 'ListOffsets', { replicaId: -1, isolationLevel: 0, topics });
+          const asked = new Map(states.map((s) => [s.key, s]));
           for (const topic of response.topics) {
             for (const p of topic.partitions) {
-              const state = this.states.get(stateKey(topic.name, p.partitionIndex));
+              const state = asked.get(stateKey(topic.name, p.partitionIndex));
               if (!state || state.position !== null) continue;
               if (p.errorCode !== 0) {
                 firstError ??= partitionError(errorName(p.errorCode), topic.name, p.partitionIndex, 'ListOffsets');
@@ -1119,7 +1140,7 @@ export class Consumer {
         if (state.epoch === epoch) {
           state.position = offset + 1;
           state.resolved = offset + 1;
-          this.uncommitted++;
+          state.uncommitted++;
         }
         if (this.running) await this.commitOffsetsIfNecessary();
       }
@@ -1130,7 +1151,7 @@ export class Consumer {
         const next = Number(offset) + 1;
         if (state.epoch !== epoch || !Number.isSafeInteger(next)) return;
         if (state.resolved === null || next > state.resolved) {
-          this.uncommitted++;
+          state.uncommitted++;
           state.resolved = next;
         }
         if (state.position === null || next > state.position) state.position = next;
@@ -1140,7 +1161,7 @@ export class Consumer {
           batch, resolveOffset, heartbeat, pause,
           commitOffsetsIfNecessary: async (offsets?: OffsetsByTopicPartition) => {
             if (offsets) {
-              await this.commit(offsets.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: Number(p.partition), offset: Number(p.offset) }))), true);
+              await this.commit(offsets.topics.flatMap((t) => t.partitions.map((p) => this.commitEntry(t.topic, Number(p.partition), Number(p.offset)))), true);
             } else {
               await this.commitOffsetsIfNecessary();
             }
@@ -1177,7 +1198,8 @@ export class Consumer {
     if (!this.run_.autoCommit || this.group.generationId < 0) return;
     const threshold = this.run_.autoCommitThreshold;
     const interval = this.run_.autoCommitInterval ?? 5000;
-    const due = (threshold != null && threshold > 0 && this.uncommitted >= threshold) || this.clock.now() - this.lastCommitAt >= interval;
+    const uncommitted = () => [...this.states.values()].reduce((n, s) => n + s.uncommitted, 0);
+    const due = (threshold != null && threshold > 0 && uncommitted() >= threshold) || this.clock.now() - this.lastCommitAt >= interval;
     if (!due) return;
     await this.commitResolved().catch((error) => this.cluster.reportError('OffsetCommit', error));
   }
@@ -1208,7 +1230,7 @@ export class Consumer {
    * commit, or while stop() leaves the group) must not go out in another generation, or as a
    * commit from outside the group.
    */
-  private commit(entries: { topic: string; partition: number; offset: number }[], rejoinOnError: boolean): Promise<void> {
+  private commit(entries: CommitEntry[], rejoinOnError: boolean): Promise<void> {
     const { generationId, memberId } = this.group;
     if (this.inGroup && generationId < 0) {
       return Promise.reject(new KafkaProtocolError(memberId ? 'ILLEGAL_GENERATION' : 'UNKNOWN_MEMBER_ID',
@@ -1225,7 +1247,7 @@ export class Consumer {
    * coordinator takes only while the group is empty). REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION
    * and UNKNOWN_MEMBER_ID mean the offsets were not committed and the member must rejoin.
    */
-  private async sendCommit(entries: { topic: string; partition: number; offset: number }[], member: { generationId: number; memberId: string }, rejoinOnError: boolean): Promise<void> {
+  private async sendCommit(entries: CommitEntry[], member: { generationId: number; memberId: string }, rejoinOnError: boolean): Promise<void> {
     if (entries.length === 0) return;
     const { generationId, memberId } = member;
     const body: OffsetCommitRequest = {
@@ -1245,14 +1267,12 @@ export class Consumer {
         throw partitionError(error, topic.name, p.partitionIndex, `OffsetCommit for group ${this.groupId}`);
       }
     }
-    for (const e of entries) {
-      const state = this.states.get(stateKey(e.topic, e.partition));
-      if (state) {
-        state.committed = e.offset;
-        state.committedKnown = true;
-      }
+    for (const { state, offset, count } of entries) {
+      if (!state) continue;
+      state.committed = offset;
+      state.committedKnown = true;
+      state.uncommitted = Math.max(0, state.uncommitted - count);
     }
-    this.uncommitted = 0;
     this.lastCommitAt = this.clock.now();
     this.instrumentation.emit(CONSUMER_EVENTS.COMMIT_OFFSETS, {
       groupId: this.groupId, memberId, groupGenerationId: generationId,
@@ -1274,9 +1294,9 @@ export class Consumer {
 
 const stateKey = (topic: string, partition: number): string => `${topic}\0${partition}`;
 
-const resolvedEntries = (states: PartitionState[]): { topic: string; partition: number; offset: number }[] => states
+const resolvedEntries = (states: PartitionState[]): CommitEntry[] => states
   .filter((s) => s.resolved !== null && s.resolved !== s.committed)
-  .map((s) => ({ topic: s.topic, partition: s.partition, offset: s.resolved! }));
+  .map((s) => ({ topic: s.topic, partition: s.partition, offset: s.resolved!, state: s, count: s.uncommitted }));
 
 /** Partitions by topic, both sorted. */
 function normalize(list: readonly TopicPartitions[]): TopicPartitions[] {
