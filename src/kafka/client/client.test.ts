@@ -870,6 +870,24 @@ describe('consumer', () => {
     await fake.drive(consumer.stop());
   });
 
+  it('takes an assignment by topic, sorted, each partition once, leaving out topics it does not subscribe to', async () => {
+    const fake = new FakeCluster([1]);
+    fake.createTopic('t', 3);
+    fake.createTopic('other', 1);
+    fake.intercept = (_broker, api, body: SyncGroupRequest) => (api === 'SyncGroup'
+      ? { errorCode: 0, protocolType: 'consumer', protocolName: body.protocolName, assignment: encodeAssignment({ assignedPartitions: [{ topic: 't', partitions: [2, 0] }, { topic: 'other', partitions: [0] }, { topic: 't', partitions: [0] }], userData: null }) }
+      : undefined);
+    const consumer = fake.kafka().consumer({ groupId: 'g' });
+    const joins: Record<string, number[]>[] = [];
+    consumer.on(consumer.events.GROUP_JOIN, (e) => joins.push(e.payload.memberAssignment));
+    await consumer.subscribe({ topic: 't' });
+    await fake.drive(consumer.run({ eachMessage: async () => {} }));
+    expect(joins).toEqual([{ t: [0, 2] }]);
+    const assigns = fake.events.filter((e) => e.type === 'consumer-rebalance' && e.phase === 'assign');
+    expect(assigns.map((e) => e.type === 'consumer-rebalance' && e.partitions)).toEqual([[{ topic: 't', partitions: [0, 2] }]]);
+    await fake.drive(consumer.stop());
+  });
+
   it('commitOffsets goes to the coordinator', async () => {
     const fake = new FakeCluster([1]);
     fake.createTopic('t', 1);

@@ -62,6 +62,7 @@
  */
 import type { TopicPartitions } from '../events';
 import { cooperativeSticky, range, roundRobin, sticky } from '../group/assignors';
+import { groupByTopic, type TopicPartition } from '../group/assignors/common';
 import type { Assignor } from '../group/assignors/types';
 import type { TimerHandle } from '../ports';
 import { errorName, type ErrorName } from '../protocol/errors';
@@ -429,7 +430,7 @@ export class Consumer {
     const states = [...this.states.values()];
     this.states.clear();
     if (this.run_.autoCommit) await this.commitStates(states, false);
-    if (states.length > 0) this.emitRebalance('revoke', topicPartitions(states));
+    if (states.length > 0) this.emitRebalance('revoke', groupByTopic(states));
     this.assignment = [];
     this.assignmentGeneration = -1;
     this.rejoin = null;
@@ -603,7 +604,7 @@ export class Consumer {
     if (request.lost) await this.partitionsLost(request.reason);
     else if (!this.cooperative) await this.revoke([...this.states.values()], true);
     if (!this.alive(runId)) return;
-    this.emitRebalance('join', this.cooperative ? topicPartitions([...this.states.values()]) : []);
+    this.emitRebalance('join', this.cooperative ? groupByTopic([...this.states.values()]) : []);
     const topics = await this.subscribedTopics();
     if (!this.alive(runId)) return;
     const owned = { partitions: this.assignment, generation: this.assignmentGeneration };
@@ -619,10 +620,14 @@ export class Consumer {
         topicsNotSubscribed: unsubscribed.map((tp) => tp.topic),
       });
     }
-    const assigned = normalize(generation.assignment.filter((tp) => subscribed.has(tp.topic)));
-    const keys = new Set(assigned.flatMap((tp) => tp.partitions.map((p) => stateKey(tp.topic, p))));
+    // Each partition once (a leader could name one twice), by topic, sorted.
+    const assignedByKey = new Map<string, TopicPartition>();
+    for (const { topic, partitions } of generation.assignment) {
+      if (subscribed.has(topic)) for (const partition of partitions) assignedByKey.set(stateKey(topic, partition), { topic, partition });
+    }
+    const assigned = groupByTopic([...assignedByKey.values()]);
     // Cooperative: only what is no longer ours goes, after SyncGroup (committed with the new generation).
-    const revoked = [...this.states.values()].filter((s) => !keys.has(s.key));
+    const revoked = [...this.states.values()].filter((s) => !assignedByKey.has(s.key));
     await this.revoke(revoked, true);
     if (!this.alive(runId)) return;
     for (const { topic, partitions } of assigned) {
@@ -674,7 +679,7 @@ export class Consumer {
     this.newAbortSignal();
     await Promise.allSettled(inFlight);
     if (commit && this.run_.autoCommit) await this.commitStates(states, false);
-    this.emitRebalance('revoke', topicPartitions(states));
+    this.emitRebalance('revoke', groupByTopic(states));
   }
 
   /**
@@ -688,7 +693,7 @@ export class Consumer {
     this.assignmentGeneration = NOTHING_OWNED.generation;
     const states = [...this.states.values()];
     if (states.length === 0) return;
-    const lost = topicPartitions(states).map((tp) => `${tp.topic} [${tp.partitions.join(', ')}]`).join(', ');
+    const lost = groupByTopic(states).map((tp) => `${tp.topic} [${tp.partitions.join(', ')}]`).join(', ');
     this.cluster.log('warn', `group ${this.groupId}: partitions lost (${reason}): ${lost}; dropped without committing`);
     await this.revoke(states, false);
   }
@@ -1297,19 +1302,6 @@ const stateKey = (topic: string, partition: number): string => `${topic}\0${part
 const resolvedEntries = (states: PartitionState[]): CommitEntry[] => states
   .filter((s) => s.resolved !== null && s.resolved !== s.committed)
   .map((s) => ({ topic: s.topic, partition: s.partition, offset: s.resolved!, state: s, count: s.uncommitted }));
-
-/** Partitions by topic, both sorted. */
-function normalize(list: readonly TopicPartitions[]): TopicPartitions[] {
-  const byTopic = new Map<string, Set<number>>();
-  for (const { topic, partitions } of list) {
-    const set = byTopic.get(topic) ?? new Set<number>();
-    byTopic.set(topic, set);
-    for (const p of partitions) set.add(p);
-  }
-  return [...byTopic].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([topic, set]) => ({ topic, partitions: [...set].sort((a, b) => a - b) }));
-}
-
-const topicPartitions = (states: PartitionState[]): TopicPartitions[] => normalize(states.map((s) => ({ topic: s.topic, partitions: [s.partition] })));
 
 /** `partitionAssigners` as Assignors: factories are called, KafkaJS-style custom assigners are refused by name. */
 function resolveAssignors(assigners: readonly unknown[] | undefined, context: { groupId: string; logger: Logger }): Assignor[] {
