@@ -273,6 +273,8 @@ export class Playground {
          */
         setSpeed: (speed: number) => host.setSpeed(speed),
         speed: () => host.speed,
+        /** The cluster clock (ms): every event's time and every Kafka timeout are on it; it stops while paused. */
+        now: () => host.now(),
         pause: () => host.pause(),
         resume: () => host.resume(),
         step: () => host.step(),
