@@ -590,6 +590,30 @@ describe('consumer', () => {
     await fake.drive(consumer.stop());
   });
 
+  it('reports a first batch larger than the fetch size (CORRUPT_MESSAGE), and hands records their batch context', async () => {
+    const fake = new FakeCluster([1]);
+    fake.createTopic('t', 1);
+    await fake.append('t', 0, ['a', 'b']);
+    const whole = fake.topics.get('t')![0].batches[0].bytes;
+    let cut = true;
+    fake.intercept = (_broker, api) => (api === 'Fetch' && cut
+      ? { errorCode: 0, responses: [{ topic: 't', partitions: [{ partitionIndex: 0, errorCode: 0, highWatermark: 2, lastStableOffset: 2, logStartOffset: 0, records: whole.slice(0, whole.length - 5) }] }] }
+      : undefined);
+    const consumer = fake.kafka().consumer({ groupId: 'g' });
+    await consumer.subscribe({ topic: 't', fromBeginning: true });
+    const seen: KafkaMessage[] = [];
+    await fake.drive(consumer.run({ eachMessage: async ({ message }) => { seen.push(message); } }));
+    await fake.until(() => fake.events.some((e) => e.type === 'client-error' && e.operation === 'Fetch'));
+    const error = fake.events.find((e) => e.type === 'client-error' && e.operation === 'Fetch');
+    expect(error?.type === 'client-error' && error.message).toMatch(/CORRUPT_MESSAGE: the first batch at offset 0 is larger than the fetch size/);
+    expect(seen).toEqual([]);
+    cut = false;
+    await fake.until(() => seen.length === 2);
+    expect(seen.map(text)).toEqual(['a', 'b']);
+    expect(seen[1].batchContext).toMatchObject({ firstOffset: '0', lastOffsetDelta: 1, isControlBatch: false, producerId: '-1', magicByte: 2 });
+    await fake.drive(consumer.stop());
+  });
+
   it('resets an out-of-range position, seeks, pauses and resumes', async () => {
     const fake = new FakeCluster([1]);
     fake.createTopic('t', 1);

@@ -67,12 +67,12 @@ import type { Assignor } from '../group/assignors/types';
 import type { TimerHandle } from '../ports';
 import { errorName, type ErrorName } from '../protocol/errors';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, type FetchRequest, type OffsetCommitRequest } from '../protocol/messages';
-import { decodeRecords, scanBatches, type BatchHeader, type DecodedRecord } from '../storage/recordBatch';
 import { toKafkaBuffer, type KafkaBuffer } from './buffer';
 import { Cluster, METADATA_REFRESH_ERRORS, groupBy, type ClientRuntime } from './cluster';
 import { ConsumerGroup, JoinCancelled, NOTHING_OWNED, REJOIN_ERRORS, describeGroups, type GroupDescription } from './consumerGroup';
 import { KafkaJSNonRetriableError, KafkaProtocolError, isRetriableError, kafkaErrorType, partitionError } from './errors';
 import { InstrumentationEmitter, createLogger, type Logger } from './instrumentation';
+import { decodeFetchedBatches, type FetchedRecord } from './partitionReader';
 import { Backoff, retryPolicy, sleep, type RetryOptions } from './retry';
 
 export const CONSUMER_EVENTS = {
@@ -1050,13 +1050,17 @@ export class Consumer {
           state.highWatermark = p.highWatermark;
           this.notePreferredReadReplica(state, node, p.preferredReadReplica);
           try {
-            const decoded = await decodeFetched(p.records, state.position!);
+            // Batches may start before the position; control batches hold no messages; a trailing partial batch comes whole next time.
+            const decoded = await decodeFetchedBatches(p.records, state.position!);
+            // Bytes but not one whole batch: the first is larger than the fetch size, and would never come.
+            const error = decoded.error ?? (decoded.batches.length === 0 && p.records && p.records.byteLength > 0
+              ? `the first batch at offset ${state.position} is larger than the fetch size (${p.records.byteLength} bytes received)` : undefined);
             // Records before a corrupt batch are still delivered; the bad batch then comes first and fails alone.
-            if (decoded.error && decoded.messages.length === 0 && decoded.nextOffset === state.position) {
-              throw partitionError('CORRUPT_MESSAGE', state.topic, state.partition, decoded.error);
+            if (error && decoded.records.length === 0 && decoded.nextOffset === state.position) {
+              throw partitionError('CORRUPT_MESSAGE', state.topic, state.partition, error);
             }
             state.fetchFailures.reset();
-            if (decoded.messages.length > 0) work.push({ state, epoch: epochs.get(state)!, messages: decoded.messages, nextOffset: decoded.nextOffset });
+            if (decoded.records.length > 0) work.push({ state, epoch: epochs.get(state)!, messages: decoded.records.map(toMessage), nextOffset: decoded.nextOffset });
             else if (decoded.nextOffset > state.position!) state.position = decoded.nextOffset; // only control or filtered records
           } catch (error) {
             this.cluster.reportError('Fetch', error);
@@ -1326,33 +1330,8 @@ function firstPartitionError(partitions: { errorCode: number }[]): ReturnType<ty
   return failed ? errorName(failed.errorCode) : undefined;
 }
 
-/**
- * The records of a Fetch response at or after `position`: batches may start before it, control
- * batches are skipped, and a trailing partial batch is ignored (it comes whole next time).
- */
-async function decodeFetched(records: Uint8Array | null, position: number): Promise<{ messages: KafkaMessage[]; nextOffset: number; error?: string }> {
-  const messages: KafkaMessage[] = [];
-  let nextOffset = position;
-  if (!records || records.byteLength === 0) return { messages, nextOffset };
-  const scan = scanBatches(records);
-  for (const { at, header } of scan.batches) {
-    if (header.lastOffset < position) continue;
-    if (!header.isControl) {
-      for (const record of await decodeRecords(records, at)) {
-        if (record.offset >= position) messages.push(toMessage(record, header));
-      }
-    }
-    nextOffset = Math.max(nextOffset, header.lastOffset + 1);
-  }
-  const partialTail = scan.error?.startsWith('partial');
-  if (scan.error && !partialTail) return { messages, nextOffset, error: scan.error };
-  if (scan.batches.length === 0 && partialTail) {
-    return { messages, nextOffset, error: `the first batch at offset ${position} is larger than the fetch size (${records.byteLength} bytes received)` };
-  }
-  return { messages, nextOffset };
-}
-
-function toMessage(record: DecodedRecord, header: BatchHeader): KafkaMessage {
+function toMessage(record: FetchedRecord): KafkaMessage {
+  const header = record.batch;
   const headers: IHeaders = {};
   for (const h of record.headers) {
     const value = toKafkaBuffer(h.value);
