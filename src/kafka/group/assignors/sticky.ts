@@ -2,9 +2,12 @@
  * Kafka's sticky assignors (AbstractStickyAssignor): as balanced as round robin, while each member
  * keeps as many of the partitions it held as it can, so a rebalance moves only what it must.
  *
- * - 'sticky' (StickyAssignor) is EAGER: members revoke everything before JoinGroup, so their
- *   ownedPartitions are empty and, as in Java, the previous assignment travels in userData
- *   (StickyAssignorUserData); a subscription without it falls back to ownedPartitions.
+ * - 'sticky' (StickyAssignor) is EAGER: members revoke everything before JoinGroup. The Java
+ *   client then sends empty ownedPartitions and its previous assignment in userData
+ *   (StickyAssignorUserData), which is read when a subscription carries it. The playground's
+ *   client sends userData null and, as ownedPartitions, what its last SyncGroup gave it (already
+ *   revoked) with that generation: the previous assignment travels there instead, so sticky
+ *   stays sticky (a member whose membership was lost claims nothing).
  * - 'cooperative-sticky' (CooperativeStickyAssignor, KIP-429) is COOPERATIVE: members keep
  *   consuming during the rebalance and report ownedPartitions. A partition that moves from one
  *   member to another is left out this round: its owner revokes it on seeing it gone, rejoins,
