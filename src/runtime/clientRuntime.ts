@@ -7,10 +7,8 @@ import { CONSUMER_EVENTS, type Consumer } from '../kafka/client/consumer';
 import { ASSIGNORS, KAFKAJS_DEFAULT_ASSIGNOR, type Assignor } from '../kafka/group/assignors';
 import type { ClusterEvent } from '../cluster/events';
 import { eventBatcher } from './eventBatcher';
-import { MessageChannelTransport } from './messageChannelTransport';
-import type { NodeWorkerApi } from './nodeRuntime';
-import { ScaledClock, type TimeAnchor } from './scaledClock';
-import { workerTime } from './timeOps';
+import type { TimeAnchor } from './scaledClock';
+import { workerWiring, type WorkerWiringApi } from './workerWiring';
 import { ProducerApp, type ProducerAppOptions } from './producerApp';
 
 /**
@@ -250,12 +248,11 @@ export type ClientInit = { address: string; anchor: TimeAnchor; latencyMs: numbe
 );
 
 /** What the host can ask of a client worker; connect, peerDown, setTime and block as a node's. */
-export interface ClientWorkerApi extends Omit<NodeWorkerApi, 'start'> {
+export interface ClientWorkerApi extends WorkerWiringApi {
   start(init: ClientInit, events: MessagePort): Promise<void>;
   /** A consumer leaves its group (consumer.disconnect); a producer waits for what it has in flight. Both report what is unreported. */
   stop(): Promise<void>;
 }
-
 
 /**
  * The worker side of a client application (a consumer or a producer): the same KafkaJS-shaped client the page uses, on
@@ -264,12 +261,8 @@ export interface ClientWorkerApi extends Omit<NodeWorkerApi, 'start'> {
  * session.timeout.ms passes without a heartbeat.
  */
 export function exposeClient(): void {
-  let transport: MessageChannelTransport | null = null;
-  let clock: ScaledClock | null = null;
+  const wiring = workerWiring();
   let app: ConsumerApp | ProducerApp | null = null;
-  const early: [string, MessagePort][] = [];
-  let blocked: string[] = [];
-  const time = workerTime(() => ({ clock, transport }));
   let flush = () => {};
   // The bootstrap list: brokers the host connected this worker to and has not reported down.
   const brokers = new Set<number>();
@@ -279,15 +272,12 @@ export function exposeClient(): void {
   };
 
   const api: ClientWorkerApi = {
+    ...wiring.api,
     async start(init, eventsPort) {
       const batcher = eventBatcher<ClusterEvent>(eventsPort);
       flush = batcher.flush;
       const events = batcher.push;
-      clock = new ScaledClock(init.anchor);
-      transport = new MessageChannelTransport(init.address, clock);
-      time.apply(clock, transport, init.anchor, init.latencyMs);
-      transport.setBlocked(blocked);
-      for (const [peer, port] of early.splice(0)) transport.connect(peer, port);
+      const { clock, transport } = wiring.start(init.address, init.anchor, init.latencyMs);
       const kafka = new Kafka({ clientId: init.options.clientId ?? init.address }, {
         transport, clock, random: { next: Math.random }, events,
         bootstrapBrokers: () => [...brokers].sort((a, b) => a - b),
@@ -311,21 +301,12 @@ export function exposeClient(): void {
     connect(peer, port) {
       const id = brokerId(peer);
       if (id !== null) brokers.add(id);
-      if (transport) transport.connect(peer, port);
-      else early.push([peer, port]);
+      wiring.api.connect(peer, port);
     },
     peerDown(peer) {
       const id = brokerId(peer);
       if (id !== null) brokers.delete(id);
-      transport?.peerDown(peer);
-    },
-    setTime: (anchor) => time.setTime(anchor),
-    setLatency: (ms) => time.setLatency(ms),
-    held: () => time.held(),
-    deliverOldest: () => time.deliverOldest(),
-    block(addresses) {
-      blocked = [...addresses];
-      transport?.setBlocked(blocked);
+      wiring.api.peerDown(peer);
     },
   };
   Comlink.expose(api);
