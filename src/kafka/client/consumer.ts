@@ -879,7 +879,12 @@ export class Consumer {
         else byNode.set(node, [state]);
       }
       for (const [node, states] of byNode) {
-        const round = this.fetchRound(node, states).finally(() => {
+        const round = this.fetchRound(node, states).catch((error: unknown) => {
+          // What a round did not handle itself (an answer it could not read): its partitions wait, never spin.
+          if (!this.running) return;
+          this.cluster.reportError('Fetch', error);
+          for (const state of states) this.block([state], state.fetchFailures.next(), node);
+        }).finally(() => {
           this.rounds.delete(node);
           this.wake();
         });
@@ -1015,7 +1020,6 @@ export class Consumer {
         if (!this.running) return;
         for (const state of viaReplica) state.readReplica = null;
         this.cluster.reportError('Fetch', error);
-        if (!isRetriableError(error)) throw error;
         await this.cluster.refreshMetadata().catch(() => undefined);
         for (const state of states) this.block([state], state.fetchFailures.next(), node);
         return;
