@@ -111,6 +111,8 @@ export function TutorialPanel({ tutorials = TUTORIALS }: { tutorials?: readonly 
   }), [playground]);
 
   const stepDone = stepKey !== null && doneFor === stepKey;
+  // The button's name starts with what it shows, then says what it does.
+  const actionText = action.kind === 'running' ? 'Working…' : action.kind === 'ran' ? 'Do it again' : 'Do it for me';
 
   const doIt = async () => {
     if (!step?.action?.run) return;
@@ -157,9 +159,9 @@ export function TutorialPanel({ tutorials = TUTORIALS }: { tutorials?: readonly 
             <div className="tutorial-action">
               <span className="tutorial-action-label"><span className="muted">Your move: </span>{step.action.label}</span>
               {step.action.run && (
-                <button type="button" className={stepDone ? undefined : 'primary'} onClick={() => void doIt()} disabled={action.kind === 'running'}>
-                  {action.kind === 'running' ? 'Working…' : action.kind === 'ran' ? 'Do it again' : 'Do it for me'}
-                  <span className="sr-only">{`: ${step.action.label}`}</span>
+                <button type="button" className={stepDone ? undefined : 'primary'} onClick={() => void doIt()} disabled={action.kind === 'running'}
+                  aria-label={`${actionText}: ${step.action.label}`}>
+                  {actionText}
                 </button>
               )}
             </div>
