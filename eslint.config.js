@@ -10,7 +10,7 @@ const impureGlobals = ['window', 'document', 'self', 'indexedDB', 'setTimeout', 
   'MessageChannel', 'postMessage', 'localStorage'].map((name) => ({ name, message: 'src/kafka is pure: use a port from ports.ts' }));
 
 export default tseslint.config(
-  { ignores: ['dist', 'node_modules', 'test-results', 'playwright-report'] },
+  { ignores: ['dist', 'node_modules', 'test-results', 'playwright-report', '.shots'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -21,7 +21,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/ui/**/*.tsx', 'src/ui/**/*.ts'],
+    files: ['src/ui/**/*.{ts,tsx}', 'src/tutorials/**/*.tsx', 'src/experiments/**/*.tsx', 'src/scenario/**/*.tsx', 'src/hosting/**/*.tsx'],
     plugins: { 'react-hooks': reactHooks },
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'warn' },
   },

@@ -90,6 +90,7 @@ export function TutorialPanel({ tutorials = TUTORIALS }: { tutorials?: readonly 
       unsubscribe();
     };
     // A new run for each step shown (stepKey names it); progress is read for the announcement only.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [stepKey, playground]);
 
   const tools: ActionTools = useMemo(() => ({
