@@ -1,17 +1,21 @@
 import { useId, useMemo, useState, type FormEvent } from 'react';
+import { ASSIGNORS as CLIENT_ASSIGNORS, JAVA_DEFAULT_ASSIGNORS, KAFKAJS_DEFAULT_ASSIGNOR } from '../kafka/group/assignors';
 import { consumerAppsOf } from './client';
 import { useDerived, usePlayground, usePlaygroundStatus } from './context';
 import { ResultLine, type Result } from './CreateTopicForm';
 import { describeError } from './format';
 
-/** partition.assignment.strategy choices, by the protocol name members send in JoinGroup. */
-export const ASSIGNORS: { value: string; label: string }[] = [
-  { value: 'RoundRobinAssigner', label: 'RoundRobinAssigner (KafkaJS default)' },
-  { value: 'range', label: 'range' },
-  { value: 'roundrobin', label: 'roundrobin' },
-  { value: 'sticky', label: 'sticky' },
-  { value: 'cooperative-sticky', label: 'cooperative-sticky (incremental, KIP-429)' },
-  { value: 'range,cooperative-sticky', label: '[range, cooperative-sticky] (Java default)' },
+/**
+ * partition.assignment.strategy choices, by the protocol name members send in JoinGroup: the
+ * assignors the client has, and the Java client's default list.
+ */
+const LABEL_NOTES: Record<string, string> = {
+  [KAFKAJS_DEFAULT_ASSIGNOR]: ' (KafkaJS default)',
+  'cooperative-sticky': ' (incremental, KIP-429)',
+};
+export const ASSIGNOR_CHOICES: { value: string; label: string }[] = [
+  ...[...CLIENT_ASSIGNORS.keys()].map((name) => ({ value: name, label: `${name}${LABEL_NOTES[name] ?? ''}` })),
+  { value: JAVA_DEFAULT_ASSIGNORS.join(','), label: `[${JAVA_DEFAULT_ASSIGNORS.join(', ')}] (Java default)` },
 ];
 
 /** KafkaJS's session timeout; Java's consumer has 45000 since Kafka 3.0 (KIP-735). */
@@ -27,7 +31,7 @@ export function ConsumerForm() {
   const listId = `${useId()}-topics`;
   const [groupId, setGroupId] = useState('demo-group');
   const [topicText, setTopicText] = useState('');
-  const [assignor, setAssignor] = useState(ASSIGNORS[0].value);
+  const [assignor, setAssignor] = useState(KAFKAJS_DEFAULT_ASSIGNOR);
   const [sessionTimeout, setSessionTimeout] = useState(String(KAFKAJS_SESSION_TIMEOUT));
   const [fromBeginning, setFromBeginning] = useState(true);
   const [delay, setDelay] = useState('0');
@@ -72,7 +76,7 @@ export function ConsumerForm() {
           <label>
             <span>Assignor <code>partition.assignment.strategy</code></span>
             <select value={assignor} onChange={(e) => setAssignor(e.target.value)}>
-              {ASSIGNORS.map((a) => <option key={a.value} value={a.value}>{a.label}</option>)}
+              {ASSIGNOR_CHOICES.map((a) => <option key={a.value} value={a.value}>{a.label}</option>)}
             </select>
             <span className="field-note">KafkaJS default: RoundRobinAssigner · Java default: [range, cooperative-sticky]</span>
           </label>
