@@ -26,7 +26,8 @@ export function exposeNode(): void {
   const api: NodeWorkerApi = {
     ...wiring.api,
     async start(init, eventsPort) {
-      const events = eventBatcher<NodeEvent>(eventsPort).push;
+      // A replica reports its offsets on every change; only the newest of a batch is sent.
+      const events = eventBatcher<NodeEvent>(eventsPort, (e) => (e.type === 'partition-offsets' ? `${e.topic}-${e.partition}` : null)).push;
       const { clock, transport } = wiring.start(init.address, init.anchor, init.latencyMs);
       const db = await openNodeDatabase(init.database);
       const context = { transport, clock, random: { next: Math.random }, logStore: new IdbLogStore(db), metaStore: new IdbMetaStore(db), events };
