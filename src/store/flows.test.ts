@@ -50,6 +50,23 @@ describe('flows: messages for the stage', () => {
     expect(all(buffer).every((f) => Number.isNaN(f.deliveredAt))).toBe(true);
   });
 
+  it('scans only what can be on the stage: every undelivered message, and the delivered ones sent lately, oldest first', () => {
+    const buffer = new FlowBuffer(100);
+    const send = (id: string, sentAt: number) => buffer.send({ id, from: 'a', to: 'b', api: 'Fetch', kind: 'request', bytes: 10, sentAt, error: false }, null);
+    send('old-waiting', 0);
+    send('old-done', 10);
+    buffer.deliver('old-done', 11);
+    for (let i = 0; i < 20; i++) send(`mid-${i}`, 100 + i);
+    for (let i = 0; i < 20; i++) buffer.deliver(`mid-${i}`, 101 + i);
+    send('late-report', 4950);
+    send('new-1', 5000);
+    send('new-2', 5100);
+    const seen: string[] = [];
+    buffer.forEachRecent(5900, (f) => seen.push(f.id));
+    // The slack keeps a send reported a little late (4950, within a second of 5900).
+    expect(seen).toEqual(['old-waiting', 'late-report', 'new-1', 'new-2']);
+  });
+
   it('marks what never arrives: sent to a dead node, in flight to a node that dies, across a new cut', () => {
     const state = applyEvents(initialClusterState(), [
       { type: 'node-spawned', time: 0, node: 'broker-1', role: 'broker' },

@@ -14,6 +14,9 @@ import { crossesCut } from './clusterStore';
 import type { NetworkCut } from '../cluster/networkCut';
 import type { NodeView } from './clusterStore';
 
+/** How much later than a newer one a send may be reported (worker batches, frames): the recent scan's slack. */
+const OUT_OF_ORDER_MS = 1000;
+
 /** One request or response on the wire, as the stage draws it. */
 export interface FlowMessage {
   id: string;
@@ -46,6 +49,8 @@ export class FlowBuffer {
   private readonly slots: (FlowMessage | undefined)[];
   private readonly byId = new Map<string, FlowMessage>();
   private readonly early = new Map<string, number>();
+  /** Sent and not delivered (nor dropped): they stay on the stage however old, until evicted. */
+  private readonly undelivered = new Set<FlowMessage>();
   /** The smallest size seen per sender, receiver, API and kind: an empty Fetch response's, to tell one with records. */
   private readonly smallest = new Map<string, number>();
   private nextSlot = 0;
@@ -81,6 +86,8 @@ export class FlowBuffer {
     };
     const old = this.slots[this.nextSlot];
     if (old && this.byId.get(old.id) === old) this.byId.delete(old.id);
+    if (old) this.undelivered.delete(old);
+    if (Number.isNaN(flow.deliveredAt)) this.undelivered.add(flow);
     this.slots[this.nextSlot] = flow;
     this.nextSlot = (this.nextSlot + 1) % this.capacity;
     this.byId.set(flow.id, flow);
@@ -94,6 +101,7 @@ export class FlowBuffer {
     if (flow) {
       flow.deliveredAt = time;
       flow.dropped = null;
+      this.undelivered.delete(flow);
       this.version++;
       return;
     }
@@ -109,6 +117,23 @@ export class FlowBuffer {
       flow.droppedAt = time;
       this.version++;
     }
+  }
+
+  /**
+   * The messages that can be on the stage: every one not yet delivered, and the delivered ones
+   * sent since `since`, oldest first. Sends are kept nearly in time order (a batch from another
+   * worker may come a little late), so the scan stops soon after `since` instead of reading
+   * the whole buffer every frame.
+   */
+  forEachRecent(since: number, visit: (flow: FlowMessage) => void): void {
+    const n = this.size;
+    const newest = this.nextSlot - 1 + this.capacity;
+    let count = 0;
+    while (count < n && this.slots[(newest - count) % this.capacity]!.sentAt >= since - OUT_OF_ORDER_MS) count++;
+    const recent = new Set<FlowMessage>();
+    for (let i = count - 1; i >= 0; i--) recent.add(this.slots[(newest - i) % this.capacity]!);
+    for (const flow of this.undelivered) if (!recent.has(flow)) visit(flow);
+    for (const flow of recent) visit(flow);
   }
 
   /** Every message kept, oldest first. */

@@ -138,7 +138,8 @@ export function computeFrame(buffer: FlowBuffer, anchorOf: AnchorOf, options: Fr
     return path;
   };
   const moving: { message: FlowMessage; t: number; alpha: number }[] = [];
-  buffer.forEach((message) => {
+  // A delivered message is on the stage for minVisibleMs at most after its send (longer hops are done once delivered).
+  buffer.forEachRecent(now - minVisibleMs, (message) => {
     const progress = progressOf(message, now, minVisibleMs);
     if (progress && pathOf(message.from, message.to)) moving.push({ message, ...progress });
   });
@@ -158,7 +159,7 @@ export function computeFrame(buffer: FlowBuffer, anchorOf: AnchorOf, options: Fr
   // Rates: the messages sent in the last window, per pair of nodes (both directions together).
   const since = now - options.rateWindowMs;
   const pairs = new Map<string, { a: string; b: string; count: number; bytes: number; byCategory: Map<FlowCategory, number> }>();
-  buffer.forEach((message) => {
+  buffer.forEachRecent(since, (message) => {
     if (message.sentAt < since || message.sentAt > now || !pathOf(message.from, message.to)) return;
     const [a, b] = message.from < message.to ? [message.from, message.to] : [message.to, message.from];
     const key = `${a}|${b}`;
