@@ -15,6 +15,8 @@ export interface NodeView {
 export interface ReplicaView {
   node: string; topic: string; partition: number; role: 'leader' | 'follower' | 'none';
   logStartOffset: number; logEndOffset: number; highWatermark: number; leaderEpoch: number; updatedAt: number;
+  /** When its log end offset last grew (cluster time): the stage flashes the newest record. */
+  appendedAt?: number;
   /** The ISR as this replica last knew it (a leader's may run ahead of the metadata while an AlterPartition is pending). */
   isr?: number[];
   /** Leader only: each follower's log end offset as its last Fetch told the leader. */
@@ -298,6 +300,7 @@ export function applyEvents(state: ClusterState, events: readonly ClusterEvent[]
           highWatermark: event.type === 'partition-offsets' ? event.highWatermark : prev?.highWatermark ?? event.logStartOffset,
           leaderEpoch: event.type === 'partition-offsets' ? event.leaderEpoch : prev?.leaderEpoch ?? -1,
           updatedAt: event.time,
+          appendedAt: prev && event.logEndOffset > prev.logEndOffset ? event.time : prev?.appendedAt,
           isr: event.type === 'partition-offsets' ? event.isr ?? prev?.isr : prev?.isr,
           // A follower's view of other replicas' offsets would be stale: only a leader's counts.
           replicaLogEndOffsets: event.type === 'partition-offsets' && event.role === 'leader' ? event.replicaLogEndOffsets : undefined,
@@ -311,7 +314,10 @@ export function applyEvents(state: ClusterState, events: readonly ClusterEvent[]
         const prev = next.replicas[key];
         if (!prev) break;
         const logEndOffset = event.type === 'log-append' ? Math.max(prev.logEndOffset, event.lastOffset + 1) : event.to;
-        next.replicas[key] = { ...prev, logEndOffset, highWatermark: Math.min(prev.highWatermark, logEndOffset), updatedAt: event.time };
+        next.replicas[key] = {
+          ...prev, logEndOffset, highWatermark: Math.min(prev.highWatermark, logEndOffset), updatedAt: event.time,
+          appendedAt: logEndOffset > prev.logEndOffset ? event.time : prev.appendedAt,
+        };
         break;
       }
       case 'speed-changed':

@@ -7,6 +7,7 @@ import { CreateTopicForm } from './CreateTopicForm';
 import { EventLog } from './EventLog';
 import { GroupsView } from './GroupsView';
 import { Header } from './Header';
+import { LiveRegion } from './LiveRegion';
 import { MessageBrowser } from './MessageBrowser';
 import { MetadataLog } from './MetadataLog';
 import { MetricsPanel } from './MetricsPanel';
@@ -22,7 +23,8 @@ import './stage.css';
  * The page: the stage (the cluster drawn live) across the top, where a laptop screen shows it
  * whole; below it the panels, the tables, logs and configs in the wide column, the client
  * applications, forms, metrics and the metadata log beside them, under the tutorials and
- * experiments a learner comes for. A shared scenario link is offered above the stage (built
+ * experiments a learner comes for. Each part that follows the cluster is a LiveRegion: scrolled
+ * out of sight, it stops re-rendering and the browser skips drawing it. A shared scenario link is offered above the stage (built
  * only on a click); a new version of the site is announced, never forced. The help overlay is
  * the header's.
  */
@@ -34,24 +36,24 @@ export function App({ playground }: { playground: Playground }) {
       <SharedScenarioBanner />
       <main className="layout">
         <div className="col-stage">
-          <ClusterView />
+          <LiveRegion><ClusterView /></LiveRegion>
         </div>
         <div className="col-main">
-          <TopicsTable />
-          <GroupsView />
-          <MessageBrowser />
-          <EventLog />
-          <ConfigsPanel />
+          <LiveRegion><TopicsTable /></LiveRegion>
+          <LiveRegion><GroupsView /></LiveRegion>
+          <LiveRegion><MessageBrowser /></LiveRegion>
+          <LiveRegion><EventLog /></LiveRegion>
+          <LiveRegion><ConfigsPanel /></LiveRegion>
         </div>
         <aside className="col-side">
           <TutorialPanel />
           <ExperimentsPanel />
-          <ClientsPanel />
-          <ProduceForm />
-          <CreateTopicForm />
-          <MetricsPanel />
+          <LiveRegion><ClientsPanel /></LiveRegion>
+          <LiveRegion><ProduceForm /></LiveRegion>
+          <LiveRegion><CreateTopicForm /></LiveRegion>
+          <LiveRegion><MetricsPanel /></LiveRegion>
           <ScenarioPanel />
-          <MetadataLog />
+          <LiveRegion><MetadataLog /></LiveRegion>
         </aside>
       </main>
     </PlaygroundContext.Provider>

@@ -230,9 +230,18 @@ export function MessageBrowser() {
     setScrollTop(el.scrollTop);
   };
 
-  // Live tail: follow the high watermark as records are committed.
+  // Live tail: follow the high watermark as records are committed. The end is known from the
+  // count, so the position is written and never read back: a read after a write forces a layout
+  // of the whole page, and the tail moves at every refresh.
+  const tailTop = useRef(-1);
   useEffect(() => {
-    if (tail) scrollTo(Math.max(0, count * ROW_HEIGHT - viewport));
+    const el = scroller.current;
+    const top = Math.max(0, count * ROW_HEIGHT - viewport);
+    if (!tail || !el || top === tailTop.current) return;
+    tailTop.current = top;
+    programmatic.current = true;
+    el.scrollTop = top;
+    setScrollTop(top);
   }, [tail, count, pages, viewport]);
 
   // A new partition starts at its tail.
@@ -251,6 +260,7 @@ export function MessageBrowser() {
   const onScroll = () => {
     const el = scroller.current!;
     setScrollTop(el.scrollTop);
+    tailTop.current = el.scrollTop;
     if (programmatic.current) {
       programmatic.current = false;
       return;

@@ -3,8 +3,8 @@
  * in the middle, consumer groups on the right. Three layers share one layout (src/viz/layout):
  * HTML cards (names, states, buttons, the accessible structure), an SVG drawing (logs, votes,
  * breaks), and one canvas where one requestAnimationFrame loop draws the messages in flight.
- * The cards and drawing follow the store at most every STAGE_REFRESH_MS; the canvas reads the
- * flow buffer and the cluster clock every frame, without React.
+ * The cards and drawing follow the page's throttled view of the store (liveView.ts); the canvas
+ * reads the flow buffer and the cluster clock every frame, without React.
  */
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { layoutStage, type StageLayout } from '../viz/layout';
@@ -12,42 +12,36 @@ import { MAX_PRODUCERS, stageModel, type ReplicaModel, type StageModel } from '.
 import type { Anchor } from '../viz/geometry';
 import { createFlowCanvas } from '../viz/flowCanvas';
 import { CATEGORY_COLOURS, CATEGORY_LABELS, type FlowCategory } from '../viz/particles';
-import { usePlayground } from './context';
+import { usePlayground, useView } from './context';
 import { setSelection, useSelection, type Highlight } from './selection';
 import { QuorumBand } from './QuorumView';
 import { BrokerCard, GroupCard, NotesBand, ProducerCard, SHOWN_NOTES } from './StageCards';
 import { StageSvg } from './StageSvg';
 import './stage.css';
 
-/** How often at most the cards and drawing follow the store (the canvas follows every frame). */
-const STAGE_REFRESH_MS = 120;
-
-/** The stage's model, recomputed from the store at most every STAGE_REFRESH_MS, and every second for what ages (news, idle producers). */
+/**
+ * The stage's model, recomputed whenever the page's view of the store republishes (at most every
+ * UI_REFRESH_MS, and not while the stage is off screen), and every second for what ages (news,
+ * idle producers, the flash of an append).
+ */
 function useStageModel(showInternal: boolean): StageModel {
   const playground = usePlayground();
+  const view = useView();
   const compute = useCallback(
-    () => stageModel(playground.store.getState(), { showInternal, now: playground.host.now() }),
-    [playground, showInternal],
+    () => stageModel(view.getState(), { showInternal, now: playground.host.now() }),
+    [playground, view, showInternal],
   );
   const [model, setModel] = useState(compute);
   useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    const refresh = () => {
-      if (timer !== null) return;
-      timer = setTimeout(() => {
-        timer = null;
-        setModel(compute());
-      }, STAGE_REFRESH_MS);
-    };
-    setModel(compute());
-    const unsubscribe = playground.store.subscribe(refresh);
+    const refresh = () => setModel(compute());
+    refresh();
+    const unsubscribe = view.subscribe(refresh);
     const ticker = setInterval(refresh, 1000);
     return () => {
       unsubscribe();
       clearInterval(ticker);
-      if (timer !== null) clearTimeout(timer);
     };
-  }, [playground, compute]);
+  }, [view, compute]);
   return model;
 }
 
@@ -55,6 +49,7 @@ function useStageModel(showInternal: boolean): StageModel {
 function useWidth(): [number, (element: HTMLDivElement | null) => void] {
   const [width, setWidth] = useState(0);
   const observer = useRef<ResizeObserver | null>(null);
+  // Stable, so React calls it only when the element comes and goes (reading clientWidth forces a layout).
   const ref = useCallback((element: HTMLDivElement | null) => {
     observer.current?.disconnect();
     if (!element) return;
@@ -122,6 +117,10 @@ export function Stage({ showInternal }: { showInternal: boolean }) {
   const hostRef = useRef<HTMLDivElement | null>(null);
   const statusRef = useRef<HTMLSpanElement | null>(null);
   const renderer = useRef<ReturnType<typeof createFlowCanvas> | null>(null);
+  const hostElement = useCallback((element: HTMLDivElement | null) => {
+    hostRef.current = element;
+    measure(element);
+  }, [measure]);
   useLayoutEffect(() => {
     anchorsRef.current = anchors;
     selectedRef.current = selected.size > 0 ? selected : null;
@@ -167,7 +166,7 @@ export function Stage({ showInternal }: { showInternal: boolean }) {
   const now = playground.host.now();
   return (
     <div className="stage-wrap">
-      <div className="stage" ref={(el) => { hostRef.current = el; measure(el); }} style={{ height: layout.height }} data-in-flight="0" data-flow-mode="dots">
+      <div className="stage" ref={hostElement} style={{ height: layout.height }} data-in-flight="0" data-flow-mode="dots">
         <div className="stage-cards">
           {layout.producers.length > 0 && <div className="column-title" style={{ left: layout.columns.producers.x, top: layout.producers[0].y - 20, width: layout.columns.producers.w }}>Producers</div>}
           {model.producers.map((p, i) => layout.producers[i] && (

@@ -38,9 +38,10 @@ function ReplicaRow({ replica, row, mode, alive, selected, onSelect }: {
       <rect className="strip-bg" x={parts.strip.x} y={parts.strip.y} width={parts.strip.w} height={parts.strip.h} />
       {s.committed && <rect className="strip-committed" x={s.committed[0]} y={parts.strip.y} width={s.committed[1]} height={parts.strip.h} />}
       {s.uncommitted && <rect className="strip-uncommitted" x={s.uncommitted[0]} y={parts.strip.y} width={s.uncommitted[1]} height={parts.strip.h} />}
-      {replica.reported && replica.logEndOffset > s.window.from && s.cellW >= 2 && (
-        // The newest record flashes as it is appended (keyed by the log end offset: each append replays it).
-        <rect key={replica.logEndOffset} className="strip-new" x={s.leo - s.cellW} y={parts.strip.y} width={s.cellW} height={parts.strip.h} />
+      {replica.reported && replica.appended > 0 && replica.logEndOffset > s.window.from && s.cellW >= 2 && (
+        // The newest record flashes as it is appended, fading as the model refreshes: no CSS animation, which
+        // would make each of a hundred strips a layer of its own to composite every frame.
+        <rect className="strip-new" x={s.leo - s.cellW} y={parts.strip.y} width={s.cellW} height={parts.strip.h} opacity={(0.95 * replica.appended).toFixed(2)} />
       )}
       {s.cut && <rect className="strip-cut" x={s.cut[0]} y={parts.strip.y - 1} width={s.cut[1]} height={parts.strip.h + 2} />}
       {s.ticks && <path className="strip-ticks" d={s.ticks.map((x) => `M${x.toFixed(1)} ${parts.strip.y}v${parts.strip.h}`).join('')} />}

@@ -1,7 +1,7 @@
 import { createContext, useContext, useMemo, useSyncExternalStore } from 'react';
-import { useStore } from 'zustand';
 import type { Playground, PlaygroundStatus } from '../playground';
-import type { ClusterState } from '../store/clusterStore';
+import type { ClusterState, ClusterStore } from '../store/clusterStore';
+import { throttledView, type StateSource } from './liveView';
 
 export const PlaygroundContext = createContext<Playground | null>(null);
 
@@ -11,13 +11,31 @@ export function usePlayground(): Playground {
   return playground;
 }
 
+/** The view of the store a part of the page reads (LiveRegion gives each panel its own); none: the page's throttled view. */
+export const ViewContext = createContext<StateSource<ClusterState> | null>(null);
+const pageViews = new WeakMap<ClusterStore, StateSource<ClusterState>>();
+
+/** The page's one throttled view of a store (liveView.ts): what every component follows. */
+export function pageView(store: ClusterStore): StateSource<ClusterState> {
+  let view = pageViews.get(store);
+  if (!view) pageViews.set(store, (view = throttledView<ClusterState>(store)));
+  return view;
+}
+
+export function useView(): StateSource<ClusterState> {
+  const store = usePlayground().store;
+  return useContext(ViewContext) ?? pageView(store);
+}
+
 /**
- * Reads the cluster store. The state object is replaced on every event batch, so a selector
- * must return a part of it (a stable reference) or a primitive; for anything derived use
- * useDerived.
+ * Reads the cluster state, as the UI's view republishes it (at most every UI_REFRESH_MS, and not
+ * while this part of the page is off screen). The state object is replaced on every event
+ * batch, so a selector must return a part of it (a stable reference) or a primitive; for
+ * anything derived use useDerived.
  */
 export function useCluster<T>(selector: (state: ClusterState) => T): T {
-  return useStore(usePlayground().store, selector);
+  const view = useView();
+  return useSyncExternalStore(view.subscribe, () => selector(view.getState()));
 }
 
 /**

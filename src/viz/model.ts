@@ -36,6 +36,8 @@ export interface ReplicaModel {
   inIsr: boolean;
   reported: boolean;
   logStartOffset: number; logEndOffset: number; highWatermark: number;
+  /** How fresh its newest append is: 1 at once, fading to 0 over APPEND_FLASH_MS (the stage flashes that record). */
+  appended: number;
   /** The span of offsets over all replicas of the partition, so strips of one partition line up. */
   span: { start: number; end: number };
   /** While it is out of the ISR: when and why it left (an ISR shrink by its leader, or an election that left it out). */
@@ -115,6 +117,9 @@ export interface StageModel {
   speed: number;
 }
 
+/** How long the stage flashes a replica's newest record after it is appended. */
+export const APPEND_FLASH_MS = 1200;
+
 export interface StageOptions { showInternal: boolean; now: number }
 
 export function sideOf(cut: NetworkCut | null, id: number): Side | null {
@@ -168,6 +173,7 @@ function brokersOf(state: ClusterState, options: StageOptions, newsMs: number): 
           topic: topic.name, partition: p.partition, leader: p.leader === node.id, role: own?.role ?? 'none',
           leaderEpoch: p.leader === node.id ? p.leaderEpoch : own?.leaderEpoch ?? p.leaderEpoch, inIsr, reported: !!own,
           logStartOffset: own?.logStartOffset ?? 0, logEndOffset: own?.logEndOffset ?? 0, highWatermark: own?.highWatermark ?? 0,
+          appended: own?.appendedAt === undefined ? 0 : Math.max(0, Math.min(1, 1 - (options.now - own.appendedAt) / APPEND_FLASH_MS)),
           span: span && Number.isFinite(span.start) ? span : { start: 0, end: 0 },
           leftIsr, truncation,
           elected: elected && elected.leader === node.id ? elected : null,

@@ -1,0 +1,141 @@
+/**
+ * What the React UI reads instead of the cluster store itself. The store folds events every
+ * animation frame (the stage's canvas needs that); the cards, tables and logs need a human's
+ * rate. A throttled view republishes the store at most every `intervalMs`, so one busy second
+ * costs a handful of renders, not sixty; a gated view stops publishing while its part of the page
+ * is off screen, so a panel nobody looks at costs nothing.
+ *
+ * Each view's state only changes when it tells its listeners, as useSyncExternalStore requires.
+ */
+export interface StateSource<S> {
+  getState(): S;
+  getInitialState(): S;
+  subscribe(listener: () => void): () => void;
+}
+
+/** How often at most the UI follows the store: fast enough to read as live, rare enough to be cheap. */
+export const UI_REFRESH_MS = 150;
+/** The longest a busy page waits between refreshes. */
+export const UI_REFRESH_MAX_MS = 1000;
+/** A refresh may take this share of the page's time at most (with its layout and paint): a busier page refreshes less often. */
+const UI_SHARE = 0.2;
+
+export interface Scheduler {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  /** Calls back once the page has drawn what the current task changed (its render, layout and paint). */
+  afterPaint(callback: () => void): void;
+}
+
+const browserScheduler: Scheduler = {
+  now: () => performance.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  // The frame after the change runs React's render and the browser's layout and paint; the task after it, once they are done.
+  afterPaint: (callback) => (typeof requestAnimationFrame === 'function' ? requestAnimationFrame(() => setTimeout(callback, 0)) : setTimeout(callback, 0)),
+};
+
+/**
+ * The store's state, republished at most every intervalMs: at once when the last publication is
+ * older than that (a click shows without delay), else at the end of the interval (the newest
+ * state then, never a stale one). Each refresh is timed until the page has drawn it; when that
+ * takes more than UI_SHARE of the interval (a big cluster on a slow machine), the interval
+ * grows, up to UI_REFRESH_MAX_MS, so the animation keeps its frames.
+ */
+export function throttledView<S>(source: StateSource<S>, intervalMs = UI_REFRESH_MS, scheduler: Scheduler = browserScheduler): StateSource<S> & { interval(): number } {
+  let state = source.getState();
+  let published = -Infinity;
+  let timer: unknown = null;
+  let interval = intervalMs;
+  let timing = false;
+  const listeners = new Set<() => void>();
+  let unsubscribe: (() => void) | null = null;
+  const publish = () => {
+    timer = null;
+    const started = scheduler.now();
+    published = started;
+    const next = source.getState();
+    if (next === state) return;
+    state = next;
+    for (const listener of [...listeners]) listener();
+    if (timing) return;
+    timing = true;
+    scheduler.afterPaint(() => {
+      timing = false;
+      const cost = scheduler.now() - started;
+      // Smoothed, so one slow frame does not halve the refresh rate.
+      interval = Math.min(UI_REFRESH_MAX_MS, Math.max(intervalMs, 0.7 * interval + 0.3 * (cost / UI_SHARE)));
+    });
+  };
+  const onChange = () => {
+    if (timer !== null) return;
+    const wait = published + interval - scheduler.now();
+    if (wait <= 0) publish();
+    else timer = scheduler.setTimeout(publish, wait);
+  };
+  return {
+    interval: () => interval,
+    // Unfollowed (no listener yet), it is the store's own state: a first render is current.
+    getState: () => (unsubscribe ? state : source.getState()),
+    getInitialState: () => source.getInitialState(),
+    subscribe(listener) {
+      if (listeners.size === 0) {
+        state = source.getState();
+        unsubscribe = source.subscribe(onChange);
+      }
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size > 0) return;
+        unsubscribe?.();
+        unsubscribe = null;
+        if (timer !== null) scheduler.clearTimeout(timer);
+        timer = null;
+      };
+    },
+  };
+}
+
+/**
+ * A view that follows `source` only while `open` says so; reopened, it catches up at once. For a
+ * part of the page scrolled out of sight: its components keep their last state and do no work.
+ */
+export function gatedView<S>(source: StateSource<S>): StateSource<S> & { setOpen(open: boolean): void } {
+  let open = true;
+  let state = source.getState();
+  const listeners = new Set<() => void>();
+  let unsubscribe: (() => void) | null = null;
+  const notify = () => {
+    const next = source.getState();
+    if (next === state) return;
+    state = next;
+    for (const listener of [...listeners]) listener();
+  };
+  const follow = () => {
+    if (open && listeners.size > 0 && !unsubscribe) unsubscribe = source.subscribe(notify);
+    if ((!open || listeners.size === 0) && unsubscribe) {
+      unsubscribe();
+      unsubscribe = null;
+    }
+  };
+  return {
+    getState: () => (unsubscribe || !open ? state : source.getState()),
+    getInitialState: () => source.getInitialState(),
+    subscribe(listener) {
+      if (listeners.size === 0 && open) state = source.getState();
+      listeners.add(listener);
+      follow();
+      return () => {
+        listeners.delete(listener);
+        follow();
+      };
+    },
+    setOpen(next) {
+      if (next === open) return;
+      open = next;
+      follow();
+      if (open) notify();
+    },
+  };
+}
