@@ -1,16 +1,18 @@
 /**
  * The stage: the cluster drawn live. Producers on the left, the KRaft quorum above the brokers
- * in the middle, consumer groups on the right. Three layers share one layout (src/viz/layout):
- * HTML cards (names, states, buttons, the accessible structure), an SVG drawing (logs, votes,
- * breaks), and one canvas where one requestAnimationFrame loop draws the messages in flight.
+ * in the middle, consumer groups on the right. Four layers share one layout (src/viz/layout):
+ * HTML cards (names, states, buttons, the accessible structure), an SVG drawing (replica rows,
+ * votes, breaks), a canvas of the replicas' log strips redrawn with the model, and one canvas
+ * where one requestAnimationFrame loop draws the messages in flight.
  * The cards and drawing follow the page's throttled view of the store (liveView.ts); the canvas
  * reads the flow buffer and the cluster clock every frame, without React.
  */
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { layoutStage, type StageLayout } from '../viz/layout';
 import { MAX_PRODUCERS, stageModel, type ReplicaModel, type StageModel } from '../viz/model';
 import type { Anchor } from '../viz/geometry';
 import { createFlowCanvas } from '../viz/flowCanvas';
+import { drawStrips, stripColours, stripRows } from '../viz/stripCanvas';
 import { CATEGORY_COLOURS, CATEGORY_LABELS, type FlowCategory } from '../viz/particles';
 import { usePlayground, useView } from './context';
 import { setSelection, useSelection, type Highlight } from './selection';
@@ -43,6 +45,38 @@ function useStageModel(showInternal: boolean): StageModel {
     };
   }, [view, compute]);
   return model;
+}
+
+/** A change of the page's theme (the header's toggle sets data-theme on <html>), as a number to depend on. */
+function useThemeVersion(): number {
+  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    const observer = new MutationObserver(() => setVersion((v) => v + 1));
+    observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+    return () => observer.disconnect();
+  }, []);
+  return version;
+}
+
+/** Draws every replica's log strip on its canvas whenever the model, the layout or the theme changes. */
+function useStripCanvas(canvas: RefObject<HTMLCanvasElement | null>, model: StageModel, layout: StageLayout): void {
+  const theme = useThemeVersion();
+  useEffect(() => {
+    const element = canvas.current;
+    const ctx = element?.getContext('2d');
+    if (!element || !ctx) return;
+    const dpr = window.devicePixelRatio || 1;
+    const width = Math.round(layout.width * dpr);
+    const height = Math.round(layout.height * dpr);
+    if (element.width !== width || element.height !== height) {
+      element.width = width;
+      element.height = height;
+      element.style.width = `${layout.width}px`;
+      element.style.height = `${layout.height}px`;
+    }
+    const flash = !(typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches);
+    drawStrips(ctx, stripRows(model.brokers, layout.brokers), stripColours(getComputedStyle(element)), { width: layout.width, height: layout.height, dpr }, flash);
+  }, [canvas, model, layout, theme]);
 }
 
 /** The container's width, followed as it resizes. */
@@ -114,6 +148,8 @@ export function Stage({ showInternal }: { showInternal: boolean }) {
   const anchorsRef = useRef(anchors);
   const selectedRef = useRef<ReadonlySet<string> | null>(null);
   const canvasRef = useRef<HTMLCanvasElement | null>(null);
+  const stripsRef = useRef<HTMLCanvasElement | null>(null);
+  useStripCanvas(stripsRef, model, layout);
   const hostRef = useRef<HTMLDivElement | null>(null);
   const statusRef = useRef<HTMLSpanElement | null>(null);
   const renderer = useRef<ReturnType<typeof createFlowCanvas> | null>(null);
@@ -191,6 +227,7 @@ export function Stage({ showInternal }: { showInternal: boolean }) {
             ))}
         </div>
         <StageSvg model={model} layout={layout} anchorOf={(a) => anchors.get(a) ?? null} selection={selection} onSelect={selectReplica} summary={summaryOf(model)} />
+        <canvas ref={stripsRef} className="stage-strips" aria-hidden="true" />
         <canvas ref={canvasRef} className="stage-canvas" aria-hidden="true" />
       </div>
       <div className="stage-legend small">

@@ -1,8 +1,8 @@
 /**
- * The stage's drawing in SVG, between the cards' backgrounds and the canvas of messages: each
- * replica's log as a strip of offsets (high watermark, log end offset, the leader with its
- * epoch, ISR members apart from the out-of-sync), the controllers' metadata logs, the votes of
- * an election, and the links a network cut breaks.
+ * The stage's drawing in SVG, between the cards' backgrounds and the canvases: each replica's
+ * row (its name, the leader with its epoch, ISR members apart from the out-of-sync, its offsets,
+ * and a click target with its description; the strip of offsets is on the strips canvas), the
+ * controllers' metadata logs, the votes of an election, and the links a network cut breaks.
  */
 import { memo } from 'react';
 import type { StageLayout, BrokerLayout } from '../viz/layout';
@@ -35,18 +35,7 @@ function ReplicaRow({ replica, row, mode, alive, selected, onSelect }: {
             : (replica.leader ? `★ e${replica.leaderEpoch}` : replica.inIsr ? 'in ISR' : 'out of ISR')}
         </text>
       )}
-      <rect className="strip-bg" x={parts.strip.x} y={parts.strip.y} width={parts.strip.w} height={parts.strip.h} />
-      {s.committed && <rect className="strip-committed" x={s.committed[0]} y={parts.strip.y} width={s.committed[1]} height={parts.strip.h} />}
-      {s.uncommitted && <rect className="strip-uncommitted" x={s.uncommitted[0]} y={parts.strip.y} width={s.uncommitted[1]} height={parts.strip.h} />}
-      {replica.reported && replica.appended > 0 && replica.logEndOffset > s.window.from && s.cellW >= 2 && (
-        // The newest record flashes as it is appended, fading as the model refreshes: no CSS animation, which
-        // would make each of a hundred strips a layer of its own to composite every frame.
-        <rect className="strip-new" x={s.leo - s.cellW} y={parts.strip.y} width={s.cellW} height={parts.strip.h} opacity={(0.95 * replica.appended).toFixed(2)} />
-      )}
-      {s.cut && <rect className="strip-cut" x={s.cut[0]} y={parts.strip.y - 1} width={s.cut[1]} height={parts.strip.h + 2} />}
-      {s.ticks && <path className="strip-ticks" d={s.ticks.map((x) => `M${x.toFixed(1)} ${parts.strip.y}v${parts.strip.h}`).join('')} />}
-      {s.hw !== null && <path className="strip-hw" d={`M${s.hw} ${parts.strip.y - 2}v${parts.strip.h + 4}`} />}
-      {!replica.inIsr && alive && replica.reported && <rect className="strip-out" x={parts.strip.x} y={parts.strip.y} width={parts.strip.w} height={parts.strip.h} />}
+      {/* The strip itself is on the strips canvas (viz/stripCanvas.ts). */}
       {s.cut && mode !== 'mini' && <text className="strip-cut-mark" x={s.cut[0] + s.cut[1] / 2} y={parts.strip.y - 1} textAnchor="middle">✂</text>}
       {parts.numbers && (
         <text className="srow-numbers" x={parts.numbers.x + parts.numbers.w} y={textY} dominantBaseline="central" textAnchor="end">
@@ -142,14 +131,6 @@ export function StageSvg({ model, layout, anchorOf, selection, onSelect, summary
   return (
     <svg className="stage-svg" width={layout.width} height={layout.height} role="img" aria-label={summary}>
       <defs>
-        <pattern id="stage-hatch" width="4" height="4" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
-          <rect width="4" height="4" className="hatch-bg" />
-          <line x1="0" y1="0" x2="0" y2="4" className="hatch-line" />
-        </pattern>
-        <pattern id="stage-cut" width="4" height="4" patternUnits="userSpaceOnUse" patternTransform="rotate(-45)">
-          <rect width="4" height="4" className="cut-bg" />
-          <line x1="0" y1="0" x2="0" y2="4" className="cut-line" />
-        </pattern>
         <marker id="stage-arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
           <path d="M0 0L8 4L0 8z" className="arrow-head" />
         </marker>

@@ -56,6 +56,15 @@ export function createFlowCanvas(canvas: HTMLCanvasElement, source: FlowCanvasSo
   let drawnProduce = 0;
   const seen = new WeakSet<object>();
   let lastAttrs = '';
+  // Scrolled out of sight, the stage costs no frames; back in sight, it draws the present at once.
+  let onScreen = true;
+  const visibility = typeof IntersectionObserver === 'function'
+    ? new IntersectionObserver((entries) => {
+      onScreen = entries[entries.length - 1].isIntersecting;
+      dirty = true;
+    })
+    : null;
+  visibility?.observe(options.host);
 
   const draw = (frame: Frame, highlighted: ReadonlySet<string> | null) => {
     if (!ctx) return;
@@ -126,6 +135,7 @@ export function createFlowCanvas(canvas: HTMLCanvasElement, source: FlowCanvasSo
 
   const loop = () => {
     frameId = requestAnimationFrame(loop);
+    if (!onScreen) return;
     const buffer = source.buffer();
     const now = source.now();
     const speed = source.speed();
@@ -185,6 +195,7 @@ export function createFlowCanvas(canvas: HTMLCanvasElement, source: FlowCanvasSo
     },
     destroy() {
       cancelAnimationFrame(frameId);
+      visibility?.disconnect();
     },
   };
 }
