@@ -24,7 +24,7 @@ import './stage.css';
  * whole; below it the panels, the tables, logs and configs in the wide column, the client
  * applications, forms, metrics and the metadata log beside them, under the tutorials and
  * experiments a learner comes for. Each part that follows the cluster is a LiveRegion: scrolled
- * out of sight, it stops re-rendering and the browser skips drawing it. A shared scenario link is offered above the stage (built
+ * out of sight, it re-renders rarely and the browser skips drawing it. A shared scenario link is offered above the stage (built
  * only on a click); a new version of the site is announced, never forced. The help overlay is
  * the header's.
  */

@@ -4,9 +4,9 @@ import { gatedView } from './liveView';
 
 
 /**
- * A part of the page that follows the cluster only while it is on screen (or about to be):
- * scrolled away, its components keep what they last showed and cost nothing; back in sight,
- * they catch up at once.
+ * A part of the page that follows the cluster at full rate only while it is on screen: scrolled
+ * away, it refreshes every UI_HIDDEN_REFRESH_MS (and the browser skips its layout and paint,
+ * .live-region's content-visibility); back in sight, it catches up at once.
  */
 export function LiveRegion({ children, className }: { children: ReactNode; className?: string }) {
   const playground = usePlayground();

@@ -91,20 +91,28 @@ describe('throttledView', () => {
 });
 
 describe('gatedView', () => {
-  it('holds its state while closed and catches up when reopened', () => {
+  it('follows the store while open, every hiddenMs while closed, and catches up at once when reopened', () => {
     const store = source(0);
-    const view = gatedView(store);
+    const clock = fakeClock();
+    const view = gatedView(store, 2000, clock.scheduler);
     const seen: number[] = [];
     view.subscribe(() => seen.push(view.getState()));
     store.set(1);
+    expect(seen).toEqual([1]);
     view.setOpen(false);
     store.set(2);
     store.set(3);
     expect(view.getState()).toBe(1);
-    expect(store.listeners).toBe(0);
-    view.setOpen(true);
+    clock.advance(2000);
     expect(seen).toEqual([1, 3]);
     store.set(4);
+    clock.advance(500);
+    view.setOpen(true);
     expect(seen).toEqual([1, 3, 4]);
+    // The hidden refresh that was due is cancelled by the catch-up.
+    clock.advance(2000);
+    expect(seen).toEqual([1, 3, 4]);
+    store.set(5);
+    expect(seen).toEqual([1, 3, 4, 5]);
   });
 });

@@ -97,45 +97,55 @@ export function throttledView<S>(source: StateSource<S>, intervalMs = UI_REFRESH
   };
 }
 
+/** How often a part of the page out of sight still follows the store: rarely, and its layout and paint are skipped. */
+export const UI_HIDDEN_REFRESH_MS = 2000;
+
 /**
- * A view that follows `source` only while `open` says so; reopened, it catches up at once. For a
- * part of the page scrolled out of sight: its components keep their last state and do no work.
+ * A view that follows `source` at its pace while `open` (its part of the page is in sight), and
+ * every hiddenMs only while closed; reopened, it catches up at once. Scrolled away, a panel
+ * costs a render every two seconds, which the browser does not lay out or paint, and what it
+ * says is never more than that stale.
  */
-export function gatedView<S>(source: StateSource<S>): StateSource<S> & { setOpen(open: boolean): void } {
+export function gatedView<S>(source: StateSource<S>, hiddenMs = UI_HIDDEN_REFRESH_MS, scheduler: Scheduler = browserScheduler): StateSource<S> & { setOpen(open: boolean): void } {
   let open = true;
   let state = source.getState();
+  let timer: unknown = null;
   const listeners = new Set<() => void>();
   let unsubscribe: (() => void) | null = null;
-  const notify = () => {
+  const publish = () => {
+    if (timer !== null) scheduler.clearTimeout(timer);
+    timer = null;
     const next = source.getState();
     if (next === state) return;
     state = next;
     for (const listener of [...listeners]) listener();
   };
-  const follow = () => {
-    if (open && listeners.size > 0 && !unsubscribe) unsubscribe = source.subscribe(notify);
-    if ((!open || listeners.size === 0) && unsubscribe) {
-      unsubscribe();
-      unsubscribe = null;
-    }
+  const onChange = () => {
+    if (open) publish();
+    else if (timer === null) timer = scheduler.setTimeout(publish, hiddenMs);
   };
   return {
-    getState: () => (unsubscribe || !open ? state : source.getState()),
+    getState: () => (unsubscribe ? state : source.getState()),
     getInitialState: () => source.getInitialState(),
     subscribe(listener) {
-      if (listeners.size === 0 && open) state = source.getState();
+      if (listeners.size === 0) {
+        state = source.getState();
+        unsubscribe = source.subscribe(onChange);
+      }
       listeners.add(listener);
-      follow();
       return () => {
         listeners.delete(listener);
-        follow();
+        if (listeners.size > 0) return;
+        unsubscribe?.();
+        unsubscribe = null;
+        if (timer !== null) scheduler.clearTimeout(timer);
+        timer = null;
       };
     },
     setOpen(next) {
       if (next === open) return;
       open = next;
-      follow();
-      if (open) notify();
+      if (open && unsubscribe) publish();
     },
   };
 }
