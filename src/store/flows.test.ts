@@ -63,8 +63,13 @@ describe('flows: messages for the stage', () => {
     send('new-2', 5100);
     const seen: string[] = [];
     buffer.forEachRecent(5900, (f) => seen.push(f.id));
-    // The slack keeps a send reported a little late (4950, within a second of 5900).
+    buffer.deliver('late-report', 4951);
+    buffer.deliver('new-1', 5001);
+    const delivered: string[] = [];
+    buffer.forEachRecent(5200, (f) => delivered.push(f.id));
+    // Undelivered first, then the delivered ones oldest first; the slack keeps a send reported a little late (4950, within 300 ms of 5200).
     expect(seen).toEqual(['old-waiting', 'late-report', 'new-1', 'new-2']);
+    expect(delivered).toEqual(['old-waiting', 'new-2', 'late-report', 'new-1']);
   });
 
   it('marks what never arrives: sent to a dead node, in flight to a node that dies, across a new cut', () => {

@@ -15,7 +15,7 @@ import type { NetworkCut } from '../cluster/networkCut';
 import type { NodeView } from './clusterStore';
 
 /** How much later than a newer one a send may be reported (worker batches, frames): the recent scan's slack. */
-const OUT_OF_ORDER_MS = 1000;
+const OUT_OF_ORDER_MS = 300;
 
 /** One request or response on the wire, as the stage draws it. */
 export interface FlowMessage {
@@ -120,20 +120,22 @@ export class FlowBuffer {
   }
 
   /**
-   * The messages that can be on the stage: every one not yet delivered, and the delivered ones
+   * The messages that can be on the stage: every one not yet delivered, then the delivered ones
    * sent since `since`, oldest first. Sends are kept nearly in time order (a batch from another
    * worker may come a little late), so the scan stops soon after `since` instead of reading
    * the whole buffer every frame.
    */
   forEachRecent(since: number, visit: (flow: FlowMessage) => void): void {
+    // Every undelivered message is in `undelivered` (a delivery or an eviction takes it out).
+    for (const flow of this.undelivered) visit(flow);
     const n = this.size;
     const newest = this.nextSlot - 1 + this.capacity;
     let count = 0;
     while (count < n && this.slots[(newest - count) % this.capacity]!.sentAt >= since - OUT_OF_ORDER_MS) count++;
-    const recent = new Set<FlowMessage>();
-    for (let i = count - 1; i >= 0; i--) recent.add(this.slots[(newest - i) % this.capacity]!);
-    for (const flow of this.undelivered) if (!recent.has(flow)) visit(flow);
-    for (const flow of recent) visit(flow);
+    for (let i = count - 1; i >= 0; i--) {
+      const flow = this.slots[(newest - i) % this.capacity]!;
+      if (!Number.isNaN(flow.deliveredAt)) visit(flow);
+    }
   }
 
   /** Every message kept, oldest first. */

@@ -124,16 +124,19 @@ export function batchSize(bytes: number): number {
 /** Computes one frame: dots where each message is, or rates between pairs above the threshold. */
 export function computeFrame(buffer: FlowBuffer, anchorOf: AnchorOf, options: FrameOptions): Frame {
   const { now, minVisibleMs } = options;
-  const paths = new Map<string, Route | null>();
-  // Requests and responses travel in lanes of their own.
+  // Requests and responses travel in lanes of their own. Looked up twice per message per frame: maps, no keys to build.
+  const lanes = new Map<number, Map<string, Map<string, Route | null>>>();
   const pathOf = (from: string, to: string, lane = 1) => {
-    const key = `${from}>${to}>${lane}`;
-    let path = paths.get(key);
+    let byFrom = lanes.get(lane);
+    if (!byFrom) lanes.set(lane, (byFrom = new Map()));
+    let byTo = byFrom.get(from);
+    if (!byTo) byFrom.set(from, (byTo = new Map()));
+    let path = byTo.get(to);
     if (path === undefined) {
       const a = anchorOf(from);
       const b = anchorOf(to);
       path = a && b && a.rect !== b.rect ? route(a, b, lane) : null;
-      paths.set(key, path);
+      byTo.set(to, path);
     }
     return path;
   };
@@ -144,6 +147,8 @@ export function computeFrame(buffer: FlowBuffer, anchorOf: AnchorOf, options: Fr
     if (progress && pathOf(message.from, message.to)) moving.push({ message, ...progress });
   });
   if (!options.reducedMotion && moving.length <= options.threshold) {
+    // The newer drawn over the older.
+    moving.sort((x, y) => x.message.sentAt - y.message.sentAt);
     const dots = moving.map(({ message, t, alpha }): Dot => {
       const p = routePoint(pathOf(message.from, message.to, message.kind === 'request' ? 1 : -1)!, t);
       const category = categoryOf(message);
