@@ -2,9 +2,9 @@ import { useId, useState, type FormEvent } from 'react';
 import { selectClients, type ClientDescription } from '../store/selectors';
 import type { StartProducerOptions } from '../runtime/producerApp';
 import { ConsumerForm } from './ConsumerForm';
-import { ResultLine, type Result } from './CreateTopicForm';
+import { ResultLine, useAction } from './action';
 import { useDerived, usePlayground, usePlaygroundStatus } from './context';
-import { describeError, plural } from './format';
+import { plural } from './format';
 import './time.css';
 
 const ACKS: { value: -1 | 0 | 1; label: string }[] = [
@@ -39,25 +39,18 @@ function StartProducerForm() {
   const [compression, setCompression] = useState<(typeof COMPRESSIONS)[number]>('none');
   const [linger, setLinger] = useState('0');
   const [open, setOpen] = useState(true);
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<Result | null>(null);
+  const { busy, result, run } = useAction();
   const topic = topics.includes(chosen) ? chosen : (topics[0] ?? '');
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setResult(null);
-    try {
+    void run(async () => {
       const options: StartProducerOptions = {
         topic, ratePerSec: Number(rate), keys: parseKeys(keys), acks, idempotent, compression, lingerMs: Number(linger) || 0,
       };
       const id = await playground.startProducer(options);
-      setResult({ ok: true, text: `Started ${id}: ${options.ratePerSec} records a second of cluster time to ${topic}, acks=${acks === -1 ? 'all' : acks}${idempotent ? ', idempotent' : ''}.` });
-    } catch (error) {
-      setResult({ ok: false, ...describeError(error) });
-    } finally {
-      setBusy(false);
-    }
+      return { ok: true, text: `Started ${id}: ${options.ratePerSec} records a second of cluster time to ${topic}, acks=${acks === -1 ? 'all' : acks}${idempotent ? ', idempotent' : ''}.` };
+    });
   };
 
   return (

@@ -5,7 +5,7 @@ import {
 import { ConfigResourceTypes, type Admin, type ConfigEntries } from '../kafka/client/admin';
 import { lazyConnected } from './client';
 import { useCluster, useDerived, usePlayground, usePlaygroundStatus } from './context';
-import { ResultLine, type Result } from './CreateTopicForm';
+import { ResultLine, type Result } from './action';
 import { describeError } from './format';
 import './configs.css';
 

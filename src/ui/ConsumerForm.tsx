@@ -2,8 +2,7 @@ import { useId, useMemo, useState, type FormEvent } from 'react';
 import { ASSIGNORS as CLIENT_ASSIGNORS, JAVA_DEFAULT_ASSIGNORS, KAFKAJS_DEFAULT_ASSIGNOR } from '../kafka/group/assignors';
 import { consumerAppsOf } from './client';
 import { useDerived, usePlayground, usePlaygroundStatus } from './context';
-import { ResultLine, type Result } from './CreateTopicForm';
-import { describeError } from './format';
+import { ResultLine, useAction } from './action';
 
 /**
  * partition.assignment.strategy choices, by the protocol name members send in JoinGroup: the
@@ -36,25 +35,18 @@ export function ConsumerForm() {
   const [fromBeginning, setFromBeginning] = useState(true);
   const [delay, setDelay] = useState('0');
   const [open, setOpen] = useState(true);
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<Result | null>(null);
+  const { busy, result, run } = useAction();
   const topicList = (topicText.trim() === '' ? topics.slice(0, 1) : topicText.split(',')).map((t) => t.trim()).filter(Boolean);
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setResult(null);
-    try {
+    void run(async () => {
       const id = await apps.startConsumer({
         groupId: groupId.trim(), topics: topicList, fromBeginning, assignors: assignor.split(','),
         sessionTimeout: Number(sessionTimeout) || KAFKAJS_SESSION_TIMEOUT, processingDelayMs: Number(delay) || 0,
       });
-      setResult({ ok: true, text: `Started ${id} in group ${groupId.trim()}: it finds the coordinator (FindCoordinator) and joins (JoinGroup).` });
-    } catch (error) {
-      setResult({ ok: false, ...describeError(error) });
-    } finally {
-      setBusy(false);
-    }
+      return { ok: true, text: `Started ${id} in group ${groupId.trim()}: it finds the coordinator (FindCoordinator) and joins (JoinGroup).` };
+    });
   };
 
   return (

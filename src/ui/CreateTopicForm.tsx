@@ -1,23 +1,9 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import type { Admin } from '../kafka/client/admin';
-import { adminOf, lazyConnected } from './client';
+import { ResultLine, useAction } from './action';
+import { adminOf } from './client';
 import { useDerived, usePlayground, usePlaygroundStatus } from './context';
 import { describeError } from './format';
 import './configs.css';
-
-type Result = { ok: true; text: string } | { ok: false; type: string | null; message: string };
-
-export function ResultLine({ result }: { result: Result | null }) {
-  if (!result) return null;
-  if (result.ok) return <p className="result ok" role="status">{result.text}</p>;
-  return (
-    <p className="result error" role="alert">
-      {result.type && <code className="error-type">{result.type}</code>} {result.message}
-    </p>
-  );
-}
-
-export type { Result };
 
 export function CreateTopicForm() {
   const playground = usePlayground();
@@ -28,15 +14,12 @@ export function CreateTopicForm() {
   const [replicationFactor, setReplicationFactor] = useState('3');
   const [minIsr, setMinIsr] = useState('');
   const [unclean, setUnclean] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<Result | null>(null);
+  const { busy, result, run } = useAction();
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
     const topic = name.trim();
-    setBusy(true);
-    setResult(null);
-    try {
+    void run(async () => {
       const configEntries = [
         ...(minIsr.trim() ? [{ name: 'min.insync.replicas', value: minIsr.trim() }] : []),
         // Sent only when it departs from Kafka's default (false), as kafka-topics.sh --config would be.
@@ -45,14 +28,10 @@ export function CreateTopicForm() {
       const created = await (await admin()).createTopics({
         topics: [{ topic, numPartitions: Number(partitions), replicationFactor: Number(replicationFactor), configEntries }],
       });
-      setResult(created === false
+      return created === false
         ? { ok: false, type: 'TOPIC_ALREADY_EXISTS', message: `Topic '${topic}' already exists.` }
-        : { ok: true, text: `Created topic ${topic}: ${partitions} partition${partitions === '1' ? '' : 's'}, replication factor ${replicationFactor}${configEntries.map((c) => `, ${c.name}=${c.value}`).join('')}.` });
-    } catch (error) {
-      setResult({ ok: false, ...describeError(error) });
-    } finally {
-      setBusy(false);
-    }
+        : { ok: true, text: `Created topic ${topic}: ${partitions} partition${partitions === '1' ? '' : 's'}, replication factor ${replicationFactor}${configEntries.map((c) => `, ${c.name}=${c.value}`).join('')}.` };
+    });
   };
 
   return (
@@ -98,14 +77,13 @@ export function CreateTopicForm() {
 function DeleteTopic() {
   const playground = usePlayground();
   const running = usePlaygroundStatus().kind === 'running';
-  const admin = useMemo(() => lazyConnected((): Admin => playground.kafka({ clientId: 'playground-ui-admin' }).admin()), [playground]);
+  const admin = useMemo(() => adminOf(playground, 'playground-ui-admin'), [playground]);
   const topics = useDerived((s) => [s.metadata], (s) => [...s.metadata.topics.values()].filter((t) => !t.name.startsWith('__'))
     .sort((a, b) => a.name.localeCompare(b.name)).map((t) => ({ name: t.name, partitions: t.partitions.filter(Boolean).length })));
   const [picked, setPicked] = useState('');
   const topic = topics.find((t) => t.name === picked) ?? topics[0] ?? null;
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<Result | null>(null);
+  const { busy, result, setResult, run } = useAction();
   const cancelRef = useRef<HTMLButtonElement>(null);
   const openerRef = useRef<HTMLButtonElement>(null);
   useEffect(() => { if (confirming) cancelRef.current?.focus(); }, [confirming]);
@@ -117,18 +95,14 @@ function DeleteTopic() {
   const remove = async () => {
     if (!topic) return;
     const name = topic.name;
-    setBusy(true);
-    setResult(null);
-    try {
+    await run(async () => {
       await (await admin()).deleteTopics({ topics: [name] });
-      setResult({ ok: true, text: `Deleted topic ${name}: the controller wrote a RemoveTopicRecord, and each broker deletes its replicas as it replays it.` });
       setConfirming(false);
-    } catch (error) {
-      setResult({ ok: false, ...describeError(error) });
+      return { ok: true, text: `Deleted topic ${name}: the controller wrote a RemoveTopicRecord, and each broker deletes its replicas as it replays it.` };
+    }, (error) => {
       close();
-    } finally {
-      setBusy(false);
-    }
+      return { ok: false, ...describeError(error) };
+    });
   };
 
   return (

@@ -1,7 +1,7 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { producerOf, readSendResult } from './client';
 import { useDerived, usePlayground, usePlaygroundStatus } from './context';
-import { ResultLine, type Result } from './CreateTopicForm';
+import { ResultLine, useAction } from './action';
 import { describeError } from './format';
 
 /** Why a produce failed, for the errors replication brings; the Kafka name is shown beside it. */
@@ -28,32 +28,27 @@ export function ProduceForm() {
   const [key, setKey] = useState('');
   const [value, setValue] = useState('hello, Kafka');
   const [acks, setAcks] = useState(-1);
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<Result | null>(null);
+  const { busy, result, run } = useAction();
   const topic = topics.includes(chosen) ? chosen : (topics[0] ?? '');
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setResult(null);
-    try {
+    void run(async () => {
       const sent = readSendResult(await (await producer()).send({ topic, acks, messages: [{ key: key === '' ? null : key, value }] }));
       const first = sent[0];
-      setResult({
+      return {
         ok: true,
         text: !first
           ? `Sent to ${topic} with acks=0: the broker does not reply, so the partition and offset are unknown.`
           : first.offset === null
             ? `Sent to ${first.topicName}-${first.partition} (no offset returned with acks=${acks}).`
             : `Written to ${first.topicName}-${first.partition} at offset ${first.offset}.`,
-      });
-    } catch (error) {
+      };
+    }, (error) => {
       const described = describeError(error);
       const hint = described.type ? PRODUCE_ERROR_HINTS[described.type] : undefined;
-      setResult({ ok: false, type: described.type, message: hint ? `${described.message ? `${described.message.replace(/\.$/, '')}. ` : ''}Meaning: ${hint}.` : described.message });
-    } finally {
-      setBusy(false);
-    }
+      return { ok: false, type: described.type, message: hint ? `${described.message ? `${described.message.replace(/\.$/, '')}. ` : ''}Meaning: ${hint}.` : described.message };
+    });
   };
 
   return (

@@ -1,8 +1,7 @@
-import { useState, type ReactElement } from 'react';
+import type { ReactElement } from 'react';
 import { selectTopics, type PartitionDescription, type PartitionState, type ReplicaDescription, type TopicDescription } from '../store/selectors';
 import { TOPIC_CONFIG_DEFAULTS } from '../kafka/config';
-import { describeError } from './format';
-import { ResultLine, type Result } from './CreateTopicForm';
+import { ResultLine, useAction } from './action';
 import { useDerived, usePlayground, usePlaygroundStatus } from './context';
 import { setSelection, useSelection } from './selection';
 import './panels.css';
@@ -117,34 +116,24 @@ function PartitionRow({ topic, p, first, selected }: {
 function usePreferredElection(): { button: ReactElement; result: ReactElement } {
   const playground = usePlayground();
   const running = usePlaygroundStatus().kind === 'running';
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<Result | null>(null);
-  const elect = async () => {
-    setBusy(true);
-    setResult(null);
-    try {
-      const r = await playground.electPreferredLeaders();
-      const tps = (list: { topic: string; partition: number }[]) => list.map((p) => `${p.topic}-${p.partition}`).join(', ');
-      if (r.error) setResult({ ok: false, type: r.error, message: 'The controller refused the election.' });
-      else if (r.failed.length > 0) {
-        setResult({
-          ok: false, type: r.failed[0].error,
-          message: `Failed for ${r.failed.map((f) => `${f.topic}-${f.partition}${f.message ? ` (${f.message})` : ''}`).join(', ')}.${r.elected.length > 0 ? ` Elected the preferred leader for ${tps(r.elected)}.` : ''}`,
-        });
-      } else {
-        setResult({
-          ok: true,
-          text: r.elected.length > 0
-            ? `Preferred leader elected for ${tps(r.elected)}.${r.notNeeded.length > 0 ? ` ${r.notNeeded.length} other partition${r.notNeeded.length === 1 ? ' was' : 's were'} already led by their preferred replica.` : ''}`
-            : `Nothing to do: every partition is led by its preferred replica (ELECTION_NOT_NEEDED for ${r.notNeeded.length}).`,
-        });
-      }
-    } catch (error) {
-      setResult({ ok: false, ...describeError(error) });
-    } finally {
-      setBusy(false);
+  const { busy, result, run } = useAction();
+  const elect = () => run(async () => {
+    const r = await playground.electPreferredLeaders();
+    const tps = (list: { topic: string; partition: number }[]) => list.map((p) => `${p.topic}-${p.partition}`).join(', ');
+    if (r.error) return { ok: false, type: r.error, message: 'The controller refused the election.' };
+    if (r.failed.length > 0) {
+      return {
+        ok: false, type: r.failed[0].error,
+        message: `Failed for ${r.failed.map((f) => `${f.topic}-${f.partition}${f.message ? ` (${f.message})` : ''}`).join(', ')}.${r.elected.length > 0 ? ` Elected the preferred leader for ${tps(r.elected)}.` : ''}`,
+      };
     }
-  };
+    return {
+      ok: true,
+      text: r.elected.length > 0
+        ? `Preferred leader elected for ${tps(r.elected)}.${r.notNeeded.length > 0 ? ` ${r.notNeeded.length} other partition${r.notNeeded.length === 1 ? ' was' : 's were'} already led by their preferred replica.` : ''}`
+        : `Nothing to do: every partition is led by its preferred replica (ELECTION_NOT_NEEDED for ${r.notNeeded.length}).`,
+    };
+  });
   return {
     button: (
       <button type="button" onClick={() => void elect()} disabled={busy || !running}

@@ -11,6 +11,7 @@ export interface UiAdmin {
   createTopics(options: {
     topics: { topic: string; numPartitions: number; replicationFactor: number; configEntries?: { name: string; value: string }[] }[];
   }): Promise<unknown>;
+  deleteTopics(options: { topics: string[] }): Promise<unknown>;
 }
 
 export interface UiProducer {
