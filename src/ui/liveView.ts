@@ -37,6 +37,50 @@ const browserScheduler: Scheduler = {
 };
 
 /**
+ * What both views share: the state last published, their listeners, and the source followed
+ * while anyone listens (unfollowed, the view reads the source itself, so a first render is
+ * current). `schedule` decides when a change of the source is published; `pending` is its timer.
+ */
+function republisher<S>(source: StateSource<S>, schedule: (publish: () => boolean) => void, scheduler: Scheduler) {
+  let state = source.getState();
+  const listeners = new Set<() => void>();
+  let unsubscribe: (() => void) | null = null;
+  const pending = { timer: null as unknown };
+  const cancel = () => {
+    if (pending.timer !== null) scheduler.clearTimeout(pending.timer);
+    pending.timer = null;
+  };
+  /** Publishes the source's state now; false when there was nothing new. */
+  const publish = (): boolean => {
+    cancel();
+    const next = source.getState();
+    if (next === state) return false;
+    state = next;
+    for (const listener of [...listeners]) listener();
+    return true;
+  };
+  const view: StateSource<S> = {
+    getState: () => (unsubscribe ? state : source.getState()),
+    getInitialState: () => source.getInitialState(),
+    subscribe(listener) {
+      if (listeners.size === 0) {
+        state = source.getState();
+        unsubscribe = source.subscribe(() => schedule(publish));
+      }
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size > 0) return;
+        unsubscribe?.();
+        unsubscribe = null;
+        cancel();
+      };
+    },
+  };
+  return { view, publish, pending, following: () => unsubscribe !== null };
+}
+
+/**
  * The store's state, republished at most every intervalMs: at once when the last publication is
  * older than that (a click shows without delay), else at the end of the interval (the newest
  * state then, never a stale one). Each refresh is timed until the page has drawn it; when that
@@ -44,22 +88,13 @@ const browserScheduler: Scheduler = {
  * grows, up to UI_REFRESH_MAX_MS, so the animation keeps its frames.
  */
 export function throttledView<S>(source: StateSource<S>, intervalMs = UI_REFRESH_MS, scheduler: Scheduler = browserScheduler): StateSource<S> & { interval(): number } {
-  let state = source.getState();
   let published = -Infinity;
-  let timer: unknown = null;
   let interval = intervalMs;
   let timing = false;
-  const listeners = new Set<() => void>();
-  let unsubscribe: (() => void) | null = null;
-  const publish = () => {
-    timer = null;
+  const timedPublish = (publish: () => boolean) => {
     const started = scheduler.now();
     published = started;
-    const next = source.getState();
-    if (next === state) return;
-    state = next;
-    for (const listener of [...listeners]) listener();
-    if (timing) return;
+    if (!publish() || timing) return;
     timing = true;
     scheduler.afterPaint(() => {
       timing = false;
@@ -68,33 +103,13 @@ export function throttledView<S>(source: StateSource<S>, intervalMs = UI_REFRESH
       interval = Math.min(UI_REFRESH_MAX_MS, Math.max(intervalMs, 0.7 * interval + 0.3 * (cost / UI_SHARE)));
     });
   };
-  const onChange = () => {
-    if (timer !== null) return;
+  const { view, pending } = republisher(source, (publish) => {
+    if (pending.timer !== null) return;
     const wait = published + interval - scheduler.now();
-    if (wait <= 0) publish();
-    else timer = scheduler.setTimeout(publish, wait);
-  };
-  return {
-    interval: () => interval,
-    // Unfollowed (no listener yet), it is the store's own state: a first render is current.
-    getState: () => (unsubscribe ? state : source.getState()),
-    getInitialState: () => source.getInitialState(),
-    subscribe(listener) {
-      if (listeners.size === 0) {
-        state = source.getState();
-        unsubscribe = source.subscribe(onChange);
-      }
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-        if (listeners.size > 0) return;
-        unsubscribe?.();
-        unsubscribe = null;
-        if (timer !== null) scheduler.clearTimeout(timer);
-        timer = null;
-      };
-    },
-  };
+    if (wait <= 0) timedPublish(publish);
+    else pending.timer = scheduler.setTimeout(() => timedPublish(publish), wait);
+  }, scheduler);
+  return { ...view, interval: () => interval };
 }
 
 /** How often a part of the page out of sight still follows the store: rarely, and its layout and paint are skipped. */
@@ -108,44 +123,16 @@ export const UI_HIDDEN_REFRESH_MS = 2000;
  */
 export function gatedView<S>(source: StateSource<S>, hiddenMs = UI_HIDDEN_REFRESH_MS, scheduler: Scheduler = browserScheduler): StateSource<S> & { setOpen(open: boolean): void } {
   let open = true;
-  let state = source.getState();
-  let timer: unknown = null;
-  const listeners = new Set<() => void>();
-  let unsubscribe: (() => void) | null = null;
-  const publish = () => {
-    if (timer !== null) scheduler.clearTimeout(timer);
-    timer = null;
-    const next = source.getState();
-    if (next === state) return;
-    state = next;
-    for (const listener of [...listeners]) listener();
-  };
-  const onChange = () => {
-    if (open) publish();
-    else if (timer === null) timer = scheduler.setTimeout(publish, hiddenMs);
-  };
+  const { view, publish, pending, following } = republisher(source, (publishNow) => {
+    if (open) publishNow();
+    else if (pending.timer === null) pending.timer = scheduler.setTimeout(publishNow, hiddenMs);
+  }, scheduler);
   return {
-    getState: () => (unsubscribe ? state : source.getState()),
-    getInitialState: () => source.getInitialState(),
-    subscribe(listener) {
-      if (listeners.size === 0) {
-        state = source.getState();
-        unsubscribe = source.subscribe(onChange);
-      }
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-        if (listeners.size > 0) return;
-        unsubscribe?.();
-        unsubscribe = null;
-        if (timer !== null) scheduler.clearTimeout(timer);
-        timer = null;
-      };
-    },
+    ...view,
     setOpen(next) {
       if (next === open) return;
       open = next;
-      if (open && unsubscribe) publish();
+      if (open && following()) publish();
     },
   };
 }
