@@ -4,6 +4,7 @@
  * these types still checks the method names.
  */
 import type { Playground } from '../playground';
+import type { StartConsumerOptions } from '../runtime/clientRuntime';
 
 export interface UiAdmin {
   connect(): Promise<unknown>;
@@ -66,21 +67,9 @@ export function readSendResult(result: unknown): SentRecord[] {
 }
 
 /** What the Start consumer form sends: Playground.startConsumer's options, KafkaJS's names. */
-export interface UiStartConsumerOptions {
-  groupId: string;
-  topics: string[];
-  fromBeginning?: boolean;
-  sessionTimeout?: number;
-  heartbeatInterval?: number;
-  /** Protocol names in preference order: 'RoundRobinAssigner', 'range', 'roundrobin', 'sticky', 'cooperative-sticky'. */
-  assignors?: string[];
-  autoCommit?: boolean;
-  processingDelayMs?: number;
-}
-
 /** Consumer applications, each in its own Web Worker: start one, stop it (LeaveGroup) or kill its worker. */
 export interface UiConsumerApps {
-  startConsumer(options: UiStartConsumerOptions): Promise<string>;
+  startConsumer(options: StartConsumerOptions): Promise<string>;
   stopClient(id: string): Promise<unknown> | unknown;
   killClient(id: string): Promise<unknown> | unknown;
 }
