@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyEvents, initialClusterState, type ClusterState } from './clusterStore';
 import { describeCluster } from './selectors';
-import { MAX_ENDED_CLIENTS, MAX_STEPS, currentReport } from './groups';
+import { MAX_ENDED_CLIENTS, MAX_STEPS, currentReport, latestRebalance, type RebalanceStep } from './groups';
 import type { ClusterEvent } from '../cluster/events';
 import type { GroupMemberView, TopicPartitions } from '../kafka/events';
 import type { MetadataRecord } from '../kafka/metadata/records';
@@ -217,3 +217,18 @@ describe('consumer groups in the store', () => {
 function settledMembers(): GroupMemberView[] {
   return [member('consumer-1', [{ topic: 'orders', partitions: [0, 2] }]), member('consumer-2', [{ topic: 'orders', partitions: [1] }])];
 }
+
+describe('the latest rebalance round', () => {
+  const step = (seq: number, round: number, time: number, kind: RebalanceStep['kind']): RebalanceStep => ({
+    seq, round, time, kind, generationId: round, node: kind === 'join' ? 'consumer-1' : 'broker-1', memberId: null, partitions: [], detail: '',
+  });
+
+  it('is the newest round in time order, settled once Stable, with how long the round before took; coordinator moves aside', () => {
+    const steps = [step(1, 1, 100, 'join'), step(2, 1, 400, 'stable'), step(3, 1, 450, 'unload'), step(5, 2, 1300, 'prepare'), step(4, 2, 1200, 'join'), step(6, 2, 1900, 'stable')];
+    const latest = latestRebalance(steps, 'Stable')!;
+    expect(latest.steps.map((s) => s.seq)).toEqual([4, 5, 6]);
+    expect([latest.start, latest.end, latest.settled, latest.previousMs]).toEqual([1200, 1900, true, 300]);
+    expect(latestRebalance(steps, 'PreparingRebalance')!.settled).toBe(false);
+    expect(latestRebalance([step(1, 1, 0, 'load')], 'Empty')).toBeNull();
+  });
+});

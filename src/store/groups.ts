@@ -265,3 +265,28 @@ export function applyGroupEvents(previous: GroupsState, events: readonly Cluster
   prune(state);
   return state;
 }
+
+/** A group's latest rebalance round, as the groups panel shows it. */
+export interface RebalanceRound {
+  /** Its member and coordinator steps, in time order (events from different workers arrive interleaved). */
+  steps: RebalanceStep[];
+  start: number; end: number;
+  /** The group is Stable again in this round. */
+  settled: boolean;
+  /** How long the round before it took; null when there was none. */
+  previousMs: number | null;
+}
+
+/** The latest rebalance round among a group's steps (the coordinator moves aside); null before any. */
+export function latestRebalance(all: readonly RebalanceStep[], state: string): RebalanceRound | null {
+  const steps = all.filter((s) => !isCoordinatorStep(s.kind));
+  if (steps.length === 0) return null;
+  const round = steps[steps.length - 1].round;
+  const current = steps.filter((s) => s.round === round).sort((a, b) => a.time - b.time || a.seq - b.seq);
+  const previous = steps.filter((s) => s.round === round - 1).map((s) => s.time);
+  return {
+    steps: current, start: current[0].time, end: current[current.length - 1].time,
+    settled: state === 'Stable' && current.some((s) => s.kind === 'stable'),
+    previousMs: previous.length > 0 ? Math.max(...previous) - Math.min(...previous) : null,
+  };
+}

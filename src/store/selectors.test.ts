@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyEvents, initialClusterState, type ClusterState } from './clusterStore';
-import { describeCluster, eventKind, eventTouches, partitionState } from './selectors';
+import { describeCluster, eventKind, eventTouches, membersWithApps, partitionState, type ClientDescription } from './selectors';
 import type { ClusterEvent } from '../cluster/events';
 import type { MetadataRecord } from '../kafka/metadata/records';
 
@@ -105,5 +105,19 @@ describe('what an event touched', () => {
     expect(eventKind({ type: 'isr-change', time: 1, node: 'broker-1', topic: 't', partition: 0, leaderEpoch: 0, from: [1], to: [1, 2], phase: 'proposed', reason: '' })).toBe('replication');
     expect(eventKind({ type: 'cluster-reset', time: 1, brokers: [1], controllers: [1000] })).toBe('host');
     expect(eventKind({ type: 'log', time: 1, node: 'broker-1', level: 'warn', message: 'x' })).toBe('logs');
+  });
+});
+
+describe('a group\'s members and applications', () => {
+  const app = (id: string, memberId: string | null, status: ClientDescription['status'] = 'running'): ClientDescription => ({
+    id, kind: 'consumer', groupId: 'g', topics: ['t'], status, processed: 0, acknowledged: 0, failed: 0, memberId,
+  });
+  const member = (memberId: string, clientId: string) => ({ memberId, clientId, clientHost: '/x', sessionTimeoutMs: 6000, assignment: [] });
+
+  it('matches each member to its application by member id, else client id, and lists the rest: running ones, then the last three ended', () => {
+    const apps = [app('consumer-1', 'm-1'), app('consumer-2', null), app('consumer-3', null), ...[4, 5, 6, 7].map((n) => app(`consumer-${n}`, null, 'killed'))];
+    const { rows, others } = membersWithApps([member('m-1', 'whatever'), member('m-2', 'consumer-2'), member('m-9', 'elsewhere')], apps);
+    expect(rows.map((r) => r.app?.id ?? null)).toEqual(['consumer-1', 'consumer-2', null]);
+    expect(others.map((a) => a.id)).toEqual(['consumer-3', 'consumer-5', 'consumer-6', 'consumer-7']);
   });
 });

@@ -446,3 +446,20 @@ export function eventKind(event: LoggedEvent): EventKind {
       return event.type === 'producer-sent' ? 'clients' : 'host';
   }
 }
+
+/**
+ * A group's members each with its application (matched by member id, else by client id), then
+ * the group's applications that are not members: the running ones and the last three ended.
+ */
+export function membersWithApps(members: readonly GroupMemberDescription[], apps: readonly ClientDescription[]): {
+  rows: { member: GroupMemberDescription; app: ClientDescription | null }[]; others: ClientDescription[];
+} {
+  const matched = new Set<string>();
+  const rows = members.map((member) => {
+    const app = apps.find((a) => a.memberId === member.memberId) ?? apps.find((a) => a.id === member.clientId) ?? null;
+    if (app) matched.add(app.id);
+    return { member, app };
+  });
+  const unmatched = apps.filter((a) => !matched.has(a.id));
+  return { rows, others: [...unmatched.filter((a) => a.status === 'running'), ...unmatched.filter((a) => a.status !== 'running').slice(-3)] };
+}

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { selectClients, selectGroups, type ClientDescription, type GroupDescription, type GroupMemberDescription, type GroupOffsetRow } from '../store/selectors';
-import { isCoordinatorStep, type RebalanceStep } from '../store/groups';
+import { membersWithApps, selectClients, selectGroups, type ClientDescription, type GroupDescription, type GroupMemberDescription, type GroupOffsetRow } from '../store/selectors';
+import { isCoordinatorStep, latestRebalance, type RebalanceStep } from '../store/groups';
 import { DEFAULT_BROKER_CONFIG, PLAYGROUND_DEFAULT_NOTES } from '../kafka/config';
 import type { TopicPartitions } from '../kafka/events';
 import { consumerAppsOf } from './client';
@@ -67,7 +67,6 @@ function stepTitle(step: RebalanceStep): string {
 function StepStrip({ groupId, state }: { groupId: string; state: GroupDescription['state'] }) {
   const all = useCluster((s) => s.groups[groupId]?.steps);
   if (!all || all.length === 0) return null;
-  const steps = all.filter((s) => !isCoordinatorStep(s.kind));
   const moves = all.filter((s) => isCoordinatorStep(s.kind));
   const moveLine = (since: number) => {
     const shown = moves.filter((m) => m.time >= since).slice(-2).sort((a, b) => a.time - b.time);
@@ -79,21 +78,16 @@ function StepStrip({ groupId, state }: { groupId: string; state: GroupDescriptio
       </div>
     );
   };
-  if (steps.length === 0) return moveLine(-Infinity) || null;
-  const round = steps[steps.length - 1].round;
-  // Events from the coordinator and the consumers arrive from different workers: order them by their time.
-  const current = steps.filter((s) => s.round === round).sort((a, b) => a.time - b.time || a.seq - b.seq);
-  const start = current[0].time;
-  const last = current[current.length - 1].time;
-  const settled = state === 'Stable' && current.some((s) => s.kind === 'stable');
-  const previous = steps.filter((s) => s.round === round - 1).map((s) => s.time);
+  const latest = latestRebalance(all, state);
+  if (!latest) return moveLine(-Infinity) || null;
+  const { steps: current, start, end, settled, previousMs } = latest;
   return (
     <div className="rebalance" aria-label={`Rebalance steps of ${groupId}`}>
       <div className="rebalance-head small">
         <b>Last rebalance</b>
         <span className="muted">
-          {settled ? `settled in ${formatDuration(last - start)}` : state === 'Empty' || state === 'Dead' ? '' : 'in progress…'}
-          {previous.length > 0 && ` · the one before took ${formatDuration(Math.max(...previous) - Math.min(...previous))}`}
+          {settled ? `settled in ${formatDuration(end - start)}` : state === 'Empty' || state === 'Dead' ? '' : 'in progress…'}
+          {previousMs !== null && ` · the one before took ${formatDuration(previousMs)}`}
         </span>
       </div>
       <ol className="rb-steps">
@@ -205,15 +199,7 @@ function GroupCard({ group, apps }: { group: GroupDescription; apps: ClientDescr
   const coordinatorDown = group.coordinator !== null && !group.coordinatorAlive;
   const topics = new Set(group.offsets.map((r) => r.topic));
   const showTopic = topics.size > 1;
-  // Each member with its application (matched by member id or client id); then the applications that are not members.
-  const matched = new Set<string>();
-  const rows = group.members.map((member) => {
-    const app = apps.find((a) => a.memberId === member.memberId) ?? apps.find((a) => a.id === member.clientId) ?? null;
-    if (app) matched.add(app.id);
-    return { member, app };
-  });
-  const others = apps.filter((a) => !matched.has(a.id));
-  const shownOthers = [...others.filter((a) => a.status === 'running'), ...others.filter((a) => a.status !== 'running').slice(-3)];
+  const { rows, others: shownOthers } = membersWithApps(group.members, apps);
   const selection = useSelection();
   const selected = selection?.groupId === group.groupId && selection.topic === undefined;
   // The group for the stage to highlight: its coordinator and its members' applications.
