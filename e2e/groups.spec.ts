@@ -137,8 +137,10 @@ test('the group survives its coordinator\'s broker: it goes on from its committe
   await produce(150, 30);
 
   // Every offset of every partition processed by some member: nothing skipped (at least once).
-  const ends = await page.evaluate(() => window.playground.cluster.describe().topics.find((t) => t.name === 'payments')!.partitions.map((p) => p.highWatermark));
-  expect(ends.reduce((a, b) => a + b, 0)).toBe(180);
+  // The high watermarks as the leaders report them (their events reach the page a moment after the acks).
+  const highWatermarks = () => page.evaluate(() => window.playground.cluster.describe().topics.find((t) => t.name === 'payments')!.partitions.map((p) => p.highWatermark));
+  await expect.poll(async () => (await highWatermarks()).reduce((a, b) => a + b, 0), { timeout: 10_000 }).toBe(180);
+  const ends = await highWatermarks();
   const missing = () => page.evaluate((highWatermarks) => {
     const gaps: string[] = [];
     highWatermarks.forEach((end, partition) => {
