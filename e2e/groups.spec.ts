@@ -162,9 +162,11 @@ test('the group survives its coordinator\'s broker: it goes on from its committe
     const after = runs.filter((e) => e.node !== leaver && e.time > leftAt);
     return { partition, lastByLeaver: Math.max(-1, ...byLeaver.map((e) => e.lastOffset)), resumedAt: after.length > 0 ? Math.min(...after.map((e) => e.firstOffset)) : null };
   }), [ids[0], handedOver] as const);
-  for (const r of resumed) {
+  // A partition the leaver got in a late rebalance may have had nothing new for it before it left: those prove nothing here.
+  const worked = resumed.filter((r) => r.lastByLeaver >= 0);
+  expect(worked.length, `the leaver processed nothing on ${handedOver.join(', ')}`).toBeGreaterThan(0);
+  for (const r of worked) {
     const what = `payments-${r.partition} (the leaver processed up to ${r.lastByLeaver})`;
-    expect(r.lastByLeaver, what).toBeGreaterThanOrEqual(0);
     expect(r.resumedAt, what).not.toBeNull();
     expect(r.resumedAt!, what).toBeGreaterThan(0);
     expect(r.resumedAt!, what).toBeLessThanOrEqual(r.lastByLeaver + 1);
