@@ -2,7 +2,7 @@ const EVENT_FLUSH_MS = 50;
 const MAX_BATCH = 512;
 
 /**
- * A worker's events go to the host in batches: one postMessage per 16 ms (or per 512 events),
+ * A worker's events go to the host in batches: one postMessage per 50 ms (or per 512 events),
  * not one per event, so a busy node does not flood the page's message queue.
  *
  * `supersede` names the events that report a state rather than a happening (a replica's offsets):

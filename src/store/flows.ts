@@ -111,8 +111,8 @@ export class FlowBuffer {
 
   /** Marks what is still on the wire and matches as dropped (its receiver died, a cut fell across it). */
   drop(matches: (flow: FlowMessage) => boolean, reason: 'dead' | 'cut', time: number): void {
-    for (const flow of this.slots) {
-      if (!flow || !Number.isNaN(flow.deliveredAt) || flow.dropped || !matches(flow)) continue;
+    for (const flow of this.undelivered) {
+      if (flow.dropped || !matches(flow)) continue;
       flow.dropped = reason;
       flow.droppedAt = time;
       this.version++;

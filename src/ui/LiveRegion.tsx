@@ -2,13 +2,12 @@ import { useEffect, useMemo, useRef, type ReactNode } from 'react';
 import { pageView, usePlayground, ViewContext } from './context';
 import { gatedView } from './liveView';
 
-
 /**
  * A part of the page that follows the cluster at full rate only while it is on screen: scrolled
  * away, it refreshes every UI_HIDDEN_REFRESH_MS (and the browser skips its layout and paint,
  * .live-region's content-visibility); back in sight, it catches up at once.
  */
-export function LiveRegion({ children, className }: { children: ReactNode; className?: string }) {
+export function LiveRegion({ children }: { children: ReactNode }) {
   const playground = usePlayground();
   const view = useMemo(() => gatedView(pageView(playground.store)), [playground]);
   const ref = useRef<HTMLDivElement | null>(null);
@@ -24,7 +23,7 @@ export function LiveRegion({ children, className }: { children: ReactNode; class
     };
   }, [view]);
   return (
-    <div ref={ref} className={className ?? 'live-region'}>
+    <div ref={ref} className="live-region">
       <ViewContext.Provider value={view}>{children}</ViewContext.Provider>
     </div>
   );

@@ -11,7 +11,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, typ
 import { layoutStage, type StageLayout } from '../viz/layout';
 import { MAX_PRODUCERS, stageModel, type ReplicaModel, type StageModel } from '../viz/model';
 import type { Anchor } from '../viz/geometry';
-import { createFlowCanvas } from '../viz/flowCanvas';
+import { createFlowCanvas, sizeCanvas } from '../viz/flowCanvas';
 import { drawStrips, stripColours, stripRows } from '../viz/stripCanvas';
 import { CATEGORY_COLOURS, CATEGORY_LABELS, type FlowCategory } from '../viz/particles';
 import { usePlayground, useView } from './context';
@@ -23,7 +23,7 @@ import './stage.css';
 
 /**
  * The stage's model, recomputed whenever the page's view of the store republishes (at most every
- * UI_REFRESH_MS, and not while the stage is off screen), and every second for what ages (news,
+ * UI_REFRESH_MS; every UI_HIDDEN_REFRESH_MS while the stage is off screen), and every second for what ages (news,
  * idle producers, the flash of an append).
  */
 function useStageModel(showInternal: boolean): StageModel {
@@ -65,15 +65,7 @@ function useStripCanvas(canvas: RefObject<HTMLCanvasElement | null>, model: Stag
     const element = canvas.current;
     const ctx = element?.getContext('2d');
     if (!element || !ctx) return;
-    const dpr = window.devicePixelRatio || 1;
-    const width = Math.round(layout.width * dpr);
-    const height = Math.round(layout.height * dpr);
-    if (element.width !== width || element.height !== height) {
-      element.width = width;
-      element.height = height;
-      element.style.width = `${layout.width}px`;
-      element.style.height = `${layout.height}px`;
-    }
+    const dpr = sizeCanvas(element, layout.width, layout.height);
     const flash = !(typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches);
     drawStrips(ctx, stripRows(model.brokers, layout.brokers), stripColours(getComputedStyle(element)), { width: layout.width, height: layout.height, dpr }, flash);
   }, [canvas, model, layout, theme]);

@@ -28,8 +28,8 @@ export function useView(): StateSource<ClusterState> {
 }
 
 /**
- * Reads the cluster state, as the UI's view republishes it (at most every UI_REFRESH_MS, and not
- * while this part of the page is off screen). The state object is replaced on every event
+ * Reads the cluster state, as the UI's view republishes it (at most every UI_REFRESH_MS, and every
+ * UI_HIDDEN_REFRESH_MS while this part of the page is off screen). The state object is replaced on every event
  * batch, so a selector must return a part of it (a stable reference) or a primitive; for
  * anything derived use useDerived.
  */

@@ -38,6 +38,20 @@ export const DEFAULT_THRESHOLD = 300;
 const MIN_VISIBLE_WALL_MS = 450;
 const STATUS_EVERY_MS = 250;
 
+/** Sizes a canvas to `width` × `height` CSS pixels, drawn at the screen's pixel density; returns that density. */
+export function sizeCanvas(canvas: HTMLCanvasElement, width: number, height: number): number {
+  const dpr = window.devicePixelRatio || 1;
+  const w = Math.round(width * dpr);
+  const h = Math.round(height * dpr);
+  if (canvas.width !== w || canvas.height !== h) {
+    canvas.width = w;
+    canvas.height = h;
+    canvas.style.width = `${width}px`;
+    canvas.style.height = `${height}px`;
+  }
+  return dpr;
+}
+
 const formatRate = (n: number): string => (n >= 1000 ? `${(n / 1000).toFixed(1)}k/s` : n >= 10 ? `${Math.round(n)}/s` : `${n.toFixed(1)}/s`);
 
 export function createFlowCanvas(canvas: HTMLCanvasElement, source: FlowCanvasSource, options: FlowCanvasOptions): { update(size: { width: number; height: number }): void; destroy(): void } {
@@ -185,13 +199,9 @@ export function createFlowCanvas(canvas: HTMLCanvasElement, source: FlowCanvasSo
     update(size) {
       dirty = true;
       if (size.width === width && size.height === height) return;
-      const dpr = window.devicePixelRatio || 1;
       width = size.width;
       height = size.height;
-      canvas.width = Math.round(width * dpr);
-      canvas.height = Math.round(height * dpr);
-      canvas.style.width = `${width}px`;
-      canvas.style.height = `${height}px`;
+      sizeCanvas(canvas, width, height);
     },
     destroy() {
       cancelAnimationFrame(frameId);
