@@ -4,6 +4,7 @@ import type { StartProducerOptions } from '../runtime/producerApp';
 import { ConsumerForm } from './ConsumerForm';
 import { ResultLine, useAction } from './action';
 import { useDerived, usePlayground, usePlaygroundStatus } from './context';
+import { TopicSelect, useTopicChoice } from './TopicSelect';
 import { plural } from './format';
 import './time.css';
 
@@ -29,9 +30,8 @@ export function parseKeys(text: string): string[] | number | null {
 function StartProducerForm() {
   const playground = usePlayground();
   const running = usePlaygroundStatus().kind === 'running';
-  const topics = useDerived((s) => [s.metadata], (s) => [...s.metadata.topics.keys()].filter((t) => !t.startsWith('__')).sort());
+  const { topics, topic, choose } = useTopicChoice();
   const ids = useId();
-  const [chosen, setChosen] = useState('');
   const [rate, setRate] = useState('2');
   const [keys, setKeys] = useState('alice, bob, carol');
   const [acks, setAcks] = useState<-1 | 0 | 1>(-1);
@@ -40,7 +40,6 @@ function StartProducerForm() {
   const [linger, setLinger] = useState('0');
   const [open, setOpen] = useState(true);
   const { busy, result, run } = useAction();
-  const topic = topics.includes(chosen) ? chosen : (topics[0] ?? '');
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -58,13 +57,7 @@ function StartProducerForm() {
       <summary>Start a producer application</summary>
       <form onSubmit={submit} className="form producer-form" aria-label="Start a producer">
         <div className="row">
-          <label>
-            <span>Topic</span>
-            <select value={topic} onChange={(e) => setChosen(e.target.value)} required>
-              {topics.length === 0 && <option value="">no topics yet</option>}
-              {topics.map((t) => <option key={t} value={t}>{t}</option>)}
-            </select>
-          </label>
+          <TopicSelect topics={topics} topic={topic} onChange={choose} />
           <label className="narrow" title="Records per second of cluster time: the producer slows down and stops with the clock">
             <span>Records/s</span>
             <input type="number" min={0.1} max={5000} step="any" value={rate} onChange={(e) => setRate(e.target.value)} required />

@@ -1,7 +1,8 @@
 import { useId, useMemo, useState, type FormEvent } from 'react';
 import { ASSIGNORS as CLIENT_ASSIGNORS, JAVA_DEFAULT_ASSIGNORS, KAFKAJS_DEFAULT_ASSIGNOR } from '../kafka/group/assignors';
 import { consumerAppsOf } from './client';
-import { useDerived, usePlayground, usePlaygroundStatus } from './context';
+import { usePlayground, usePlaygroundStatus } from './context';
+import { useTopicNames } from './TopicSelect';
 import { ResultLine, useAction } from './action';
 
 /**
@@ -25,7 +26,7 @@ export function ConsumerForm() {
   const playground = usePlayground();
   const apps = useMemo(() => consumerAppsOf(playground), [playground]);
   const running = usePlaygroundStatus().kind === 'running';
-  const topics = useDerived((s) => [s.metadata], (s) => [...s.metadata.topics.keys()].filter((t) => !t.startsWith('__')).sort());
+  const topics = useTopicNames();
   // The form may be on the page twice (groups panel, client applications): ids stay unique.
   const listId = `${useId()}-topics`;
   const [groupId, setGroupId] = useState('demo-group');

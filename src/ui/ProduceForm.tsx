@@ -1,6 +1,7 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { producerOf, readSendResult } from './client';
-import { useDerived, usePlayground, usePlaygroundStatus } from './context';
+import { usePlayground, usePlaygroundStatus } from './context';
+import { TopicSelect, useTopicChoice } from './TopicSelect';
 import { ResultLine, useAction } from './action';
 import { describeError } from './format';
 
@@ -23,13 +24,11 @@ export function ProduceForm() {
   const playground = usePlayground();
   const running = usePlaygroundStatus().kind === 'running';
   const producer = useMemo(() => producerOf(playground, 'playground-ui-producer'), [playground]);
-  const topics = useDerived((s) => [s.metadata], (s) => [...s.metadata.topics.keys()].filter((t) => !t.startsWith('__')).sort());
-  const [chosen, setChosen] = useState('');
+  const { topics, topic, choose } = useTopicChoice();
   const [key, setKey] = useState('');
   const [value, setValue] = useState('hello, Kafka');
   const [acks, setAcks] = useState(-1);
   const { busy, result, run } = useAction();
-  const topic = topics.includes(chosen) ? chosen : (topics[0] ?? '');
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -56,13 +55,7 @@ export function ProduceForm() {
       <h2 id="produce-title">Produce a record</h2>
       <form onSubmit={submit} className="form">
         <div className="row">
-          <label>
-            <span>Topic</span>
-            <select value={topic} onChange={(e) => setChosen(e.target.value)} required>
-              {topics.length === 0 && <option value="">no topics yet</option>}
-              {topics.map((t) => <option key={t} value={t}>{t}</option>)}
-            </select>
-          </label>
+          <TopicSelect topics={topics} topic={topic} onChange={choose} />
           <label>
             <span><code>acks</code></span>
             <select value={acks} onChange={(e) => setAcks(Number(e.target.value))}>

@@ -8,21 +8,15 @@
  */
 import { errorName } from '../protocol/errors';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, type FetchRequest } from '../protocol/messages';
-import { decodeRecords, scanBatches, type BatchHeader, type RecordHeader } from '../storage/recordBatch';
+import { decodeRecords, scanBatches, type BatchHeader, type DecodedRecord } from '../storage/recordBatch';
 import type { Cluster } from './cluster';
 import { KafkaProtocolError, partitionError } from './errors';
 
 /** A record batch as it sits in the log (the v2 batch header), without its records. */
 export type FetchedBatch = Omit<BatchHeader, 'crc' | 'magic' | 'batchLength' | 'attributes'>;
 
-export interface FetchedRecord {
-  offset: number;
-  /** CreateTime as the producer set it, or the broker's LogAppendTime (batch.timestampType says which). */
-  timestamp: number;
-  key: Uint8Array | null;
-  value: Uint8Array | null;
-  headers: RecordHeader[];
-  sizeInBytes: number;
+/** A record as decoded from its batch (its timestamp: CreateTime as the producer set it, or the broker's LogAppendTime, as batch.timestampType says), with that batch. */
+export interface FetchedRecord extends DecodedRecord {
   /** The batch the record was written in (shared by its records). */
   batch: FetchedBatch;
 }
