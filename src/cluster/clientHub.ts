@@ -36,7 +36,7 @@ export class ClientHub {
     port.onmessage = (event: MessageEvent<Envelope>) => {
       const envelope = event.data;
       if (!envelope || this.blocked.has(envelope.from)) return;
-      this.inbox.arrive(port, typeof envelope.sentAt === 'number' ? envelope : { ...envelope, sentAt: this.clock.now() });
+      this.inbox.arrive(port, envelope);
     };
   }
 

@@ -92,7 +92,10 @@ export class ClusterHost {
   private readonly hub = new ClientHub(this.clientClock);
   /** The chosen speed; the clock runs at it unless paused (anchor speed 0). */
   private chosenSpeed = 1;
-  private paused = false;
+  /** Paused: the clock's anchor stands still (setSpeed(0) pauses too). */
+  private get paused(): boolean {
+    return this.anchor.speed === 0;
+  }
   private latencyMs = 0;
   /** Steps run one after another, however fast they are asked for. */
   private stepping: Promise<unknown> = Promise.resolve();
@@ -396,7 +399,6 @@ export class ClusterHost {
    */
   pause(): void {
     if (this.paused) return;
-    this.paused = true;
     this.setAnchor(0);
     this.emit({ type: 'time-paused', time: this.now() });
   }
@@ -404,7 +406,6 @@ export class ClusterHost {
   /** Runs the clock again at the chosen speed and delivers what was held (what is due, oldest first). */
   resume(): void {
     if (!this.paused) return;
-    this.paused = false;
     this.setAnchor(this.chosenSpeed);
     this.emit({ type: 'time-resumed', time: this.now(), speed: this.chosenSpeed });
   }

@@ -26,14 +26,6 @@ export class Inbox<L, T extends Arrival> {
 
   constructor(private readonly clock: Clock, private readonly deliver: (item: T, link: L) => void) {}
 
-  get isPaused(): boolean {
-    return this.paused;
-  }
-
-  get latency(): number {
-    return this.latencyMs;
-  }
-
   arrive(link: L, item: T): void {
     const queue = this.queues.get(link);
     if (!queue && !this.paused && this.latencyMs === 0) {

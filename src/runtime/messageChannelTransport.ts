@@ -58,7 +58,7 @@ export class MessageChannelTransport implements Transport {
       if (!envelope || this.blocked.has(envelope.from)) return;
       if (envelope.to !== this.self) return;
       if (!this.routes.has(envelope.from)) this.routes.set(envelope.from, port);
-      this.inbox.arrive(port, typeof envelope.sentAt === 'number' ? envelope : { ...envelope, sentAt: this.clock.now() });
+      this.inbox.arrive(port, envelope);
     };
   }
 

@@ -7,6 +7,7 @@ import { eventBatcher } from './eventBatcher';
 import { IdbLogStore, IdbMetaStore, openNodeDatabase } from './idbStores';
 import type { TimeAnchor } from './scaledClock';
 import { workerWiring, type WorkerWiringApi } from './workerWiring';
+import { topicPartitionName } from '../kafka/common/serial';
 
 export type NodeInit =
   | { role: 'broker'; address: string; config: BrokerConfig; database: string; anchor: TimeAnchor; latencyMs: number }
@@ -27,7 +28,7 @@ export function exposeNode(): void {
     ...wiring.api,
     async start(init, eventsPort) {
       // A replica reports its offsets on every change; only the newest of a batch is sent.
-      const events = eventBatcher<NodeEvent>(eventsPort, (e) => (e.type === 'partition-offsets' ? `${e.topic}-${e.partition}` : null)).push;
+      const events = eventBatcher<NodeEvent>(eventsPort, (e) => (e.type === 'partition-offsets' ? topicPartitionName(e.topic, e.partition) : null)).push;
       const { clock, transport } = wiring.start(init.address, init.anchor, init.latencyMs);
       const db = await openNodeDatabase(init.database);
       const context = { transport, clock, random: { next: Math.random }, logStore: new IdbLogStore(db), metaStore: new IdbMetaStore(db), events };

@@ -12,6 +12,7 @@ import { javaStringHashCode, kafkaAbs } from '../common/serial';
 import { decodeRecords, encodeBatch } from '../storage/recordBatch';
 import type { Partition } from '../broker/partition';
 import { decodeAssignment } from './consumerProtocol';
+import { groupByTopic } from './assignors/common';
 import {
   decodeGroupMetadataKey, decodeGroupMetadataValue, decodeOffsetCommitKey, decodeOffsetCommitValue,
   encodeGroupMetadataKey, encodeGroupMetadataValue, encodeOffsetCommitKey, encodeOffsetCommitValue,
@@ -630,7 +631,7 @@ export class GroupCoordinator {
     const shard = await this.ownedShard(request.groupId);
     if (typeof shard === 'string') return { errorCode: errorCode(shard), topics: [] };
     const offsets = shard.groups.get(request.groupId)?.offsets ?? new Map<string, CommittedOffset>();
-    const wanted = request.topics ?? groupTopics(offsets);
+    const wanted = request.topics ?? groupByTopic([...offsets.values()]).map(({ topic, partitions }) => ({ name: topic, partitionIndexes: partitions }));
     return {
       errorCode: OK,
       topics: wanted.map((t) => ({
@@ -788,8 +789,3 @@ function storeErrorName(error: unknown): ErrorName {
   }
 }
 
-function groupTopics(offsets: Map<string, CommittedOffset>): { name: string; partitionIndexes: number[] }[] {
-  const byTopic = new Map<string, number[]>();
-  for (const { topic, partition } of offsets.values()) byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
-  return [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes: partitionIndexes.sort((a, b) => a - b) }));
-}
