@@ -11,7 +11,7 @@ const counters = (over: Partial<Counters> = {}): Counters => ({
 });
 
 const result = (over: Partial<RunResult> = {}): RunResult => ({
-  variant: 'all', counters: counters(), errors: {}, marks: {}, waits: {}, faults: [], elections: [], truncations: [], resigned: [], ...over,
+  variant: 'all', counters: counters(), errors: {}, marks: {}, waits: {}, faults: [], elections: [], ...over,
 });
 
 describe('the experiments as data', () => {

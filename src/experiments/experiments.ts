@@ -6,8 +6,8 @@
  * controller.quorum.election.timeout.ms 1000), on the cluster clock.
  */
 import type { Experiment, RunResult, Verdict } from './model';
+import { plural } from '../ui/format';
 
-const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 const failedRun = (r: RunResult | undefined): Verdict | null => {
   if (!r) return { outcome: 'not-reproduced', why: 'The run did not take place.' };

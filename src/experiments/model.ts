@@ -6,7 +6,7 @@
 import type { StartConsumerOptions } from '../playground';
 import type { ScenarioFault, ScenarioTopic } from '../scenario/scenario';
 import type { Target } from '../scenario/targets';
-import type { Election, Truncation } from './tracker';
+import type { Election } from './tracker';
 import type { Condition } from './conditions';
 import type { Counters } from './ledger';
 
@@ -80,9 +80,6 @@ export interface RunResult {
   /** Faults as they ran: cluster ms after the start, what they hit, sends in flight then. */
   faults: { say: string; atMs: number; text: string; pendingSends: number }[];
   elections: Election[];
-  truncations: Truncation[];
-  /** Controllers that resigned the quorum's leadership. */
-  resigned: number[];
   /** The run stopped early: why. */
   error?: string;
 }

@@ -171,7 +171,7 @@ async function runVariant(api: ExperimentApi, experiment: Experiment, variant: V
   hooks.onCounters(counters);
   return {
     variant: variant.id, counters, errors: { ...ledger.errors }, marks: Object.fromEntries(marks), waits, faults,
-    elections: [...tracker.elections], truncations: [...tracker.truncations], resigned: [...tracker.resigned],
+    elections: [...tracker.elections],
     ...(error ? { error } : {}),
   };
 

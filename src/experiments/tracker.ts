@@ -1,12 +1,11 @@
 /**
  * What an experiment learns from the ClusterEvents of its run, beyond what describe() keeps:
- * how far each replica appended, elections by kind, truncations, controllers that resigned,
- * committed offsets, and what each consumer application processed. Pure: fed event batches.
+ * how far each replica appended, elections by kind, committed offsets, and what each consumer
+ * application processed. Pure: fed event batches.
  */
 import type { ClusterEvent } from '../cluster/events';
 
 export interface Election { time: number; topic: string; partition: number; kind: string; leader: number; previousLeader: number; leaderEpoch: number }
-export interface Truncation { time: number; node: string; topic: string; partition: number; from: number; to: number }
 
 const brokerOf = (node: string): number | null => {
   const match = /^broker-(\d+)$/.exec(node);
@@ -21,22 +20,15 @@ export class EventTracker {
   /** Per partition: the broker that appended as leader last, and the end of that append. */
   readonly leaderAppend = new Map<string, { broker: number; end: number; time: number }>();
   readonly elections: Election[] = [];
-  readonly truncations: Truncation[] = [];
-  /** Controllers that reported Resigned, by id. */
-  readonly resigned = new Set<number>();
   /** Per group and partition: the committed offset (the next record to read). */
   readonly committed = new Map<string, number>();
   /** Per consumer application ('consumer-1'): records processed, and their ranges. */
   readonly processed = new Map<string, { partition: number; first: number; last: number }[]>();
-  /** Broker rejections by error name (NOT_ENOUGH_REPLICAS, ...). */
-  readonly rejected: Record<string, number> = {};
-  readonly listeners = new Set<(events: readonly ClusterEvent[]) => void>();
 
   constructor(private readonly topic: string) {}
 
   apply(events: readonly ClusterEvent[]): void {
     for (const event of events) this.one(event);
-    for (const listener of this.listeners) listener(events);
   }
 
   private one(event: ClusterEvent): void {
@@ -54,7 +46,6 @@ export class EventTracker {
       }
       case 'log-truncated': {
         if (event.topic !== this.topic) return;
-        this.truncations.push({ time: event.time, node: event.node, topic: event.topic, partition: event.partition, from: event.from, to: event.to });
         const broker = brokerOf(event.node);
         const byBroker = this.appended.get(tp(event.topic, event.partition));
         if (broker !== null && byBroker) byBroker.set(broker, Math.min(byBroker.get(broker) ?? 0, event.to));
@@ -63,9 +54,6 @@ export class EventTracker {
       case 'leader-election':
         if (event.topic !== this.topic) return;
         this.elections.push({ time: event.time, topic: event.topic, partition: event.partition, kind: event.kind, leader: event.leader, previousLeader: event.previousLeader, leaderEpoch: event.leaderEpoch });
-        return;
-      case 'quorum-state':
-        if (event.state === 'Resigned') this.resigned.add(event.controllerId);
         return;
       case 'offset-commit':
         if (event.topic === this.topic) this.committed.set(`${event.groupId}/${event.partition}`, event.offset);
@@ -77,9 +65,6 @@ export class EventTracker {
         runs.push({ partition: event.partition, first: event.firstOffset, last: event.lastOffset });
         return;
       }
-      case 'request-rejected':
-        if (event.topic === this.topic) this.rejected[event.error] = (this.rejected[event.error] ?? 0) + 1;
-        return;
       default:
         return;
     }
@@ -100,9 +85,5 @@ export class EventTracker {
   /** Highest offset a consumer application processed on a partition, + 1 (0: none). */
   processedEnd(client: string, partition: number): number {
     return Math.max(0, ...(this.processed.get(client) ?? []).filter((r) => r.partition === partition).map((r) => r.last + 1));
-  }
-
-  processedCount(client: string): number {
-    return (this.processed.get(client) ?? []).reduce((n, r) => n + r.last - r.first + 1, 0);
   }
 }

@@ -5,15 +5,8 @@
 import type { ClusterDescription } from '../store/selectors';
 import { SCENARIO_VERSION, type Scenario, type ScenarioClient, type ScenarioFault } from './scenario';
 import { targetText } from './targets';
+import { formatDuration, plural } from '../ui/format';
 
-const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
-
-/** "1.5 s", "250 ms" of cluster time. */
-export function formatAt(ms: number): string {
-  if (ms < 1000) return `${ms} ms`;
-  const s = ms / 1000;
-  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
-}
 
 export function clientText(client: ScenarioClient): string {
   if (client.kind === 'producer') {
@@ -51,8 +44,8 @@ export function faultText(fault: ScenarioFault, named: ReadonlyMap<string, strin
 export function faultTexts(faults: readonly ScenarioFault[]): string[] {
   const named = new Map<string, string>();
   return faults.map((f) => {
-    const line = `at ${formatAt(f.atMs)}: ${faultText(f, named)}`;
-    if ('as' in f && f.as) named.set(f.as, `${targetText(f.target)} at ${formatAt(f.atMs)}`);
+    const line = `at ${formatDuration(f.atMs)}: ${faultText(f, named)}`;
+    if ('as' in f && f.as) named.set(f.as, `${targetText(f.target)} at ${formatDuration(f.atMs)}`);
     return line;
   });
 }
