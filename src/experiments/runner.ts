@@ -5,7 +5,7 @@
  * the experiment's judge. UI-independent: the panel and the tests call it with the API.
  */
 import type { ClusterEvent } from '../cluster/events';
-import { createTopics, runFault, type FaultContext, type ScenarioApi } from '../scenario/apply';
+import { createTopics, runFault, withAdmin, type FaultContext, type ScenarioApi } from '../scenario/apply';
 import { clusterClock, wallSleep, type ClusterClock } from '../scenario/clock';
 import type { ScenarioFault } from '../scenario/scenario';
 import { resolveClient, resolveNode } from '../scenario/targets';
@@ -228,13 +228,8 @@ async function runVariant(api: ExperimentApi, experiment: Experiment, variant: V
           break;
         }
         case 'create-topic': {
-          const admin = api.kafka({ clientId: 'experiment-admin' }).admin();
-          await admin.connect();
-          try {
-            await admin.createTopics({ topics: [{ topic: step.name, numPartitions: 1, replicationFactor: Math.min(3, experiment.cluster.brokers) }] });
-          } finally {
-            await admin.disconnect().catch(() => undefined);
-          }
+          await withAdmin(api.kafka({ clientId: 'experiment-admin' }).admin(),
+            (admin) => admin.createTopics({ topics: [{ topic: step.name, numPartitions: 1, replicationFactor: Math.min(3, experiment.cluster.brokers) }] }));
           if (step.id) waits[step.id] = true;
           break;
         }

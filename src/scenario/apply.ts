@@ -102,20 +102,24 @@ export async function waitForTopics(api: ScenarioApi, topics: readonly { name: s
 }
 
 /** Creates topics with their configs, as kafka-topics.sh --create --config would. */
-export async function createTopics(api: ScenarioApi, topics: Scenario['topics'], signal?: AbortSignal): Promise<void> {
-  if (topics.length === 0) return;
-  const admin = api.kafka({ clientId: 'scenario-admin' }).admin();
+/** Runs `work` with `admin` connected, then disconnects it (a failed disconnect changes nothing). */
+export async function withAdmin<A extends { connect(): Promise<unknown>; disconnect(): Promise<unknown> }, T>(admin: A, work: (admin: A) => Promise<T>): Promise<T> {
   await admin.connect();
   try {
-    await admin.createTopics({
-      topics: topics.map((t) => ({
-        topic: t.name, numPartitions: t.partitions, replicationFactor: t.replicationFactor,
-        configEntries: Object.entries(t.configs).map(([name, value]) => ({ name, value })),
-      })),
-    });
+    return await work(admin);
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
+}
+
+export async function createTopics(api: ScenarioApi, topics: Scenario['topics'], signal?: AbortSignal): Promise<void> {
+  if (topics.length === 0) return;
+  await withAdmin(api.kafka({ clientId: 'scenario-admin' }).admin(), (admin) => admin.createTopics({
+    topics: topics.map((t) => ({
+      topic: t.name, numPartitions: t.partitions, replicationFactor: t.replicationFactor,
+      configEntries: Object.entries(t.configs).map(([name, value]) => ({ name, value })),
+    })),
+  }));
   await waitForTopics(api, topics, signal);
 }
 

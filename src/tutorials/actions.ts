@@ -9,6 +9,7 @@ import type { ClusterDescription } from '../store/selectors';
 import { CONFIG_RESOURCE_TYPES } from '../kafka/config';
 import { groupOf, partitionOf, runningClients, topicOf } from './conditions';
 import type { ActionTools, TutorialApi } from './types';
+import { withAdmin } from '../scenario/apply';
 
 export interface TopicSpec {
   topic: string;
@@ -22,14 +23,8 @@ export interface TopicSpec {
 export const TUTORIAL_CONSUMER: Pick<StartConsumerOptions, 'sessionTimeout' | 'heartbeatInterval'> = { sessionTimeout: 6000, heartbeatInterval: 1000 };
 
 /** Runs `work` with a connected admin client of the page, then disconnects it. */
-export async function withAdmin<T>(api: TutorialApi, work: (admin: ReturnType<ReturnType<TutorialApi['kafka']>['admin']>) => Promise<T>): Promise<T> {
-  const admin = api.kafka({ clientId: 'tutorial-admin' }).admin();
-  await admin.connect();
-  try {
-    return await work(admin);
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
+export function withTutorialAdmin<T>(api: TutorialApi, work: (admin: ReturnType<ReturnType<TutorialApi['kafka']>['admin']>) => Promise<T>): Promise<T> {
+  return withAdmin(api.kafka({ clientId: 'tutorial-admin' }).admin(), work);
 }
 
 /** kafka-topics.sh --create, unless the topic is there already; then waits for its leaders. */
@@ -37,7 +32,7 @@ export async function ensureTopic(api: TutorialApi, tools: ActionTools, spec: To
   const replicationFactor = spec.replicationFactor ?? 3;
   const configs = spec.configs ?? (replicationFactor >= 3 ? { 'min.insync.replicas': '2' } : {});
   if (!topicOf(api.cluster.describe(), spec.topic)) {
-    await withAdmin(api, (admin) => admin.createTopics({
+    await withTutorialAdmin(api, (admin) => admin.createTopics({
       topics: [{ topic: spec.topic, numPartitions: spec.partitions, replicationFactor, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }],
     }));
   }
@@ -60,7 +55,7 @@ export async function produce(api: TutorialApi, topic: string, messages: { key?:
 
 /** Sets (or, with null, deletes) topic configs: kafka-configs.sh --alter --entity-type topics (IncrementalAlterConfigs). */
 export async function setTopicConfigs(api: TutorialApi, topic: string, configs: Record<string, string | null>): Promise<void> {
-  await withAdmin(api, (admin) => admin.incrementalAlterConfigs({
+  await withTutorialAdmin(api, (admin) => admin.incrementalAlterConfigs({
     resources: [{
       type: CONFIG_RESOURCE_TYPES.TOPIC, name: topic,
       configEntries: Object.entries(configs).map(([name, value]) => ({ name, value, operation: value === null ? 'DELETE' : 'SET' })),
@@ -93,7 +88,7 @@ export async function emptyGroup(api: TutorialApi, tools: ActionTools, groupId: 
 
 /** kafka-consumer-groups.sh --reset-offsets for one partition (the group must have no members). */
 export async function setGroupOffset(api: TutorialApi, groupId: string, topic: string, partition: number, offset: number): Promise<void> {
-  await withAdmin(api, (admin) => admin.setOffsets({ groupId, topic, partitions: [{ partition, offset: String(offset) }] }));
+  await withTutorialAdmin(api, (admin) => admin.setOffsets({ groupId, topic, partitions: [{ partition, offset: String(offset) }] }));
 }
 
 /** The partition's current leader; throws when it has none (a condition should have said so first). */

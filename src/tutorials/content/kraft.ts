@@ -1,4 +1,4 @@
-import { ensureTopic, setTopicConfigs, withAdmin } from '../actions';
+import { ensureTopic, setTopicConfigs, withTutorialAdmin } from '../actions';
 import { eventsOf, killedControllers, topicOf } from '../conditions';
 import type { Tutorial } from '../types';
 
@@ -25,7 +25,7 @@ export const kraftTutorial: Tutorial = {
         run: async (api, tools) => {
           if (topicOf(api.cluster.describe(), TOPIC)) {
             // Deleted first, so its TopicRecord is written again for you to see.
-            await withAdmin(api, (admin) => admin.deleteTopics({ topics: [TOPIC] }));
+            await withTutorialAdmin(api, (admin) => admin.deleteTopics({ topics: [TOPIC] }));
             await tools.until(`topic ${TOPIC} deleted`, (cluster) => !topicOf(cluster, TOPIC));
           }
           // Kafka's default min.insync.replicas (1), for step 4 to change.
