@@ -17,6 +17,10 @@ const failedRun = (r: RunResult | undefined): Verdict | null => {
 
 const lostWhy = (r: RunResult): string => `${plural(r.counters.lost ?? 0, 'acknowledged record')} never delivered (${r.counters.lostValues.slice(0, 3).join(', ')}${(r.counters.lost ?? 0) > 3 ? ', ...' : ''})`;
 
+/** A run that failed, or lost an acknowledged record where its claim is that none is lost (`tail` ends the sentence). */
+const failedOrLost = (r: RunResult | undefined, tail = '.'): Verdict | null =>
+  failedRun(r) ?? ((r!.counters.lost ?? 0) > 0 ? { outcome: 'refuted', why: `${lostWhy(r!)}${tail}` } : null);
+
 /** One verdict from several variants': refuted if any is, proved if all are, else not reproduced. */
 function combine(parts: Verdict[]): Verdict {
   const why = parts.map((p) => p.why).join(' ');
@@ -93,9 +97,8 @@ export const EXPERIMENTS: readonly Experiment[] = [
       { do: 'wait-for', until: { kind: 'isr-size', size: 3 }, timeoutMs: 60_000, say: 'Both catch up and rejoin the ISR' },
     ],
     judge([r]) {
-      const failed = failedRun(r);
+      const failed = failedOrLost(r, ' although acks=all and min.insync.replicas=2.');
       if (failed) return failed;
-      if ((r.counters.lost ?? 0) > 0) return { outcome: 'refuted', why: `${lostWhy(r)} although acks=all and min.insync.replicas=2.` };
       const after = r.counters.acknowledged - (r.marks['one-down']?.acknowledged ?? r.counters.acknowledged);
       const refused = (r.errors.NOT_ENOUGH_REPLICAS ?? 0);
       if (r.waits['writes-go-on'] && r.waits.refused) {
@@ -182,9 +185,8 @@ export const EXPERIMENTS: readonly Experiment[] = [
       { do: 'produce-stop', say: 'Stop producing' },
     ],
     judge([r]) {
-      const failed = failedRun(r);
+      const failed = failedOrLost(r);
       if (failed) return failed;
-      if ((r.counters.lost ?? 0) > 0) return { outcome: 'refuted', why: `${lostWhy(r)}.` };
       if (r.waits.left && r.waits['writes-go-on'] && r.waits.rejoined) {
         const during = (r.marks.out ? r.counters.acknowledged - r.marks.out.acknowledged : 0);
         return { outcome: 'proved', why: `The follower left the ISR, ${plural(during, 'record')} were acknowledged from then on, it rejoined after the heal, and all ${r.counters.acknowledged} acknowledged records were read back.` };
@@ -270,9 +272,8 @@ export const EXPERIMENTS: readonly Experiment[] = [
       { do: 'wait-for', id: 'all', until: { kind: 'all-delivered' }, timeoutMs: 90_000, say: 'After the dead member\'s session.timeout.ms the group rebalances; the replacement resumes from the committed offset' },
     ],
     judge([r]) {
-      const failed = failedRun(r);
+      const failed = failedOrLost(r, ': skipped.');
       if (failed) return failed;
-      if ((r.counters.lost ?? 0) > 0) return { outcome: 'refuted', why: `${lostWhy(r)}: skipped.` };
       if (r.counters.reprocessed > 0) return { outcome: 'proved', why: `${plural(r.counters.reprocessed, 'record')} processed twice (after the last commit, before the crash), and none of the ${r.counters.acknowledged} records skipped.` };
       return { outcome: 'not-reproduced', why: 'Nothing was skipped, and nothing was reprocessed: the crash came right after a commit.' };
     },
@@ -301,9 +302,8 @@ export const EXPERIMENTS: readonly Experiment[] = [
       { do: 'produce-stop', say: 'Stop producing' },
     ],
     judge([r]) {
-      const failed = failedRun(r);
+      const failed = failedOrLost(r);
       if (failed) return failed;
-      if ((r.counters.lost ?? 0) > 0) return { outcome: 'refuted', why: `${lostWhy(r)}.` };
       if (r.waits.elected && r.waits['writes-go-on'] && r.waits.metadata) {
         return { outcome: 'proved', why: `A new active controller was elected, ${plural(r.counters.acknowledged - (r.marks.after?.acknowledged ?? 0), 'record')} were acknowledged after it, a topic was created, and all ${r.counters.acknowledged} acknowledged records were read back.` };
       }
@@ -334,9 +334,8 @@ export const EXPERIMENTS: readonly Experiment[] = [
       { do: 'produce-stop', say: 'Stop producing' },
     ],
     judge([r]) {
-      const failed = failedRun(r);
+      const failed = failedOrLost(r);
       if (failed) return failed;
-      if ((r.counters.lost ?? 0) > 0) return { outcome: 'refuted', why: `${lostWhy(r)}.` };
       if (r.waits.elected && r.waits.resigned && r.waits['writes-go-on'] && r.waits.follows) {
         return { outcome: 'proved', why: `The cut-off controller stepped down, the majority elected a new one, writes went on, it followed after the heal, and all ${r.counters.acknowledged} acknowledged records were read back.` };
       }
