@@ -7,22 +7,11 @@ import type { ScenarioApi } from '../scenario/apply';
 import { wallSleep, type ClusterClock } from '../scenario/clock';
 import type { Ledger } from './ledger';
 import type { ProbeConfig } from './model';
+import { errorTypeOf } from '../ui/format';
 
-/** The Kafka error name of a failed send: KafkaJS errors carry `type`, nested in `cause`/`originalError`/`errors`. */
+/** The Kafka error name of a failed send (UNKNOWN passed over for a nested, more telling one), else the error's own name. */
 export function errorType(error: unknown): string {
-  const seen = new Set<unknown>();
-  const find = (e: unknown): string | null => {
-    if (!e || typeof e !== 'object' || seen.has(e)) return null;
-    seen.add(e);
-    const o = e as { type?: unknown; name?: unknown; cause?: unknown; originalError?: unknown; errors?: unknown };
-    if (typeof o.type === 'string' && o.type !== 'UNKNOWN') return o.type;
-    for (const inner of [o.cause, o.originalError, ...(Array.isArray(o.errors) ? o.errors : [])]) {
-      const found = find(inner);
-      if (found) return found;
-    }
-    return null;
-  };
-  const type = find(error);
+  const type = errorTypeOf(error, 'UNKNOWN');
   if (type) return type;
   const name = (error as { name?: unknown })?.name;
   return typeof name === 'string' && name !== 'Error' ? name : 'ERROR';

@@ -501,22 +501,29 @@ export function inFlightSummary(messages: Iterable<{ api: string }>): { api: str
   return [...counts].map(([api, count]) => ({ api, count })).sort((a, b) => b.count - a.count || a.api.localeCompare(b.api));
 }
 
-/** The Kafka error name and message of a client error (KafkaJS puts the name in `type`). */
-export function describeError(error: unknown): { type: string | null; message: string } {
+/**
+ * The Kafka error name a client error carries: KafkaJS puts it in `type`, on the error or nested
+ * in its `cause`, `originalError` or `errors`; `ignore` skips a name too vague to report.
+ */
+export function errorTypeOf(error: unknown, ignore?: string): string | null {
   const seen = new Set<unknown>();
   const find = (e: unknown): string | null => {
     if (!e || typeof e !== 'object' || seen.has(e)) return null;
     seen.add(e);
     const o = e as { type?: unknown; cause?: unknown; originalError?: unknown; errors?: unknown };
-    if (typeof o.type === 'string') return o.type;
-    const nested = [o.cause, o.originalError, ...(Array.isArray(o.errors) ? o.errors : [])];
-    for (const inner of nested) {
+    if (typeof o.type === 'string' && o.type !== ignore) return o.type;
+    for (const inner of [o.cause, o.originalError, ...(Array.isArray(o.errors) ? o.errors : [])]) {
       const found = find(inner);
       if (found) return found;
     }
     return null;
   };
-  const type = find(error);
+  return find(error);
+}
+
+/** The Kafka error name and message of a client error (KafkaJS puts the name in `type`). */
+export function describeError(error: unknown): { type: string | null; message: string } {
+  const type = errorTypeOf(error);
   let message = error instanceof Error ? error.message : String(error);
   // KafkaProtocolError's message starts with its type; don't say it twice.
   if (type) {
