@@ -7,6 +7,7 @@ import type { ClusterDescription, PartitionDescription } from '../store/selector
 import type { Refs } from '../scenario/targets';
 import type { Ledger } from './ledger';
 import type { EventTracker } from './tracker';
+import { partitionOf as clusterPartitionOf } from '../tutorials/conditions';
 
 export type Condition =
   /** The partition has a leader (other than `not`, a remembered broker). */
@@ -51,7 +52,7 @@ export interface ConditionState {
 }
 
 function partitionOf(state: ConditionState, partition = 0): PartitionDescription | undefined {
-  return state.description.topics.find((t) => t.name === state.topic)?.partitions.find((p) => p.partition === partition);
+  return clusterPartitionOf(state.description, state.topic, partition);
 }
 
 function ref(state: ConditionState, name: string): number | string | undefined {

@@ -4,13 +4,9 @@
  * application processed. Pure: fed event batches.
  */
 import type { ClusterEvent } from '../cluster/events';
+import { brokerIdOf } from '../tutorials/conditions';
 
 export interface Election { time: number; topic: string; partition: number; kind: string; leader: number; previousLeader: number; leaderEpoch: number }
-
-const brokerOf = (node: string): number | null => {
-  const match = /^broker-(\d+)$/.exec(node);
-  return match ? Number(match[1]) : null;
-};
 
 const tp = (topic: string, partition: number): string => `${topic}/${partition}`;
 
@@ -35,7 +31,7 @@ export class EventTracker {
     switch (event.type) {
       case 'log-append': {
         if (event.topic !== this.topic) return;
-        const broker = brokerOf(event.node);
+        const broker = brokerIdOf(event.node);
         if (broker === null) return;
         const key = tp(event.topic, event.partition);
         let byBroker = this.appended.get(key);
@@ -46,7 +42,7 @@ export class EventTracker {
       }
       case 'log-truncated': {
         if (event.topic !== this.topic) return;
-        const broker = brokerOf(event.node);
+        const broker = brokerIdOf(event.node);
         const byBroker = this.appended.get(tp(event.topic, event.partition));
         if (broker !== null && byBroker) byBroker.set(broker, Math.min(byBroker.get(broker) ?? 0, event.to));
         return;
