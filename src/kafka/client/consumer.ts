@@ -1056,12 +1056,9 @@ export class Consumer {
           try {
             // Batches may start before the position; control batches hold no messages; a trailing partial batch comes whole next time.
             const decoded = await decodeFetchedBatches(p.records, state.position!);
-            // Bytes but not one whole batch: the first is larger than the fetch size, and would never come.
-            const error = decoded.error ?? (decoded.batches.length === 0 && p.records && p.records.byteLength > 0
-              ? `the first batch at offset ${state.position} is larger than the fetch size (${p.records.byteLength} bytes received)` : undefined);
             // Records before a corrupt batch are still delivered; the bad batch then comes first and fails alone.
-            if (error && decoded.records.length === 0 && decoded.nextOffset === state.position) {
-              throw partitionError('CORRUPT_MESSAGE', state.topic, state.partition, error);
+            if (decoded.error && decoded.records.length === 0 && decoded.nextOffset === state.position) {
+              throw partitionError('CORRUPT_MESSAGE', state.topic, state.partition, decoded.error);
             }
             state.fetchFailures.reset();
             if (decoded.records.length > 0) work.push({ state, epoch: epochs.get(state)!, messages: decoded.records.map(toMessage), nextOffset: decoded.nextOffset });

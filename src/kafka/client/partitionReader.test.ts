@@ -122,4 +122,12 @@ describe('PartitionReader', () => {
     expect(offsets(cut.records)).toEqual([2, 3, 4]);
     expect(cut.nextOffset).toBe(5);
   });
+
+  it('says when the bytes hold no whole batch from the position on: the first is larger than the fetch size', async () => {
+    const bytes = await encodeBatch({ baseOffset: 0, records: [{ key: null, value: new Uint8Array(200), timestamp: 0 }] });
+    const decoded = await decodeFetchedBatches(bytes.subarray(0, 100), 0);
+    expect(decoded.records).toEqual([]);
+    expect(decoded.error).toMatch(/first batch at offset 0 is larger than the fetch size \(100 bytes received\)/);
+    expect((await decodeFetchedBatches(bytes, 0)).error).toBeUndefined();
+  });
 });

@@ -70,6 +70,10 @@ export async function decodeFetchedBatches(bytes: Uint8Array | null, position: n
     nextOffset = Math.max(nextOffset, Math.min(header.lastOffset + 1, highWatermark));
   }
   if (scan.error && !scan.error.startsWith('partial')) return { records, batches, nextOffset, error: scan.error };
+  // Bytes but not one whole batch from the position on: the first is larger than the fetch size, and would never come.
+  if (!scan.batches.some(({ header }) => header.lastOffset >= position)) {
+    return { records, batches, nextOffset, error: `the first batch at offset ${position} is larger than the fetch size (${bytes.byteLength} bytes received)` };
+  }
   return { records, batches, nextOffset };
 }
 
