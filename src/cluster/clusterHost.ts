@@ -10,7 +10,7 @@ import type { ApiKey, RequestOf, ResponseOf } from '../kafka/protocol/messages';
 import type { NodeInit, NodeWorkerApi } from '../runtime/nodeRuntime';
 import { consumerAppOptions, type ClientInit, type ClientWorkerApi } from '../runtime/clientRuntime';
 import { producerAppOptions } from '../runtime/producerApp';
-import type { HeldSummary, SteppedMessage } from '../runtime/timeOps';
+import { inboxStep, type HeldSummary, type SteppedMessage } from '../runtime/timeOps';
 import { ScaledClock, type TimeAnchor } from '../runtime/scaledClock';
 import { deleteAllPlaygroundDatabases, nodeDatabaseName } from '../runtime/idbStores';
 import { ClientHub } from './clientHub';
@@ -426,7 +426,7 @@ export class ClusterHost {
   private async stepOnce(): Promise<StepResult> {
     this.pause();
     const targets = this.timeTargets();
-    const summaries = await Promise.all(targets.map((t) => t.held().catch((): HeldSummary => ({ count: 0, oldest: null }))));
+    const summaries = await this.heldBy(targets);
     let held = 0;
     let earliest = -1;
     summaries.forEach((summary, i) => {
@@ -451,8 +451,12 @@ export class ClusterHost {
 
   /** Messages held now (paused, or waiting out the visual latency), across every worker and the page. */
   async heldMessages(): Promise<number> {
-    const summaries = await Promise.all(this.timeTargets().map((t) => t.held().catch(() => ({ count: 0, oldest: null }))));
-    return summaries.reduce((n, s) => n + s.count, 0);
+    return (await this.heldBy(this.timeTargets())).reduce((n, s) => n + s.count, 0);
+  }
+
+  /** What each target holds (one that cannot answer, a worker just killed, holds nothing). */
+  private heldBy(targets: ReturnType<ClusterHost['timeTargets']>): Promise<HeldSummary[]> {
+    return Promise.all(targets.map((t) => t.held().catch((): HeldSummary => ({ count: 0, oldest: null }))));
   }
 
   /**
@@ -473,13 +477,8 @@ export class ClusterHost {
 
   /** Everyone who holds messages: the page's hub, every live node and client worker. */
   private timeTargets(): { held(): Promise<HeldSummary>; deliverOldest(): Promise<SteppedMessage | null> }[] {
-    const hub = {
-      held: async (): Promise<HeldSummary> => ({ count: this.hub.inbox.held(), oldest: this.hub.inbox.oldest() }),
-      deliverOldest: async (): Promise<SteppedMessage | null> => {
-        const envelope = this.hub.inbox.deliverOldest();
-        return envelope ? { from: envelope.from, to: envelope.to, sentAt: envelope.sentAt } : null;
-      },
-    };
+    const step = inboxStep(this.hub.inbox);
+    const hub = { held: async () => step.held(), deliverOldest: async () => step.deliverOldest() };
     const workers = [...this.nodes.values(), ...this.clients.values()].flatMap((w) => (w.api ? [w.api] : []));
     return [hub, ...workers.map((api) => ({ held: () => api.held(), deliverOldest: () => api.deliverOldest() }))];
   }

@@ -1,4 +1,5 @@
-import type { MessageChannelTransport } from './messageChannelTransport';
+import type { Envelope, MessageChannelTransport } from './messageChannelTransport';
+import type { Inbox } from './inbox';
 import type { ScaledClock, TimeAnchor } from './scaledClock';
 
 /** What a worker holds for the host's step: how many messages, and the send time of the oldest. */
@@ -16,6 +17,17 @@ export interface WorkerTimeApi {
   held(): HeldSummary;
   /** Delivers the oldest held message (a step); null when none is held. */
   deliverOldest(): SteppedMessage | null;
+}
+
+/** What an inbox of envelopes holds, and its step: for a worker's transport and the page's hub alike. */
+export function inboxStep(inbox: Inbox<MessagePort, Envelope> | null | undefined): Pick<WorkerTimeApi, 'held' | 'deliverOldest'> {
+  return {
+    held: () => ({ count: inbox?.held() ?? 0, oldest: inbox?.oldest() ?? null }),
+    deliverOldest() {
+      const envelope = inbox?.deliverOldest();
+      return envelope ? { from: envelope.from, to: envelope.to, sentAt: envelope.sentAt } : null;
+    },
+  };
 }
 
 /**
@@ -43,14 +55,7 @@ export function workerTime(parts: () => { clock: ScaledClock | null; transport: 
       latency = ms;
       parts().transport?.inbox.setLatency(ms);
     },
-    held() {
-      const inbox = parts().transport?.inbox;
-      return { count: inbox?.held() ?? 0, oldest: inbox?.oldest() ?? null };
-    },
-    deliverOldest() {
-      const { transport } = parts();
-      const envelope = transport?.inbox.deliverOldest();
-      return envelope ? { from: envelope.from, to: envelope.to, sentAt: envelope.sentAt } : null;
-    },
+    held: () => inboxStep(parts().transport?.inbox).held(),
+    deliverOldest: () => inboxStep(parts().transport?.inbox).deliverOldest(),
   };
 }
