@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { usePlayground, usePlaygroundStatus } from '../ui/context';
-import { encodeScenario, shareUrl } from '../scenario/codec';
+import { copyScenarioLink } from '../scenario/shareLink';
 import { EXPERIMENTS } from './experiments';
 import type { Experiment, Outcome, Variant } from './model';
 import { runExperiment, type RunProgress } from './runner';
@@ -42,14 +42,9 @@ function ShareButton({ experiment, variant }: { experiment: Experiment; variant:
   const share = async () => {
     setNote(null);
     try {
-      const url = shareUrl(window.location.href, await encodeScenario(experimentScenario(experiment, variant)));
+      const { url, copied } = await copyScenarioLink(experimentScenario(experiment, variant));
       setLink(url);
-      try {
-        await navigator.clipboard.writeText(url);
-        setNote('Link copied.');
-      } catch {
-        setNote('Copy the link below.');
-      }
+      setNote(copied ? 'Link copied.' : 'Copy the link below.');
     } catch (error) {
       setNote(`Could not make a link: ${(error as Error).message}`);
     }

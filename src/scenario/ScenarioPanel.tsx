@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { usePlayground, usePlaygroundStatus } from '../ui/context';
 import { applyScenario, type ScenarioProgress } from './apply';
-import { checkSharedScenario, encodeScenario, scenarioFromJson, scenarioParam, scenarioToJson, shareUrl, type SharedScenarioCheck } from './codec';
+import { checkSharedScenario, scenarioFromJson, scenarioParam, scenarioToJson, type SharedScenarioCheck } from './codec';
+import { copyScenarioLink } from './shareLink';
 import type { Scenario } from './scenario';
 import { scenarioFromCluster, summarizeScenario } from './summary';
 import './scenario.css';
@@ -170,9 +171,9 @@ export function ScenarioPanel() {
   const copyLink = async () => {
     setMessage(null);
     try {
-      const url = shareUrl(window.location.href, await encodeScenario(current()));
+      const { url, copied } = await copyScenarioLink(current());
       setLink(url);
-      await navigator.clipboard.writeText(url).then(() => setMessage({ ok: true, text: 'Link copied.' }), () => setMessage({ ok: true, text: 'Copy the link below.' }));
+      setMessage({ ok: true, text: copied ? 'Link copied.' : 'Copy the link below.' });
     } catch (error) {
       setMessage({ ok: false, text: `Could not make a link: ${(error as Error).message}` });
     }
