@@ -97,12 +97,7 @@ export class ProbeProducer {
 
   /** Waits until every send has its answer; false when `timeoutMs` of cluster time passed first. */
   async settle(clock: ClusterClock, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-    const until = clock.now() + timeoutMs;
-    while (this.pending.size > 0) {
-      if (clock.now() > until) return false;
-      await wallSleep(25, signal);
-    }
-    return true;
+    return clock.until(() => this.pending.size === 0, timeoutMs, signal, 25);
   }
 
   async disconnect(): Promise<void> {

@@ -6,7 +6,7 @@
  */
 import type { ClusterEvent } from '../cluster/events';
 import { createTopics, runFault, withAdmin, type FaultContext, type ScenarioApi } from '../scenario/apply';
-import { clusterClock, wallSleep, type ClusterClock } from '../scenario/clock';
+import { clusterClock, type ClusterClock } from '../scenario/clock';
 import type { ScenarioFault } from '../scenario/scenario';
 import { resolveClient, resolveNode } from '../scenario/targets';
 import { holds, type ConditionState } from './conditions';
@@ -175,14 +175,6 @@ async function runVariant(api: ExperimentApi, experiment: Experiment, variant: V
     ...(error ? { error } : {}),
   };
 
-  async function waitFor(test: () => boolean, timeoutMs: number): Promise<boolean> {
-    const until = clock.now() + timeoutMs;
-    for (;;) {
-      if (test()) return true;
-      if (clock.now() > until) return false;
-      await wallSleep(40, signal);
-    }
-  }
 
   async function runStep(step: Step): Promise<'done' | 'not-met' | 'failed'> {
     try {
@@ -202,7 +194,7 @@ async function runVariant(api: ExperimentApi, experiment: Experiment, variant: V
           break;
         }
         case 'wait-for': {
-          const met = await waitFor(() => holds(step.until, state()), step.timeoutMs);
+          const met = await clock.until(() => holds(step.until, state()), step.timeoutMs, signal);
           if (step.id) waits[step.id] = met;
           if (!met) {
             if (step.optional) return 'not-met';

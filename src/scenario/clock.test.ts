@@ -46,4 +46,17 @@ describe('clusterClock without a now()', () => {
     t = 160;
     expect(await slept).toBe(160);
   });
+
+  it('waits until a test holds, or gives up once the timeout has passed on the cluster clock', async () => {
+    let t = 0;
+    const { api } = fakeClockApi();
+    const clock = clusterClock(api, () => t);
+    let ready = false;
+    const met = clock.until(() => ready, 1000, undefined, 5);
+    ready = true;
+    expect(await met).toBe(true);
+    const missed = clock.until(() => false, 1000, undefined, 5);
+    t = 1001;
+    expect(await missed).toBe(false);
+  });
 });

@@ -20,6 +20,8 @@ export interface ClusterClock {
   now(): number;
   /** Resolves after `ms` of cluster time (rejects with an AbortError when `signal` aborts). */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Polls `test` every `pollMs` of wall time until it holds (true) or `timeoutMs` of cluster time passed (false). */
+  until(test: () => boolean, timeoutMs: number, signal?: AbortSignal, pollMs?: number): Promise<boolean>;
   dispose(): void;
 }
 
@@ -76,6 +78,14 @@ export function clusterClock(api: ClockApi, now?: () => number): ClusterClock {
         const left = until - clock();
         if (left <= 0) return;
         await wallSleep(Math.max(5, Math.min(50, left)), signal);
+      }
+    },
+    async until(test, timeoutMs, signal, pollMs = 40) {
+      const deadline = clock() + timeoutMs;
+      for (;;) {
+        if (test()) return true;
+        if (clock() > deadline) return false;
+        await wallSleep(pollMs, signal);
       }
     },
     dispose: () => dispose(),
