@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConsumerApp, consumerAppOptions } from './clientRuntime';
-import { SimCluster } from '../sim/simCluster';
+import { clusterWithTopic } from '../sim/simCluster';
 import type { ClusterEvent } from '../cluster/events';
 
 describe('consumerAppOptions', () => {
@@ -45,14 +45,7 @@ describe('consumerAppOptions', () => {
 
 describe('ConsumerApp', () => {
   it('processes every record once and reports consecutive runs per partition, then leaves on stop', async () => {
-    const cluster = new SimCluster({ seed: 42, brokers: 3, controllers: 1 });
-    const { scheduler } = cluster;
-    await cluster.start();
-    await cluster.waitForBrokersRunning();
-    const kafka = cluster.kafka({ clientId: 'setup' });
-    const admin = kafka.admin();
-    await scheduler.await(admin.connect());
-    await scheduler.await(admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 2, replicationFactor: 3 }] }));
+    const { cluster, scheduler, kafka, admin } = await clusterWithTopic({ seed: 42, topic: 'orders', partitions: 2 });
     const producer = kafka.producer();
     await scheduler.await(producer.connect());
     for (let i = 0; i < 4; i++) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ProducerApp, producerAppOptions } from './producerApp';
-import { SimCluster } from '../sim/simCluster';
+import { clusterWithTopic } from '../sim/simCluster';
 import { partitionForKey } from '../kafka/client/partitioner';
 import type { ClusterEvent } from '../cluster/events';
 
@@ -41,20 +41,11 @@ describe('producerAppOptions', () => {
   });
 });
 
-async function clusterWithTopic(partitions: number) {
-  const cluster = new SimCluster({ seed: 7, brokers: 3, controllers: 1 });
-  const { scheduler } = cluster;
-  await cluster.start();
-  await cluster.waitForBrokersRunning();
-  const admin = cluster.kafka({ clientId: 'setup' }).admin();
-  await scheduler.await(admin.connect());
-  await scheduler.await(admin.createTopics({ topics: [{ topic: 'clicks', numPartitions: partitions, replicationFactor: 3 }] }));
-  return { cluster, scheduler, admin };
-}
+const clicks = (partitions: number) => clusterWithTopic({ seed: 7, topic: 'clicks', partitions });
 
 describe('ProducerApp', () => {
   it('sends at its rate on the cluster clock, each key to its murmur2 partition, and reports acknowledged offsets that tile each partition', async () => {
-    const { cluster, scheduler, admin } = await clusterWithTopic(3);
+    const { cluster, scheduler, admin } = await clicks(3);
     const events: ClusterEvent[] = [];
     const keys = ['alice', 'bob', 'carol', 'dave'];
     const app = new ProducerApp(cluster.kafka({ clientId: 'producer-1' }), scheduler.clockFor('producer-1'), 'producer-1', (e) => events.push(e),
@@ -88,7 +79,7 @@ describe('ProducerApp', () => {
   });
 
   it('with acks=0 counts records sent without offsets; with linger.ms several records share a batch', async () => {
-    const { cluster, scheduler } = await clusterWithTopic(2);
+    const { cluster, scheduler } = await clicks(2);
     const events: ClusterEvent[] = [];
     cluster.onEvent((e) => events.push(e));
     const mine: ClusterEvent[] = [];
@@ -108,7 +99,7 @@ describe('ProducerApp', () => {
   });
 
   it('reports failed records by their Kafka error name (NOT_ENOUGH_REPLICAS with acks=all and the ISR below min.insync.replicas)', async () => {
-    const { cluster, scheduler, admin } = await clusterWithTopic(1);
+    const { cluster, scheduler, admin } = await clicks(1);
     await scheduler.await(admin.createTopics({ topics: [{ topic: 'strict', numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '3' }] }] }));
     cluster.killBroker(3);
     // replica.lag.time.max.ms passes: the leader shrinks the ISR to two, below min.insync.replicas.

@@ -226,3 +226,21 @@ export class SimCluster {
     return server;
   }
 }
+
+/**
+ * The opening of many client tests: a started cluster of 3 brokers and 1 controller with one topic
+ * (replication factor 3) created by a connected admin, which is returned for more.
+ */
+export async function clusterWithTopic(options: {
+  seed: number; topic: string; partitions: number; configEntries?: { name: string; value: string }[]; clientId?: string;
+}): Promise<{ cluster: SimCluster; scheduler: SimScheduler; kafka: Kafka; admin: ReturnType<Kafka['admin']> }> {
+  const cluster = new SimCluster({ seed: options.seed, brokers: 3, controllers: 1 });
+  const { scheduler } = cluster;
+  await cluster.start();
+  await cluster.waitForBrokersRunning();
+  const kafka = cluster.kafka({ clientId: options.clientId ?? 'setup' });
+  const admin = kafka.admin();
+  await scheduler.await(admin.connect());
+  await scheduler.await(admin.createTopics({ topics: [{ topic: options.topic, numPartitions: options.partitions, replicationFactor: 3, configEntries: options.configEntries }] }));
+  return { cluster, scheduler, kafka, admin };
+}

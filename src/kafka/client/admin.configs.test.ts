@@ -5,22 +5,14 @@
  * max.message.bytes).
  */
 import { describe, expect, it } from 'vitest';
-import { SimCluster } from '../../sim/simCluster';
+import { SimCluster, clusterWithTopic } from '../../sim/simCluster';
 import { readBatchHeader } from '../storage/recordBatch';
 import { ConfigResourceTypes, ConfigSource, type Admin } from './admin';
 
 const TOPIC = 'payments';
 
 async function setup() {
-  const cluster = new SimCluster({ seed: 77, brokers: 3, controllers: 1 });
-  const { scheduler } = cluster;
-  await cluster.start();
-  await cluster.waitForBrokersRunning();
-  const kafka = cluster.kafka({ clientId: 'ops' });
-  const admin = kafka.admin();
-  await scheduler.await(admin.connect());
-  await scheduler.await(admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'retention.ms', value: '60000' }] }] }));
-  return { cluster, scheduler, admin, kafka };
+  return clusterWithTopic({ seed: 77, topic: TOPIC, partitions: 1, configEntries: [{ name: 'retention.ms', value: '60000' }], clientId: 'ops' });
 }
 
 const topicConfigs = async (cluster: SimCluster, admin: Admin, names?: string[]) => {

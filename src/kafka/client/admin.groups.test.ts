@@ -4,21 +4,14 @@
  * members) and deleteGroups.
  */
 import { describe, expect, it } from 'vitest';
-import { SimCluster } from '../../sim/simCluster';
+import { clusterWithTopic } from '../../sim/simCluster';
 import { decodeAssignment, decodeSubscription } from '../group/consumerProtocol';
 import { KafkaJSDeleteGroupsError, type Consumer } from './index';
 
 const TOPIC = 'payments';
 
 async function setup() {
-  const cluster = new SimCluster({ seed: 21, brokers: 3, controllers: 1 });
-  const { scheduler } = cluster;
-  await cluster.start();
-  await cluster.waitForBrokersRunning();
-  const kafka = cluster.kafka({ clientId: 'ops' });
-  const admin = kafka.admin();
-  await scheduler.await(admin.connect());
-  await scheduler.await(admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3, replicationFactor: 3 }] }));
+  const { cluster, scheduler, kafka, admin } = await clusterWithTopic({ seed: 21, topic: TOPIC, partitions: 3, clientId: 'ops' });
   const producer = kafka.producer();
   await scheduler.await(producer.connect());
   await scheduler.await(producer.send({ topic: TOPIC, acks: -1, messages: [0, 1, 2].flatMap((p) => [0, 1, 2, 3].map((i) => ({ partition: p, value: `${p}-${i}` }))) }));

@@ -5,7 +5,7 @@
  * that moves.
  */
 import { describe, expect, it } from 'vitest';
-import { SimCluster } from '../../sim/simCluster';
+import { clusterWithTopic } from '../../sim/simCluster';
 import { decodeFetchedBatches, type FetchedRecord } from './partitionReader';
 import type { KafkaProtocolError } from './errors';
 import { encodeBatch } from '../storage/recordBatch';
@@ -14,14 +14,7 @@ const TOPIC = 'browse';
 const text = (bytes: Uint8Array | null) => (bytes ? new TextDecoder().decode(bytes) : null);
 
 async function setup() {
-  const cluster = new SimCluster({ seed: 7, brokers: 3, controllers: 1 });
-  const { scheduler } = cluster;
-  await cluster.start();
-  await cluster.waitForBrokersRunning();
-  const kafka = cluster.kafka({ clientId: 'setup' });
-  const admin = kafka.admin();
-  await scheduler.await(admin.connect());
-  await scheduler.await(admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 2, replicationFactor: 3 }] }));
+  const { cluster, scheduler, kafka } = await clusterWithTopic({ seed: 7, topic: TOPIC, partitions: 2 });
   const producer = kafka.producer({ idempotent: true });
   await scheduler.await(producer.connect());
   // Three sends to partition 0: three batches of 3, 1 and 4 records.
