@@ -27,6 +27,18 @@ describe('conditions', () => {
     expect(holds({ kind: 'isr-includes', ref: 'old' }, s)).toBe(true);
   });
 
+  it('holds a full ISR as replicated only once the high watermark covers every acknowledged record', () => {
+    const s = state(fakeDescription({ topics: { t: [{ leader: 2, isr: [1, 2, 3], highWatermark: 9 }] } }));
+    for (let i = 0; i < 10; i++) s.ledger.ack(`r-${i}`, { partition: 0, offset: i });
+    // The ISR is full, but offset 9 is not below the high watermark: a follower lacks it.
+    expect(holds({ kind: 'isr-size', size: 3 }, s)).toBe(true);
+    expect(holds({ kind: 'acknowledged-replicated' }, s)).toBe(false);
+    s.description = fakeDescription({ topics: { t: [{ leader: 2, isr: [1, 2, 3], highWatermark: 10 }] } });
+    expect(holds({ kind: 'acknowledged-replicated' }, s)).toBe(true);
+    s.description = fakeDescription({ topics: { t: [{ leader: 2, isr: [2, 3], highWatermark: 10 }] } });
+    expect(holds({ kind: 'acknowledged-replicated' }, s)).toBe(false);
+  });
+
   it('counts acknowledgements and failures from a mark', () => {
     const s = state();
     for (let i = 0; i < 3; i++) s.ledger.ack(`r-${i}`, { partition: 0, offset: i });

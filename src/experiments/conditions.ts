@@ -15,6 +15,12 @@ export type Condition =
   /** The partition has no leader: offline. */
   | { kind: 'offline'; partition?: number }
   | { kind: 'isr-size'; size: number; partition?: number }
+  /**
+   * Every replica is in the ISR and the leader's high watermark covers every acknowledged
+   * record: each replica has them. (An ISR of full size alone says nothing about what the
+   * followers have fetched yet.)
+   */
+  | { kind: 'acknowledged-replicated'; partition?: number }
   | { kind: 'isr-excludes' | 'isr-includes'; ref: string; partition?: number }
   /** The producer had at least `count` records acknowledged since the mark (or in all). */
   | { kind: 'acknowledged'; count: number; since?: string }
@@ -68,6 +74,11 @@ export function holds(condition: Condition, state: ConditionState): boolean {
     }
     case 'offline': return p()?.leader === -1;
     case 'isr-size': return p()?.isr.length === condition.size;
+    case 'acknowledged-replicated': {
+      const part = p();
+      return part !== undefined && part.leader >= 0 && part.isr.length === part.replicas.length
+        && part.highWatermark >= state.ledger.ackedEnd(part.partition);
+    }
     case 'isr-excludes': {
       const part = p();
       return part !== undefined && !part.isr.includes(ref(state, condition.ref) as number);

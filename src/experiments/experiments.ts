@@ -51,7 +51,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
     variants: [{ id: 'acks1', label: 'acks=1', probe: { acks: 1, retries: 10 } }],
     steps: [
       { do: 'produce', count: 10, say: 'Write 10 records with acks=1 while every follower fetches' },
-      { do: 'wait-for', until: { kind: 'isr-size', size: 3 }, timeoutMs: 10_000, say: 'All three replicas are in sync' },
+      { do: 'wait-for', until: { kind: 'acknowledged-replicated' }, timeoutMs: 10_000, say: 'All three replicas have them: the high watermark is past the last one' },
       { do: 'remember', name: 'old', target: `leader:${T_ACKS1}/0`, say: 'Note the leader' },
       { do: 'fault', fault: { action: 'isolate', target: '$old', clientsWith: '$old' }, atMs: 2000, say: 'Cut the leader off from its followers (and the controller); the producer still reaches it' },
       { do: 'produce', count: 20, say: 'Write 20 more with acks=1: the leader acknowledges each at once, and no follower can fetch them' },
