@@ -18,6 +18,8 @@ export interface BrokerConfig {
   'offsets.topic.num.partitions': number;
   'offsets.topic.replication.factor': number;
   'segment.bytes': number;
+  /** How often each log deletes its segments past retention.ms / retention.bytes. */
+  'log.retention.check.interval.ms': number;
   'replica.fetch.wait.max.ms': number;
   /** A follower that has not caught up with the leader's log end for this long leaves the ISR. */
   'replica.lag.time.max.ms': number;
@@ -41,6 +43,7 @@ export const DEFAULT_BROKER_CONFIG: Omit<BrokerConfig, 'cluster.id' | 'node.id' 
   'offsets.topic.num.partitions': 5,
   'offsets.topic.replication.factor': 3,
   'segment.bytes': 1024 * 1024 * 1024,
+  'log.retention.check.interval.ms': 5000,
   'replica.fetch.wait.max.ms': 500,
   'replica.lag.time.max.ms': 10000,
   'replica.selector.class': 'RackAwareReplicaSelector',
@@ -56,6 +59,7 @@ export const PLAYGROUND_DEFAULT_NOTES: Record<string, string> = {
   'broker.heartbeat.interval.ms': "1000 here; Kafka's default is 2000",
   'broker.session.timeout.ms': "3000 here; Kafka's default is 9000. A broker that stops heartbeating for this long is fenced and loses its leaderships",
   'replica.lag.time.max.ms': "10000 here; Kafka's default is 30000",
+  'log.retention.check.interval.ms': "5000 here; Kafka's default is 300000 (5 minutes), so retention acts while you watch",
   'replica.selector.class': "RackAwareReplicaSelector here; Kafka's default is none (consumers read from leaders only)",
   'leader.imbalance.check.interval.seconds': "30 here; Kafka's default is 300",
   'metadata.log.max.record.bytes.between.snapshots': "64 KiB here; Kafka's default is 20 MiB, so snapshots happen where you can see them",
@@ -142,7 +146,7 @@ export const TOPIC_CONFIGS: Record<string, TopicConfigDef> = {
   'cleanup.policy': {
     default: 'delete', type: 'LIST', brokerSynonym: 'log.cleanup.policy', validValues: ['compact', 'delete'],
     doc: 'delete: old segments are removed by retention.ms / retention.bytes; compact: only the last record of each key is kept.',
-    appliedBy: null,
+    appliedBy: 'log of every replica: delete turns retention on; compact is stored but not acted on (no log cleaner here)',
   },
   'compression.type': {
     default: 'producer', type: 'STRING', brokerSynonym: 'compression.type', validValues: ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'],
@@ -167,17 +171,22 @@ export const TOPIC_CONFIGS: Record<string, TopicConfigDef> = {
   'retention.bytes': {
     default: '-1', type: 'LONG', brokerSynonym: 'log.retention.bytes',
     doc: 'The most a partition keeps before old segments are deleted; -1: no limit.',
-    appliedBy: null,
+    appliedBy: 'log of every replica: each log.retention.check.interval.ms it deletes its oldest closed segments while the rest still holds this many bytes',
   },
   'retention.ms': {
     default: '604800000', type: 'LONG', brokerSynonym: 'log.retention.ms', atLeast: -1,
     doc: 'How long a segment is kept (7 days by default); -1: forever.',
-    appliedBy: null,
+    appliedBy: 'log of every replica: each log.retention.check.interval.ms it deletes closed segments whose newest record is older than this',
   },
   'segment.bytes': {
     default: '1073741824', type: 'INT', brokerSynonym: 'log.segment.bytes', atLeast: 14,
     doc: 'The size at which the log rolls a new segment file.',
-    appliedBy: null,
+    appliedBy: 'log of every replica: the log rolls a new segment before a batch would make the active one larger; only closed segments are deleted',
+  },
+  'segment.ms': {
+    default: '604800000', type: 'LONG', brokerSynonym: 'log.roll.ms', atLeast: 1,
+    doc: 'The log rolls a new segment once a batch is this much newer than the active segment\'s first, even if it is not full.',
+    appliedBy: 'log of every replica: a batch this much newer than the active segment\'s first one starts a new segment',
   },
   'unclean.leader.election.enable': {
     default: 'false', type: 'BOOLEAN', brokerSynonym: 'unclean.leader.election.enable',
@@ -217,6 +226,7 @@ export const BROKER_CONFIG_DEFS: readonly BrokerConfigDef[] = [
   { name: 'num.partitions', key: 'num.partitions', kafkaDefault: '1', type: 'INT', doc: 'Partitions of an auto-created topic.' },
   { name: 'default.replication.factor', key: 'default.replication.factor', kafkaDefault: '1', type: 'INT', doc: 'Replication factor of an auto-created topic.' },
   { name: 'min.insync.replicas', key: 'min.insync.replicas', kafkaDefault: '1', type: 'INT', doc: 'The default of the topic config of the same name.' },
+  { name: 'log.retention.check.interval.ms', key: 'log.retention.check.interval.ms', kafkaDefault: '300000', type: 'LONG', timeout: true, doc: 'How often each log deletes the segments retention.ms or retention.bytes no longer keep.' },
   { name: 'log.segment.bytes', key: 'segment.bytes', kafkaDefault: '1073741824', type: 'INT', doc: 'The default of the topic config segment.bytes.' },
   { name: 'offsets.topic.num.partitions', key: 'offsets.topic.num.partitions', kafkaDefault: '50', type: 'INT', doc: 'Partitions of __consumer_offsets.' },
   { name: 'offsets.topic.replication.factor', key: 'offsets.topic.replication.factor', kafkaDefault: '3', type: 'SHORT', doc: 'Replication factor of __consumer_offsets.' },

@@ -28,6 +28,11 @@ export type NodeEvent =
   | { type: 'leader-election'; time: number; node: string; topic: string; partition: number; previousLeader: number; leader: number; leaderEpoch: number; isr: number[]; kind: 'clean' | 'unclean' | 'preferred' | 'offline'; reason: string }
   /** A replica cut the end of its log: after a leader change (KIP-101 leader epochs) or a bad batch on recovery. */
   | { type: 'log-truncated'; time: number; node: string; topic: string; partition: number; from: number; to: number; reason: string }
+  /**
+   * A replica's log start offset moved from `from` to `to`, deleting the records below it:
+   * retention (`segments` whole segments) or, on a follower, following the leader's log start.
+   */
+  | { type: 'log-start-moved'; time: number; node: string; topic: string; partition: number; from: number; to: number; segments: number; bytes: number; reason: string }
   /** A request a broker refused, worth naming in the event log (NOT_ENOUGH_REPLICAS, OUT_OF_ORDER_SEQUENCE_NUMBER, ...). */
   | { type: 'request-rejected'; time: number; node: string; api: ApiKey; topic: string; partition: number; error: ErrorName; message: string }
   /** KIP-392: a leader told a consumer in `clientRack` to fetch from `replica` instead. */

@@ -28,7 +28,8 @@ export interface ReplicaDescription {
   inIsr: boolean;
   /** The role this replica last reported; 'none' when it never reported. */
   role: 'leader' | 'follower' | 'none';
-  /** As the replica itself last reported it (a dead broker's last report); -1: never reported. */
+  /** As the replica itself last reported them (a dead broker's last report); -1: never reported. */
+  logStartOffset: number;
   logEndOffset: number;
   /** The high watermark this replica knows (a follower learns it from the leader's Fetch responses). */
   highWatermark: number;
@@ -201,6 +202,7 @@ export function selectTopics(state: ClusterState, includeInternal = false): Topi
               leader: id === p.leader,
               inIsr: p.isr.includes(id),
               role: own?.role ?? 'none',
+              logStartOffset: own?.logStartOffset ?? -1,
               logEndOffset: own?.logEndOffset ?? -1,
               highWatermark: own?.highWatermark ?? -1,
               logEndOffsetAtLeader: atLeader === undefined || atLeader < 0 ? null : atLeader,
@@ -431,7 +433,7 @@ export function eventKind(event: LoggedEvent): EventKind {
       return 'quorum';
     case 'metadata-record': case 'metadata-applied':
       return 'metadata';
-    case 'isr-change': case 'leader-election': case 'log-truncated': case 'partition-offsets': case 'preferred-read-replica': case 'partition-deleted':
+    case 'isr-change': case 'leader-election': case 'log-truncated': case 'log-start-moved': case 'partition-offsets': case 'preferred-read-replica': case 'partition-deleted':
       return 'replication';
     case 'log-append': case 'request-rejected': case 'producer-id':
       return 'produce';

@@ -92,7 +92,7 @@ function TopicConfigRow({ topic, shown, busy, result, onAlter }: {
         <code className="config-name">{shown.name}</code>
         {def.appliedBy
           ? <span className="effect applied" title={`Applied here by the ${def.appliedBy}`}>applied here</span>
-          : <span className="effect stored" title="Stored in the metadata log and described, but nothing in the playground acts on it (no retention, compaction or segment rolling by topic)">stored only</span>}
+          : <span className="effect stored" title="Stored in the metadata log and described, but nothing in the playground acts on it yet">stored only</span>}
         <div className="config-doc">{def.doc}</div>
       </th>
       <td className="config-value">

@@ -268,6 +268,10 @@ export function describeEvent(event: LoggedEvent, nameOf?: TopicNameOf): string 
       const what = removed > 0 ? `, dropping ${plural(removed, 'offset')} (${offsetRange(event.to, event.from - 1)})` : '';
       return `${event.node} truncated its log of ${event.topic}-${event.partition} from log end offset ${event.from} to ${event.to}${what} (${event.reason})`;
     }
+    case 'log-start-moved': {
+      const deleted = event.segments > 0 ? `${plural(event.segments, 'segment')}, ` : '';
+      return `${event.node} deleted ${deleted}${formatBytes(event.bytes)} of ${event.topic}-${event.partition} (${offsetRange(event.from, event.to - 1)}): its log start offset moved from ${event.from} to ${event.to} (${event.reason})`;
+    }
     case 'request-rejected': {
       let message = event.message;
       while (message.startsWith(`${event.error}: `)) message = message.slice(event.error.length + 2);
@@ -471,6 +475,8 @@ export function failoverStep(event: LoggedEvent): FailoverStep | null {
       break;
     case 'log-truncated':
       return { label: `truncated ${event.from} → ${event.to}`, tone: 'bad' };
+    case 'log-start-moved':
+      return { label: `log start ${event.from} → ${event.to}`, tone: 'info' };
     case 'log-recovered':
       return event.truncated ? { label: `truncated at ${event.truncated.at}`, tone: 'bad' } : null;
     case 'request-rejected':

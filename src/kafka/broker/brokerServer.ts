@@ -16,7 +16,7 @@ import {
 import { describeBrokerConfigs, describeTopicConfigs } from '../metadata/configs';
 import { MetadataImage } from '../metadata/image';
 import { decodeMetadataRecord, type MetadataRecord } from '../metadata/records';
-import { UnifiedLog } from '../storage/unifiedLog';
+import { UnifiedLog, type LogConfig } from '../storage/unifiedLog';
 import { decodeRecords, readBatchHeader, scanBatches, setLogAppendTime } from '../storage/recordBatch';
 import { GroupCoordinator, partitionForGroup } from '../group/groupCoordinator';
 import { uuid } from '../common/uuid';
@@ -105,7 +105,7 @@ export class BrokerServer {
     const names = await this.ctx.logStore.listPartitions();
     for (const name of names) {
       const { topic, partition } = parseTopicPartition(name);
-      const { log, result } = await UnifiedLog.recover(topic, partition, this.ctx.logStore, { segmentBytes: this.config['segment.bytes'] });
+      const { log, result } = await UnifiedLog.recover(topic, partition, this.ctx.logStore, this.logConfig(topic));
       batches += result.batches;
       bytes += result.bytes;
       const replica = await Partition.open(log, this.partitionContext);
@@ -121,6 +121,44 @@ export class BrokerServer {
     this.rpc.serve((from, api, body) => this.handle(from, api, body));
     void this.register();
     void this.isrShrinkLoop();
+    void this.logRetentionLoop();
+  }
+
+  /**
+   * A log's configs as its topic has them now (IncrementalAlterConfigs may change them while it
+   * lives), else the broker's defaults: log.segment.bytes and Kafka's topic defaults.
+   */
+  private logConfig(topic: string): () => LogConfig {
+    return () => {
+      const configs = this.image.topics.get(topic)?.configs ?? {};
+      const value = (name: string): number => Number(configs[name] ?? (name === 'segment.bytes' ? this.config['segment.bytes'] : TOPIC_CONFIGS[name].default));
+      return {
+        segmentBytes: value('segment.bytes'), segmentMs: value('segment.ms'), retentionMs: value('retention.ms'), retentionBytes: value('retention.bytes'),
+        deleteRetention: (configs['cleanup.policy'] ?? TOPIC_CONFIGS['cleanup.policy'].default).split(',').map((p) => p.trim()).includes('delete'),
+      };
+    };
+  }
+
+  /**
+   * Kafka's LogManager cleanup: every log.retention.check.interval.ms, each replica deletes its
+   * expired segments. Only topics the metadata image knows, once it has caught up: before that
+   * a log's configs are not known (a topic's retention.ms=-1 must not read as the 7-day default).
+   */
+  private async logRetentionLoop(): Promise<void> {
+    while (!this.stopped) {
+      await this.sleep(this.config['log.retention.check.interval.ms']);
+      if (!this.metadataCaughtUp) continue;
+      const now = this.ctx.clock.now();
+      for (const partition of [...this.partitions.values()]) {
+        if (this.stopped) return;
+        if (!this.image.topics.has(partition.topic)) continue;
+        try {
+          await partition.deleteOldSegments(now);
+        } catch (error) {
+          this.ctx.events({ type: 'log', time: this.ctx.clock.now(), node: this.address, level: 'warn', message: `retention of ${partition.name} failed: ${asKafkaError(error).message}` });
+        }
+      }
+    }
   }
 
   stop(): void {
@@ -331,7 +369,7 @@ export class BrokerServer {
           replica = undefined;
         }
         if (!replica) {
-          replica = await Partition.open(UnifiedLog.empty(topic.name, registration.partition, this.ctx.logStore, { segmentBytes: this.config['segment.bytes'] }), this.partitionContext);
+          replica = await Partition.open(UnifiedLog.empty(topic.name, registration.partition, this.ctx.logStore, this.logConfig(topic.name)), this.partitionContext);
           this.partitions.set(name, replica);
         }
         if (replica.topicId !== topic.topicId) await this.ctx.metaStore.put(`partition.metadata/${name}`, topic.topicId);
@@ -614,6 +652,8 @@ export class BrokerServer {
           try {
             const replica = fromFollower ? this.leaderPartition(topic.topic, p.partition) : this.hostedPartition(topic.topic, p.partition);
             this.checkLeaderEpoch(replica, p.currentLeaderEpoch);
+            // Also with OFFSET_OUT_OF_RANGE: a follower behind it starts over there.
+            out.logStartOffset = replica.log.logStartOffset;
             let maxOffset = replica.highWatermark;
             if (fromFollower) {
               if (!replica.replicas.includes(request.replicaId)) throw new KafkaProtocolError('NOT_LEADER_OR_FOLLOWER', `broker ${request.replicaId} is not a replica of ${replica.name}`);

@@ -88,8 +88,8 @@ export class Partition {
         }
         if (assigned) void partition.checkpointEpochs();
       },
-      truncated: (removedRecords) => {
-        if (epochs.truncateFromEnd(log.logEndOffset)) void partition.checkpointEpochs();
+      truncated: (removedRecords, emptied) => {
+        if (emptied ? epochs.clear() : epochs.truncateFromEnd(log.logEndOffset)) void partition.checkpointEpochs();
         if (removedRecords) partition.rebuildProducerState();
       },
     };
@@ -263,6 +263,52 @@ export class Partition {
     if (this.log.logEndOffset === from) return;
     this._highWatermark = Math.min(this._highWatermark, this.log.logEndOffset);
     this.ctx.events({ type: 'log-truncated', time: this.ctx.clock.now(), node: this.ctx.node, topic: this.topic, partition: this.partition, from, to: this.log.logEndOffset, reason });
+    this.reportOffsets();
+  }
+
+  /**
+   * A follower whose log ends before the leader's log start (retention deleted what it would
+   * fetch next) empties its log and starts over there, as Kafka's truncateFullyAndStartAt.
+   */
+  async startAtLeaderLogStart(leaderLogStartOffset: number, leaderEpoch: number): Promise<void> {
+    const from = this.log.logEndOffset;
+    await this.log.truncateFullyAndStartAt(leaderLogStartOffset, () => this.assertFollowing(leaderEpoch));
+    this._highWatermark = leaderLogStartOffset;
+    this.ctx.events({
+      type: 'log-truncated', time: this.ctx.clock.now(), node: this.ctx.node, topic: this.topic, partition: this.partition, from, to: leaderLogStartOffset,
+      reason: `its log ended at ${from}, before the leader's log start offset ${leaderLogStartOffset} (retention deleted the rest): it starts over there`,
+    });
+    this.reportOffsets();
+  }
+
+  /**
+   * Retention on this replica, leader or follower alike as in Kafka: deletes the expired closed
+   * segments below its high watermark and moves its log start offset.
+   */
+  async deleteOldSegments(now: number): Promise<void> {
+    const result = await this.log.deleteRetentionBreachedSegments(now, this._highWatermark);
+    if (result) this.reportLogStart(result.from, result.segments, result.bytes, result.reasons.join(' and '));
+  }
+
+  /**
+   * A follower moves its log start offset up to the leader's (Kafka's maybeIncrementLogStartOffset
+   * on each fetch), never past its own high watermark, deleting the whole batches below it.
+   */
+  async followLeaderLogStart(leaderLogStartOffset: number, leaderEpoch: number): Promise<void> {
+    if (this.role !== 'follower' || this.leaderEpoch !== leaderEpoch) return;
+    const to = Math.min(leaderLogStartOffset, this._highWatermark);
+    const from = this.log.logStartOffset;
+    if (to <= from) return;
+    const bytes = this.log.sizeInBytes;
+    await this.log.deleteBefore(to);
+    this.reportLogStart(from, 0, bytes - this.log.sizeInBytes, `the leader's log start offset ${leaderLogStartOffset}`);
+  }
+
+  private reportLogStart(from: number, segments: number, bytes: number, reason: string): void {
+    this.ctx.events({
+      type: 'log-start-moved', time: this.ctx.clock.now(), node: this.ctx.node, topic: this.topic, partition: this.partition,
+      from, to: this.log.logStartOffset, segments, bytes, reason,
+    });
     this.reportOffsets();
   }
 

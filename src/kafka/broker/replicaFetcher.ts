@@ -178,16 +178,19 @@ class ReplicaFetcher {
         const epoch = p && sent.get(p);
         // A response for an epoch this replica has left behind says nothing about the new one.
         if (!p || epoch === undefined || !this.partitions.has(p) || p.leaderEpoch !== epoch) continue;
-        if (data.errorCode !== 0) {
-          const error = errorName(data.errorCode);
-          // Out of range: the logs diverged (the leader checks lastFetchedEpoch), reconcile again.
-          if (error === 'OFFSET_OUT_OF_RANGE') p.needsTruncation = true;
-          else this.delay(p);
-          continue;
-        }
         try {
+          if (data.errorCode !== 0) {
+            const error = errorName(data.errorCode);
+            // Out of range below the leader's log start: retention deleted what comes next, start over there.
+            if (error === 'OFFSET_OUT_OF_RANGE' && data.logStartOffset > p.log.logEndOffset) await p.startAtLeaderLogStart(data.logStartOffset, epoch);
+            // Else the logs diverged (the leader checks lastFetchedEpoch): reconcile again.
+            else if (error === 'OFFSET_OUT_OF_RANGE') p.needsTruncation = true;
+            else this.delay(p);
+            continue;
+          }
           if (data.records && data.records.byteLength > 0) await p.appendAsFollower(data.records, epoch, data.highWatermark);
           else p.updateFollowerHighWatermark(data.highWatermark, epoch);
+          if (data.logStartOffset > p.log.logStartOffset) await p.followLeaderLogStart(data.logStartOffset, epoch);
         } catch (error) {
           const { type } = asKafkaError(error);
           if (type === 'OFFSET_OUT_OF_RANGE') p.needsTruncation = true;

@@ -58,6 +58,13 @@ export class LeaderEpochCache {
     return { leaderEpoch: this.list[next - 1].epoch, endOffset: this.list[next].startOffset };
   }
 
+  /** After the log was emptied to start over at a later offset: no epoch here describes it any more. */
+  clear(): boolean {
+    if (this.list.length === 0) return false;
+    this.list = [];
+    return true;
+  }
+
   /** After the log is truncated to `endOffset`: epochs that started at or after it are gone. */
   truncateFromEnd(endOffset: number): boolean {
     const kept = this.list.filter((e) => e.startOffset < endOffset);

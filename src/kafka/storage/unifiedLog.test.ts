@@ -92,6 +92,69 @@ describe('UnifiedLog', () => {
     expect(recovered.segments.map((s) => s.baseOffset)).toEqual(log.segments.map((s) => s.baseOffset));
   });
 
+  it('rolls a segment by segment.ms: a batch that much newer than the segment\'s first one starts a new segment', async () => {
+    const log = UnifiedLog.empty('t', 0, new MemoryLogStore(), { segmentMs: 1000 });
+    await log.appendAsLeader(await batchOf(['a'], 10_000), 0);
+    await log.appendAsLeader(await batchOf(['b'], 10_900), 0);
+    expect(log.segments.map((s) => s.baseOffset)).toEqual([0]);
+    await log.appendAsLeader(await batchOf(['c'], 11_001), 0);
+    expect(log.segments.map((s) => s.baseOffset)).toEqual([0, 2]);
+  });
+
+  it('retention.bytes deletes the oldest closed segments while the rest still holds that much, below the high watermark only', async () => {
+    const store = new MemoryLogStore();
+    let config = { segmentBytes: 200, segmentMs: 1e12, retentionMs: -1, retentionBytes: 300, deleteRetention: true };
+    const log = UnifiedLog.empty('t', 0, store, () => config);
+    for (let i = 0; i < 8; i++) await log.appendAsLeader(await batchOf([`record-${i}-${'x'.repeat(40)}`]), 0);
+    const bases = log.segments.map((s) => s.baseOffset);
+    expect(bases.length).toBeGreaterThan(3);
+    // Nothing is committed yet: nothing goes.
+    expect(await log.deleteRetentionBreachedSegments(0, 0)).toBeNull();
+    const result = await log.deleteRetentionBreachedSegments(0, log.logEndOffset);
+    expect(result).toMatchObject({ from: 0, reasons: ['retention.bytes'] });
+    expect(log.logStartOffset).toBe(result!.to);
+    expect(log.segments[0].baseOffset).toBe(result!.to);
+    // What is left holds at least retention.bytes, and one more segment would have taken it below.
+    expect(log.sizeInBytes).toBeGreaterThanOrEqual(300);
+    expect(log.sizeInBytes - log.segments[0].sizeInBytes).toBeLessThan(300);
+    expect(() => log.read(0, log.logEndOffset, 1 << 20)).toThrow(expect.objectContaining({ type: 'OFFSET_OUT_OF_RANGE' }));
+    // The store lost the same batches: a restart starts the log at the same offset.
+    const { log: recovered } = await UnifiedLog.recover('t', 0, store);
+    expect([recovered.logStartOffset, recovered.logEndOffset]).toEqual([log.logStartOffset, log.logEndOffset]);
+    // cleanup.policy without delete: retention does nothing.
+    config = { ...config, retentionBytes: 0, deleteRetention: false };
+    expect(await log.deleteRetentionBreachedSegments(0, log.logEndOffset)).toBeNull();
+  });
+
+  it('retention.ms deletes closed segments whose newest record is older, and never the active segment', async () => {
+    const log = UnifiedLog.empty('t', 0, new MemoryLogStore(), { segmentBytes: 150, retentionMs: 5000 });
+    for (let i = 0; i < 6; i++) await log.appendAsLeader(await batchOf([`record-${i}-${'x'.repeat(40)}`], 1000 * i), 0);
+    const segments = log.segments.length;
+    expect(segments).toBeGreaterThan(2);
+    // At 5500 only segments whose newest record is before 500 are expired.
+    const early = await log.deleteRetentionBreachedSegments(5500, log.logEndOffset);
+    expect(early).toMatchObject({ from: 0, to: 1, segments: 1, reasons: ['retention.ms'] });
+    // Much later every closed segment is expired; the active one stays, so the log end is kept.
+    const late = await log.deleteRetentionBreachedSegments(1e9, log.logEndOffset);
+    expect(late?.segments).toBe(segments - 2);
+    expect(log.segments.length).toBe(1);
+    expect(log.logEndOffset).toBe(6);
+    expect(log.logStartOffset).toBe(log.segments[0].baseOffset);
+  });
+
+  it('empties the log and starts it at a later offset, and appends continue from there', async () => {
+    const store = new MemoryLogStore();
+    const log = UnifiedLog.empty('t', 0, store);
+    await log.appendAsLeader(await batchOf(['a', 'b']), 0);
+    await expect(log.truncateFullyAndStartAt(40, () => { throw new Error('stale'); })).rejects.toThrow('stale');
+    expect(log.logEndOffset).toBe(2);
+    await log.truncateFullyAndStartAt(40);
+    expect([log.logStartOffset, log.logEndOffset, log.sizeInBytes]).toEqual([40, 40, 0]);
+    expect((await log.appendAsLeader(await batchOf(['c']), 1)).firstOffset).toBe(40);
+    const { log: recovered } = await UnifiedLog.recover('t', 0, store);
+    expect([recovered.logStartOffset, recovered.logEndOffset]).toEqual([40, 41]);
+  });
+
   it('appends a leader\'s batches as a follower with their offsets and epochs, and refuses a gap or a stale fetch', async () => {
     const leader = UnifiedLog.empty('t', 0, new MemoryLogStore());
     await leader.appendAsLeader(await batchOf(['a', 'b']), 3);

@@ -3,11 +3,31 @@ import { KafkaProtocolError } from '../protocol/errors';
 import { SerialQueue, concatBytes, topicPartitionName } from '../common/serial';
 import { readBatchHeader, scanBatches, setBaseOffset, setPartitionLeaderEpoch, verifyBatchCrc, type BatchHeader } from './recordBatch';
 
+/** The topic configs a log acts on itself, with Kafka's names in the comments. */
 export interface LogConfig {
   /** segment.bytes: a segment rolls once it holds this many bytes. Kafka's default is 1 GiB. */
   segmentBytes: number;
+  /** segment.ms: a segment rolls once a batch is this much newer than the segment's first one (7 days). */
+  segmentMs: number;
+  /** retention.ms: a closed segment whose newest record is older than this is deleted; -1: never. */
+  retentionMs: number;
+  /** retention.bytes: closed segments are deleted, oldest first, while the log stays at least this large; -1: no limit. */
+  retentionBytes: number;
+  /** cleanup.policy includes delete: retention applies. */
+  deleteRetention: boolean;
 }
-export const DEFAULT_LOG_CONFIG: LogConfig = { segmentBytes: 1024 * 1024 * 1024 };
+const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
+export const DEFAULT_LOG_CONFIG: LogConfig = { segmentBytes: 1024 * 1024 * 1024, segmentMs: WEEK_MS, retentionMs: WEEK_MS, retentionBytes: -1, deleteRetention: true };
+
+/** A log's configs as a value, or read at each use (a topic's configs may change while the log lives). */
+export type LogConfigSource = Partial<LogConfig> | (() => LogConfig);
+
+/** What one retention pass deleted: whole segments below `to`, the new log start offset. */
+export interface RetentionResult {
+  from: number; to: number; segments: number; bytes: number;
+  /** The configs that made segments deletable. */
+  reasons: ('retention.ms' | 'retention.bytes')[];
+}
 
 export interface LogBatch { baseOffset: number; lastOffset: number; bytes: Uint8Array; header: BatchHeader }
 
@@ -32,9 +52,13 @@ export class UnifiedLog {
    * State derived from the batches (an idempotent producer's sequences) is updated inside the
    * write queue, so the next append's checks always see the previous append.
    */
-  listener: { appended(batches: readonly LogBatch[]): void; truncated(removedRecords: boolean): void } | null = null;
+  listener: { appended(batches: readonly LogBatch[]): void; truncated(removedRecords: boolean, emptied?: boolean): void } | null = null;
 
-  private constructor(readonly topic: string, readonly partition: number, private readonly store: LogStore, private readonly config: LogConfig) {}
+  private readonly config: () => LogConfig;
+
+  private constructor(readonly topic: string, readonly partition: number, private readonly store: LogStore, config: LogConfigSource) {
+    this.config = typeof config === 'function' ? config : () => ({ ...DEFAULT_LOG_CONFIG, ...config });
+  }
 
   get name(): string {
     return topicPartitionName(this.topic, this.partition);
@@ -51,7 +75,7 @@ export class UnifiedLog {
     return this.segments.reduce((sum, segment) => sum + segment.sizeInBytes, 0);
   }
 
-  static empty(topic: string, partition: number, store: LogStore, config: LogConfig = DEFAULT_LOG_CONFIG): UnifiedLog {
+  static empty(topic: string, partition: number, store: LogStore, config: LogConfigSource = DEFAULT_LOG_CONFIG): UnifiedLog {
     return new UnifiedLog(topic, partition, store, config);
   }
 
@@ -60,7 +84,7 @@ export class UnifiedLog {
    * contiguous offsets) and truncates the log at the first bad or partial one, as Kafka's log
    * recovery does after an unclean shutdown: what follows a bad batch cannot be trusted.
    */
-  static async recover(topic: string, partition: number, store: LogStore, config: LogConfig = DEFAULT_LOG_CONFIG): Promise<{ log: UnifiedLog; result: RecoveryResult }> {
+  static async recover(topic: string, partition: number, store: LogStore, config: LogConfigSource = DEFAULT_LOG_CONFIG): Promise<{ log: UnifiedLog; result: RecoveryResult }> {
     const log = new UnifiedLog(topic, partition, store, config);
     const stored = await store.readPartition(log.name);
     const result: RecoveryResult = { batches: 0, bytes: 0 };
@@ -218,14 +242,56 @@ export class UnifiedLog {
     });
   }
 
-  /** Empties the log and starts it at `offset` (a replica that installs a snapshot). */
-  truncateFullyAndStartAt(offset: number): Promise<void> {
+  /**
+   * Kafka's deleteOldSegments for cleanup.policy=delete: deletes the oldest closed segments while
+   * the newest record in one is older than retention.ms, or the log without it is still at least
+   * retention.bytes. Only segments wholly below the high watermark go, so the log start never
+   * passes it. The active segment stays (Kafka also rolls and deletes an expired active one;
+   * here it waits for segment.bytes or segment.ms to roll it), so the log end survives a restart.
+   */
+  deleteRetentionBreachedSegments(now: number, highWatermark: number): Promise<RetentionResult | null> {
     return this.queue.run(async () => {
+      const config = this.config();
+      if (!config.deleteRetention) return null;
+      let size = this.sizeInBytes;
+      let count = 0;
+      let bytes = 0;
+      const reasons = new Set<RetentionResult['reasons'][number]>();
+      for (; count < this.segments.length - 1; count++) {
+        const segment = this.segments[count];
+        if (this.segments[count + 1].baseOffset > highWatermark) break;
+        const newest = segment.batches.reduce((max, b) => Math.max(max, b.header.maxTimestamp), -1);
+        const byTime = config.retentionMs >= 0 && now - newest > config.retentionMs;
+        const bySize = config.retentionBytes >= 0 && size - segment.sizeInBytes >= config.retentionBytes;
+        if (!byTime && !bySize) break;
+        if (byTime) reasons.add('retention.ms');
+        if (bySize) reasons.add('retention.bytes');
+        size -= segment.sizeInBytes;
+        bytes += segment.sizeInBytes;
+      }
+      if (count === 0) return null;
+      const from = this._logStartOffset;
+      const to = this.segments[count].baseOffset;
+      await this.store.deleteBefore(this.name, to);
+      this.segments.splice(0, count);
+      this._logStartOffset = Math.max(from, to);
+      return { from, to: this._logStartOffset, segments: count, bytes, reasons: [...reasons] };
+    });
+  }
+
+  /**
+   * Empties the log and starts it at `offset`: a replica that installs a snapshot, or a follower
+   * whose log ends before the leader's log start (retention deleted what it would fetch next).
+   * `guard` runs at the write's turn and may throw to cancel (see appendAsFollower).
+   */
+  truncateFullyAndStartAt(offset: number, guard?: () => void): Promise<void> {
+    return this.queue.run(async () => {
+      guard?.();
       await this.store.deletePartition(this.name);
       this.segments.length = 0;
       this._logStartOffset = offset;
       this._logEndOffset = offset;
-      this.listener?.truncated(true);
+      this.listener?.truncated(true, true);
     });
   }
 
@@ -240,12 +306,19 @@ export class UnifiedLog {
   private async persist(batches: LogBatch[]): Promise<AppendInfo> {
     const stored: StoredBatch[] = [];
     const segmentBases: number[] = [];
-    let segmentBase = this.activeSegmentBase();
-    let segmentSize = this.segments.at(-1)?.sizeInBytes ?? 0;
+    const { segmentBytes, segmentMs } = this.config();
+    const active = this.segments.at(-1);
+    let segmentBase = active?.baseOffset ?? null;
+    let segmentSize = active?.sizeInBytes ?? 0;
+    // Kafka rolls by time from the segment's first batch's timestamp, against the new batch's.
+    let segmentFirstTimestamp = active?.batches[0]?.header.maxTimestamp ?? -1;
     for (const batch of batches) {
-      if (segmentBase === null || (segmentSize > 0 && segmentSize + batch.bytes.byteLength > this.config.segmentBytes)) {
+      const full = segmentSize > 0 && segmentSize + batch.bytes.byteLength > segmentBytes;
+      const old = segmentSize > 0 && segmentFirstTimestamp >= 0 && batch.header.maxTimestamp - segmentFirstTimestamp > segmentMs;
+      if (segmentBase === null || full || old) {
         segmentBase = batch.baseOffset;
         segmentSize = 0;
+        segmentFirstTimestamp = batch.header.maxTimestamp;
       }
       segmentSize += batch.bytes.byteLength;
       segmentBases.push(segmentBase);
@@ -261,10 +334,6 @@ export class UnifiedLog {
       records: batches.reduce((s, b) => s + b.header.recordCount, 0),
       bytes: batches.reduce((s, b) => s + b.bytes.byteLength, 0),
     };
-  }
-
-  private activeSegmentBase(): number | null {
-    return this.segments.at(-1)?.baseOffset ?? null;
   }
 
   private place(batch: LogBatch, segmentBase: number): void {
