@@ -63,13 +63,13 @@ for (const tutorial of TUTORIALS.filter((t) => !t.unavailable)) {
   });
 }
 
-test('retention and compaction is listed, saying why it cannot be started yet', async ({ page }) => {
+test('log compaction is listed, saying why it cannot be started yet', async ({ page }) => {
   const panel = await openPlayground(page);
-  const retention = TUTORIALS.find((t) => t.unavailable)!;
-  const item = panel.getByRole('listitem').filter({ has: page.getByRole('heading', { name: retention.title, exact: true }) });
+  const compaction = TUTORIALS.find((t) => t.unavailable)!;
+  const item = panel.getByRole('listitem').filter({ has: page.getByRole('heading', { name: compaction.title, exact: true }) });
   await expect(item).toContainText('Not available yet');
-  await expect(item).toContainText(retention.unavailable!);
-  await expect(item.getByRole('button', { name: new RegExp(`Start: ${retention.title}`) })).toHaveCount(0);
+  await expect(item).toContainText(compaction.unavailable!);
+  await expect(item.getByRole('button', { name: new RegExp(`Start: ${compaction.title}`) })).toHaveCount(0);
 });
 
 test('progress survives a reload: the step in hand and the tutorials completed', async ({ page }) => {

@@ -28,7 +28,7 @@ export function partition(p: number, options: { leader?: number; isr?: number[];
     highWatermark: hw, logEndOffset: leo, logStartOffset: 0, state: 'online', minInsyncReplicas: 2, pendingIsr: null,
     replicaDetails: [1, 2, 3].map((broker) => ({
       broker, rack: null, alive: !(options.dead ?? []).includes(broker), fenced: false, leader: broker === leader, inIsr: isr.includes(broker),
-      role: broker === leader ? 'leader' : 'follower', logEndOffset: options.replicaLeo?.[broker] ?? leo, highWatermark: hw, logEndOffsetAtLeader: null,
+      role: broker === leader ? 'leader' : 'follower', logStartOffset: 0, logEndOffset: options.replicaLeo?.[broker] ?? leo, highWatermark: hw, logEndOffsetAtLeader: null,
     })),
   };
 }

@@ -7,10 +7,10 @@ import { kraftTutorial } from './kraft';
 import { logTutorial } from './log';
 import { partitionsTutorial } from './partitions';
 import { replicationTutorial } from './replication';
-import { retentionTutorial } from './retention';
+import { compactionTutorial, retentionTutorial } from './retention';
 
 /** The guided path, in order. */
 export const TUTORIALS: readonly Tutorial[] = [
   logTutorial, partitionsTutorial, replicationTutorial, acksTutorial, failoverTutorial,
-  kraftTutorial, groupsTutorial, deliveryTutorial, retentionTutorial,
+  kraftTutorial, groupsTutorial, deliveryTutorial, retentionTutorial, compactionTutorial,
 ];
