@@ -195,6 +195,11 @@ export const TOPIC_CONFIGS: Record<string, TopicConfigDef> = {
   },
 };
 
+/** Whether a cleanup.policy value (a list: "compact,delete") includes delete: retention and DeleteRecords apply. */
+export function cleanupPolicyDeletes(policy: string | undefined): boolean {
+  return (policy ?? TOPIC_CONFIGS['cleanup.policy'].default).split(',').some((p) => p.trim() === 'delete');
+}
+
 /** Topic-level configs a CreateTopics request may set, with Kafka's defaults. */
 export const TOPIC_CONFIG_DEFAULTS: Record<string, string> = Object.fromEntries(Object.entries(TOPIC_CONFIGS).map(([name, def]) => [name, def.default]));
 

@@ -1,5 +1,5 @@
 import type { Address, NodeContext, TimerHandle } from '../ports';
-import { CONFIG_RESOURCE_TYPES, TOPIC_CONFIGS, type BrokerConfig, brokerAddress, controllerAddress } from '../config';
+import { CONFIG_RESOURCE_TYPES, TOPIC_CONFIGS, type BrokerConfig, brokerAddress, cleanupPolicyDeletes, controllerAddress } from '../config';
 import { Rpc } from '../common/rpc';
 import { SerialQueue, parseTopicPartition, topicPartitionName } from '../common/serial';
 import { KafkaProtocolError, asKafkaError, errorCode, type ErrorName } from '../protocol/errors';
@@ -7,7 +7,7 @@ import {
   CLUSTER_METADATA_TOPIC, CONSUMER_OFFSETS_TOPIC, EARLIEST_TIMESTAMP, LATEST_TIMESTAMP,
   type ApiKey, type RequestOf, type CreateTopicsRequest, type DeleteTopicsRequest, type FetchPartitionResponse, type FetchRequest,
   type FetchResponse, type FindCoordinatorRequest, type JoinGroupRequest, type SyncGroupRequest, type HeartbeatRequest,
-  type LeaveGroupRequest, type DescribeGroupsRequest, type ListGroupsRequest, type DeleteGroupsRequest, type FindCoordinatorResponse, type ListOffsetsRequest,
+  type LeaveGroupRequest, type DescribeGroupsRequest, type ListGroupsRequest, type DeleteGroupsRequest, type FindCoordinatorResponse, type ListOffsetsRequest, type DeleteRecordsRequest, type DeleteRecordsResponse,
   type ListOffsetsResponse, type MetadataRequest, type MetadataResponse, type OffsetCommitRequest, type OffsetFetchRequest,
   type ProducePartitionResponse, type ProduceRequest, type ProduceResponse, type OffsetForLeaderEpochRequest,
   type OffsetForLeaderEpochResponse, type ElectLeadersRequest, type InitProducerIdRequest,
@@ -134,7 +134,7 @@ export class BrokerServer {
       const value = (name: string): number => Number(configs[name] ?? (name === 'segment.bytes' ? this.config['segment.bytes'] : TOPIC_CONFIGS[name].default));
       return {
         segmentBytes: value('segment.bytes'), segmentMs: value('segment.ms'), retentionMs: value('retention.ms'), retentionBytes: value('retention.bytes'),
-        deleteRetention: (configs['cleanup.policy'] ?? TOPIC_CONFIGS['cleanup.policy'].default).split(',').map((p) => p.trim()).includes('delete'),
+        deleteRetention: cleanupPolicyDeletes(configs['cleanup.policy']),
       };
     };
   }
@@ -407,6 +407,7 @@ export class BrokerServer {
       case 'Produce': return this.handleProduce(body as ProduceRequest);
       case 'Fetch': return this.handleFetch(body as FetchRequest);
       case 'ListOffsets': return Promise.resolve(this.handleListOffsets(body as ListOffsetsRequest));
+      case 'DeleteRecords': return this.handleDeleteRecords(body as DeleteRecordsRequest);
       case 'CreateTopics': return this.forwardToController('CreateTopics', body as CreateTopicsRequest);
       case 'DeleteTopics': return this.forwardToController('DeleteTopics', body as DeleteTopicsRequest);
       case 'ElectLeaders': return this.forwardToController('ElectLeaders', body as ElectLeadersRequest);
@@ -771,6 +772,29 @@ export class BrokerServer {
           }
         }),
       })),
+    };
+  }
+
+  /**
+   * DeleteRecords at each partition's leader. Kafka then waits (up to timeoutMs) until every
+   * replica's log start offset has caught up; here the answer comes once the leader moved its
+   * own, and its followers follow on their next fetch.
+   */
+  private async handleDeleteRecords(request: DeleteRecordsRequest): Promise<DeleteRecordsResponse> {
+    return {
+      topics: await Promise.all(request.topics.map(async (topic) => ({
+        name: topic.name,
+        partitions: await Promise.all(topic.partitions.map(async (p) => {
+          try {
+            const replica = this.leaderPartition(topic.name, p.partitionIndex);
+            const policy = this.image.topics.get(topic.name)?.configs['cleanup.policy'];
+            if (!cleanupPolicyDeletes(policy)) throw new KafkaProtocolError('POLICY_VIOLATION', `records of ${replica.name} cannot be deleted: its cleanup.policy is ${policy}`);
+            return { partitionIndex: p.partitionIndex, lowWatermark: await replica.deleteRecords(p.offset), errorCode: 0 };
+          } catch (error) {
+            return { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: errorCode(asKafkaError(error).type) };
+          }
+        })),
+      }))),
     };
   }
 

@@ -29,6 +29,8 @@ interface FollowerState { logEndOffset: number; lastCaughtUpTimeMs: number; last
 interface Waiter { ready: () => boolean; resolve: (ready: boolean) => void; timer: TimerHandle | null }
 
 const epochCheckpointKey = (name: string): string => `leader-epoch-checkpoint/${name}`;
+/** Kafka's log-start-offset-checkpoint: the log start may lie inside the first stored batch, or past an emptied log. */
+const logStartCheckpointKey = (name: string): string => `log-start-offset-checkpoint/${name}`;
 
 /**
  * One replica of a partition on this broker, as Kafka's Partition: its log, whether it leads,
@@ -69,6 +71,8 @@ export class Partition {
 
   /** A replica over a recovered (or new) log, with its leader epoch cache from the checkpoint and the batches. */
   static async open(log: UnifiedLog, ctx: PartitionContext): Promise<Partition> {
+    const logStart = await ctx.metaStore.get<number>(logStartCheckpointKey(log.name));
+    if (logStart !== undefined && logStart > log.logStartOffset) await log.deleteBefore(logStart);
     const checkpoint = (await ctx.metaStore.get<EpochEntry[]>(epochCheckpointKey(log.name))) ?? [];
     const epochs = new LeaderEpochCache(checkpoint);
     // The checkpoint may be behind the log (a crash between the two writes) or ahead of it (a
@@ -172,10 +176,18 @@ export class Partition {
   }
 
   deleteCheckpoint(): Promise<void> {
-    return this.checkpoints.run(() => this.ctx.metaStore.delete(epochCheckpointKey(this.name)));
+    return this.checkpoints.run(async () => {
+      await this.ctx.metaStore.delete(epochCheckpointKey(this.name));
+      await this.ctx.metaStore.delete(logStartCheckpointKey(this.name));
+    });
   }
 
   private readonly checkpoints = new SerialQueue();
+  private checkpointLogStart(): Promise<void> {
+    const offset = this.log.logStartOffset;
+    return this.checkpoints.run(() => this.ctx.metaStore.put(logStartCheckpointKey(this.name), offset));
+  }
+
   /** Writes the epoch cache as it is now; writes are serialized so an older one never lands last. */
   private checkpointEpochs(): Promise<void> {
     const entries = this.epochs.entries.map((e) => ({ ...e }));
@@ -274,6 +286,8 @@ export class Partition {
     const from = this.log.logEndOffset;
     await this.log.truncateFullyAndStartAt(leaderLogStartOffset, () => this.assertFollowing(leaderEpoch));
     this._highWatermark = leaderLogStartOffset;
+    // The store is empty now: only the checkpoint keeps the log end across a restart.
+    await this.checkpointLogStart();
     this.ctx.events({
       type: 'log-truncated', time: this.ctx.clock.now(), node: this.ctx.node, topic: this.topic, partition: this.partition, from, to: leaderLogStartOffset,
       reason: `its log ended at ${from}, before the leader's log start offset ${leaderLogStartOffset} (retention deleted the rest): it starts over there`,
@@ -304,7 +318,27 @@ export class Partition {
     this.reportLogStart(from, 0, bytes - this.log.sizeInBytes, `the leader's log start offset ${leaderLogStartOffset}`);
   }
 
+  /**
+   * DeleteRecords on the leader: moves the log start offset up to `offset` (-1: the high
+   * watermark), never past the high watermark; followers follow on their next fetch.
+   * Returns the log start offset (the low watermark). Below the current one changes nothing.
+   */
+  async deleteRecords(offset: number): Promise<number> {
+    this.assertLeader();
+    const target = offset === -1 ? this._highWatermark : offset;
+    if (target < 0 || target > this._highWatermark) {
+      throw new KafkaProtocolError('OFFSET_OUT_OF_RANGE', `cannot move the log start offset of ${this.name} to ${offset}: it is past the high watermark ${this._highWatermark}`);
+    }
+    const from = this.log.logStartOffset;
+    if (target <= from) return from;
+    const bytes = this.log.sizeInBytes;
+    await this.log.deleteBefore(target);
+    this.reportLogStart(from, 0, bytes - this.log.sizeInBytes, 'DeleteRecords');
+    return this.log.logStartOffset;
+  }
+
   private reportLogStart(from: number, segments: number, bytes: number, reason: string): void {
+    void this.checkpointLogStart();
     this.ctx.events({
       type: 'log-start-moved', time: this.ctx.clock.now(), node: this.ctx.node, topic: this.topic, partition: this.partition,
       from, to: this.log.logStartOffset, segments, bytes, reason,

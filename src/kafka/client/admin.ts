@@ -24,7 +24,7 @@ import {
 } from '../protocol/messages';
 import { Cluster, groupBy, type ClientRuntime, type PartitionMetadata } from './cluster';
 import { describeGroups, type GroupDescription } from './consumerGroup';
-import { KafkaJSError, KafkaJSNonRetriableError, KafkaJSTimeout, KafkaProtocolError, kafkaErrorType } from './errors';
+import { KafkaJSError, KafkaJSNonRetriableError, KafkaJSTimeout, KafkaProtocolError, kafkaErrorType, partitionError } from './errors';
 import { InstrumentationEmitter, createLogger, type Logger } from './instrumentation';
 import { retryPolicy, sleep, type RetryOptions } from './retry';
 
@@ -49,6 +49,16 @@ export interface ITopicConfig {
 }
 
 export interface ITopicMetadata { name: string; partitions: PartitionMetadata[] }
+
+/** KafkaJS's error from deleteTopicRecords: each partition that failed, with its error; retriable only if all are. */
+export class KafkaJSDeleteTopicRecordsError extends KafkaJSError {
+  readonly partitions: { partition: number; offset: string; error: Error }[];
+  constructor({ partitions }: { topic: string; partitions: { partition: number; offset: string; error: Error }[] }) {
+    super('Error while deleting records', { retriable: partitions.every(({ error }) => (error as { retriable?: boolean }).retriable === true) });
+    this.name = 'KafkaJSDeleteTopicRecordsError';
+    this.partitions = partitions;
+  }
+}
 
 /** KafkaJS's error from deleteGroups: `groups` lists each group that failed, with its error. */
 export class KafkaJSDeleteGroupsError extends KafkaJSError {
@@ -207,6 +217,48 @@ export class Admin {
     return [...high.keys()].sort((a, b) => a - b).map((partition) => ({
       partition, offset: String(high.get(partition)), high: String(high.get(partition)), low: String(low.get(partition)),
     }));
+  }
+
+  /**
+   * KafkaJS's deleteTopicRecords (kafka-delete-records.sh): DeleteRecords at each partition's
+   * leader moves its log start offset up to `offset` ('-1': the high watermark). An offset past
+   * the high watermark fails with OFFSET_OUT_OF_RANGE; one below the log start changes nothing
+   * (a warning). Partitions that succeeded are not sent again when others are retried.
+   */
+  async deleteTopicRecords({ topic, partitions }: { topic: string; partitions: { partition: number; offset: string }[] }): Promise<void> {
+    if (!topic || typeof topic !== 'string') throw new KafkaJSNonRetriableError(`Invalid topic "${String(topic)}"`);
+    if (!Array.isArray(partitions) || partitions.length === 0) throw new KafkaJSNonRetriableError('Invalid partitions');
+    await this.freshTopics([topic]);
+    const leaderOf = (partition: number) => this.cluster.partitions(topic).find((p) => p.partitionIndex === partition)?.leaderId ?? -1;
+    const leaderless = partitions.filter((p) => leaderOf(p.partition) < 0);
+    if (leaderless.length > 0) {
+      throw new KafkaJSDeleteTopicRecordsError({ topic, partitions: leaderless.map((p) => ({ ...p, error: new KafkaJSNonRetriableError('Could not find leader for the partition') })) });
+    }
+    const done = new Set<number>();
+    await this.cluster.retry(async () => {
+      const failed: { partition: number; offset: string; error: Error }[] = [];
+      await Promise.all([...groupBy(partitions.filter((p) => !done.has(p.partition)), (p) => leaderOf(p.partition))].map(async ([leader, list]) => {
+        try {
+          const response = await this.cluster.request(leader, 'DeleteRecords', {
+            topics: [{ name: topic, partitions: list.map((p) => ({ partitionIndex: p.partition, offset: Number(p.offset) })) }], timeoutMs: 5000,
+          });
+          for (const result of response.topics.flatMap((t) => t.partitions)) {
+            const asked = list.find((p) => p.partition === result.partitionIndex)!;
+            if (result.errorCode !== 0) {
+              failed.push({ ...asked, error: partitionError(errorName(result.errorCode), topic, result.partitionIndex) });
+              continue;
+            }
+            done.add(asked.partition);
+            if (Number(asked.offset) >= 0 && result.lowWatermark > Number(asked.offset)) {
+              this.logger().warn('The requested offset is before the earliest offset maintained on the partition - no records will be deleted from this partition', { topic, partition: asked.partition, offset: asked.offset });
+            }
+          }
+        } catch (error) {
+          for (const p of list) failed.push({ ...p, error: error as Error });
+        }
+      }));
+      if (failed.length > 0) throw new KafkaJSDeleteTopicRecordsError({ topic, partitions: failed });
+    }, { beforeRetry: async () => { await this.cluster.refreshMetadata([topic]).catch(() => undefined); } });
   }
 
   /** Per partition: the first offset whose timestamp is at or after `timestamp` (the high watermark if none). */

@@ -13,7 +13,7 @@ export {
 export type { GroupDescription } from './consumerGroup';
 export type { Assignor } from '../group/assignors/types';
 export {
-  Admin, ADMIN_EVENTS, AlterConfigOpTypes, ConfigResourceTypes, ConfigSource, KafkaJSDeleteGroupsError,
+  Admin, ADMIN_EVENTS, AlterConfigOpTypes, ConfigResourceTypes, ConfigSource, KafkaJSDeleteGroupsError, KafkaJSDeleteTopicRecordsError,
   type AdminConfig, type ITopicConfig, type ITopicMetadata,
 } from './admin';
 export { KafkaBuffer } from './buffer';

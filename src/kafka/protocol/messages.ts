@@ -62,6 +62,10 @@ export interface ListOffsetsResponse {
   topics: { name: string; partitions: { partitionIndex: number; errorCode: number; timestamp: number; offset: number; leaderEpoch: number }[] }[];
 }
 
+/** DeleteRecords (KIP-107, kafka-delete-records.sh): moves each partition's log start offset up to `offset`; -1 means the high watermark. */
+export interface DeleteRecordsRequest { topics: { name: string; partitions: { partitionIndex: number; offset: number }[] }[]; timeoutMs: number }
+export interface DeleteRecordsResponse { topics: { name: string; partitions: { partitionIndex: number; lowWatermark: number; errorCode: number }[] }[] }
+
 export interface ConfigEntry { name: string; value: string }
 export interface CreatableTopic {
   name: string; numPartitions: number; replicationFactor: number;
@@ -242,6 +246,7 @@ export interface ApiMap {
   Produce: [ProduceRequest, ProduceResponse];
   Fetch: [FetchRequest, FetchResponse];
   ListOffsets: [ListOffsetsRequest, ListOffsetsResponse];
+  DeleteRecords: [DeleteRecordsRequest, DeleteRecordsResponse];
   Metadata: [MetadataRequest, MetadataResponse];
   CreateTopics: [CreateTopicsRequest, CreateTopicsResponse];
   DeleteTopics: [DeleteTopicsRequest, DeleteTopicsResponse];

@@ -237,8 +237,9 @@ export class UnifiedLog {
       for (const segment of this.segments) segment.batches = segment.batches.filter((b) => b.baseOffset >= firstKept);
       while (this.segments.length > 0 && this.segments[0].batches.length === 0) this.segments.shift();
       for (const segment of this.segments) segment.sizeInBytes = segment.batches.reduce((sum, b) => sum + b.bytes.byteLength, 0);
-      this._logStartOffset = Math.min(offset, this._logEndOffset);
+      // Past the log end (a checkpoint of a log that was emptied to start there): an empty log at `offset`.
       if (this._logEndOffset < offset) this._logEndOffset = offset;
+      this._logStartOffset = offset;
     });
   }
 
