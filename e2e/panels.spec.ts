@@ -88,6 +88,28 @@ test('panels: topics, message browser, metrics and the event timeline', async ({
     }).toBe(0);
   });
 
+  await test.step('message browser: records deleted below an offset (kafka-delete-records.sh) leave every view; past the high watermark is refused', async () => {
+    await browser.getByLabel('Delete records below offset').fill('1000');
+    await browser.getByRole('button', { name: 'Delete records' }).click();
+    await expect(browser.getByRole('alert')).toContainText('OFFSET_OUT_OF_RANGE');
+    await expect(browser.getByText('log start offset 0')).toBeVisible();
+
+    await browser.getByLabel('Delete records below offset').fill('25');
+    await browser.getByRole('button', { name: 'Delete records' }).click();
+    await expect(browser.getByRole('status').filter({ hasText: 'Deleted the records' })).toContainText(`${TOPIC}-0 below offset 25`);
+    await expect(browser.getByText('log start offset 25')).toBeVisible();
+    await expect(browser.getByText('35 records readable')).toBeVisible();
+    const topics = page.getByRole('region', { name: 'Topics and replicas' });
+    await expect(topics.locator(`tr[data-partition="${TOPIC}-0"] td`).nth(4)).toHaveText('25');
+    // Seeking below the log start is out of range now.
+    await browser.getByLabel('Offset', { exact: true }).fill('17');
+    await browser.getByRole('button', { name: 'Seek' }).click();
+    await expect(browser.getByRole('alert')).toContainText('OFFSET_OUT_OF_RANGE: 17 is outside [25, 60)');
+    // The followers follow the leader's log start on their next fetch.
+    await expect.poll(() => page.evaluate((t) => window.playground.cluster.describe().topics.find((x) => x.name === t)!.partitions[0].replicaDetails.map((r) => r.logStartOffset), TOPIC), { timeout: 15_000 })
+      .toEqual([25, 25, 25]);
+  });
+
   await test.step('metrics: MessagesInPerSec is non-zero while producing', async () => {
     const producing = page.evaluate(async (topic) => {
       const producer = window.playground.kafka({ clientId: 'e2e-metrics' }).producer();

@@ -3,6 +3,8 @@ import type { FetchedRecord, PartitionReader } from '../kafka/client/partitionRe
 import { selectTopics } from '../store/selectors';
 import { useDerived, usePlayground } from './context';
 import { describeError, formatTime } from './format';
+import { ResultLine, useAction } from './action';
+import { adminOf } from './client';
 import './panels.css';
 
 /** Every row is this tall, so row i sits at i * ROW_HEIGHT and only the visible ones are drawn. */
@@ -244,12 +246,15 @@ export function MessageBrowser() {
     setScrollTop(top);
   }, [tail, count, pages, viewport]);
 
-  // A new partition starts at its tail.
+  // A new partition starts at its tail, and without the last partition's results.
+  const deletion = useAction();
+  const clearDeletion = deletion.setResult;
   useEffect(() => {
     setSought(null);
     setSeekError(null);
     setTail(true);
-  }, [pages]);
+    clearDeletion(null);
+  }, [pages, clearDeletion]);
 
   const firstRow = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
   const lastRow = Math.min(count, Math.ceil((scrollTop + viewport) / ROW_HEIGHT) + OVERSCAN);
@@ -288,6 +293,26 @@ export function MessageBrowser() {
     requestAnimationFrame(() => scrollTo((offset - logStart) * ROW_HEIGHT));
   };
 
+  // kafka-delete-records.sh: DeleteRecords moves the log start offset up; the rows below it go.
+  const admin = useMemo(() => adminOf(playground, 'message-browser-admin'), [playground]);
+  const [deleteText, setDeleteText] = useState('');
+  const deleteRecords = (e: FormEvent) => {
+    e.preventDefault();
+    if (!topic || !partition) return;
+    const offset = Number(deleteText);
+    if (deleteText.trim() === '' || !Number.isInteger(offset) || offset < -1) {
+      deletion.setResult({ ok: false, type: null, message: 'An offset is a whole number (-1: up to the high watermark).' });
+      return;
+    }
+    const { name } = topic;
+    const index = partition.partition;
+    void deletion.run(async () => {
+      await (await admin()).deleteTopicRecords({ topic: name, partitions: [{ partition: index, offset: String(offset) }] });
+      return { ok: true, text: `Deleted the records of ${name}-${index} below ${offset === -1 ? 'the high watermark' : `offset ${offset}`}: the log start offset moved there (DeleteRecords).` };
+    // KafkaJSDeleteTopicRecordsError carries each partition's own error.
+    }, (error) => ({ ok: false, ...describeError((error as { partitions?: { error: unknown }[] }).partitions?.[0]?.error ?? error) }));
+  };
+
   const soughtIndex = sought !== null && sought >= logStart && sought < highWatermark ? sought - logStart : null;
   const height = Math.max(count * ROW_HEIGHT, soughtIndex !== null ? soughtIndex * ROW_HEIGHT + viewport : 0);
   const rows = [];
@@ -319,11 +344,17 @@ export function MessageBrowser() {
                   {topic.partitions.map((p) => <option key={p.partition} value={p.partition}>{p.partition}</option>)}
                 </select>
               </label>
-              <form className="mb-seek" onSubmit={seek}>
+              <form className="mb-seek" onSubmit={seek} noValidate>
                 <label>Offset{' '}
                   <input aria-label="Offset" type="number" inputMode="numeric" min={logStart} value={seekText} onChange={(e) => setSeekText(e.target.value)} size={8} />
                 </label>
                 <button type="submit">Seek</button>
+              </form>
+              <form className="mb-seek" onSubmit={deleteRecords} noValidate title="kafka-delete-records.sh: DeleteRecords moves the partition's log start offset up to this offset (-1: the high watermark), on the leader and then its followers">
+                <label>Delete records below{' '}
+                  <input aria-label="Delete records below offset" type="number" inputMode="numeric" min={-1} value={deleteText} onChange={(e) => setDeleteText(e.target.value)} size={8} />
+                </label>
+                <button type="submit" disabled={deletion.busy}>{deletion.busy ? 'Deleting…' : 'Delete records'}</button>
               </form>
               <button type="button" aria-pressed={tail} onClick={() => setTail(!tail)} title="Follow the partition's end: new records show as the high watermark moves">
                 {tail ? 'Live tail: on' : 'Live tail: off'}
@@ -338,6 +369,7 @@ export function MessageBrowser() {
               {pages?.lastError && <span className="bad"> · {pages.lastError}</span>}
             </div>
             {seekError && <p className="bad small" role="alert">{seekError}</p>}
+            <ResultLine result={deletion.result} />
             <div className="mb-table" role="table" aria-label={`Records of ${topic.name}-${partition.partition}`} aria-rowcount={count + 1}>
               <div className="mb-row mb-header" role="row" aria-rowindex={1}>
                 <span role="columnheader" className="mb-offset">Offset</span>

@@ -13,6 +13,7 @@ export interface UiAdmin {
     topics: { topic: string; numPartitions: number; replicationFactor: number; configEntries?: { name: string; value: string }[] }[];
   }): Promise<unknown>;
   deleteTopics(options: { topics: string[] }): Promise<unknown>;
+  deleteTopicRecords(options: { topic: string; partitions: { partition: number; offset: string }[] }): Promise<unknown>;
 }
 
 export interface UiProducer {
