@@ -475,8 +475,6 @@ export function failoverStep(event: LoggedEvent): FailoverStep | null {
       break;
     case 'log-truncated':
       return { label: `truncated ${event.from} → ${event.to}`, tone: 'bad' };
-    case 'log-start-moved':
-      return { label: `log start ${event.from} → ${event.to}`, tone: 'info' };
     case 'log-recovered':
       return event.truncated ? { label: `truncated at ${event.truncated.at}`, tone: 'bad' } : null;
     case 'request-rejected':
