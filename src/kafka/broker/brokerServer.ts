@@ -7,7 +7,7 @@ import {
   CLUSTER_METADATA_TOPIC, CONSUMER_OFFSETS_TOPIC, EARLIEST_TIMESTAMP, LATEST_TIMESTAMP,
   type ApiKey, type RequestOf, type CreateTopicsRequest, type DeleteTopicsRequest, type FetchPartitionResponse, type FetchRequest,
   type FetchResponse, type FindCoordinatorRequest, type JoinGroupRequest, type SyncGroupRequest, type HeartbeatRequest,
-  type LeaveGroupRequest, type DescribeGroupsRequest, type ListGroupsRequest, type DeleteGroupsRequest, type FindCoordinatorResponse, type ListOffsetsRequest, type DeleteRecordsRequest, type DeleteRecordsResponse,
+  type LeaveGroupRequest, type DescribeGroupsRequest, type ListGroupsRequest, type DeleteGroupsRequest, type FindCoordinatorResponse, type ListOffsetsRequest, type CreatePartitionsRequest, type DeleteRecordsRequest, type DeleteRecordsResponse,
   type ListOffsetsResponse, type MetadataRequest, type MetadataResponse, type OffsetCommitRequest, type OffsetFetchRequest,
   type ProducePartitionResponse, type ProduceRequest, type ProduceResponse, type OffsetForLeaderEpochRequest,
   type OffsetForLeaderEpochResponse, type ElectLeadersRequest, type InitProducerIdRequest,
@@ -410,6 +410,7 @@ export class BrokerServer {
       case 'DeleteRecords': return this.handleDeleteRecords(body as DeleteRecordsRequest);
       case 'CreateTopics': return this.forwardToController('CreateTopics', body as CreateTopicsRequest);
       case 'DeleteTopics': return this.forwardToController('DeleteTopics', body as DeleteTopicsRequest);
+      case 'CreatePartitions': return this.forwardToController('CreatePartitions', body as CreatePartitionsRequest);
       case 'ElectLeaders': return this.forwardToController('ElectLeaders', body as ElectLeadersRequest);
       case 'IncrementalAlterConfigs': return this.forwardToController('IncrementalAlterConfigs', body as IncrementalAlterConfigsRequest);
       case 'DescribeConfigs': return Promise.resolve(this.handleDescribeConfigs(body as DescribeConfigsRequest));
@@ -430,7 +431,7 @@ export class BrokerServer {
   }
 
   /** KIP-590: clients send admin requests to any broker, which forwards them to the active controller. */
-  private async forwardToController<K extends 'CreateTopics' | 'DeleteTopics' | 'ElectLeaders' | 'IncrementalAlterConfigs'>(api: K, body: RequestOf<K>): Promise<unknown> {
+  private async forwardToController<K extends 'CreateTopics' | 'CreatePartitions' | 'DeleteTopics' | 'ElectLeaders' | 'IncrementalAlterConfigs'>(api: K, body: RequestOf<K>): Promise<unknown> {
     // Try each controller once: a dead one, or one that is not the active controller, passes the request on.
     const voters = this.config['controller.quorum.voters'];
     const first = this.controllerIndex;
@@ -453,6 +454,7 @@ export class BrokerServer {
       return { topics: (body as CreateTopicsRequest).topics.map((t) => ({ name: t.name, topicId: '', errorCode: code, errorMessage: 'controller unreachable', numPartitions: -1, replicationFactor: -1 })) };
     }
     if (api === 'ElectLeaders') return { errorCode: code, replicaElectionResults: [] };
+    if (api === 'CreatePartitions') return { results: (body as CreatePartitionsRequest).topics.map((t) => ({ name: t.name, errorCode: code, errorMessage: 'controller unreachable' })) };
     if (api === 'IncrementalAlterConfigs') {
       return { responses: (body as IncrementalAlterConfigsRequest).resources.map((r) => ({ errorCode: code, errorMessage: 'controller unreachable', resourceType: r.resourceType, resourceName: r.resourceName })) };
     }
@@ -837,7 +839,7 @@ function isLegalTopicName(name: string): boolean {
 /** Whether a forwarded admin response says "not the active controller" (for every item). */
 function answeredNotController(response: unknown): boolean {
   const code = errorCode('NOT_CONTROLLER');
-  const r = response as { errorCode?: number; topics?: { errorCode: number }[]; responses?: { errorCode: number }[] };
-  const items = r.topics ?? r.responses;
+  const r = response as { errorCode?: number; topics?: { errorCode: number }[]; responses?: { errorCode: number }[]; results?: { errorCode: number }[] };
+  const items = r.topics ?? r.responses ?? r.results;
   return items ? items.length > 0 && items.every((t) => t.errorCode === code) : r.errorCode === code;
 }

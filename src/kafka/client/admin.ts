@@ -185,6 +185,33 @@ export class Admin {
     return errors.length === 0;
   }
 
+  /**
+   * KafkaJS's createPartitions (kafka-topics.sh --alter --partitions): CreatePartitions through
+   * any broker to the active controller. `count` is the new total; `assignments` optionally lists
+   * each new partition's replicas. Producers and consumers see the new partitions at their next
+   * metadata refresh (metadataMaxAge); a consumer group then rebalances to include them.
+   */
+  async createPartitions({ topicPartitions, validateOnly = false, timeout = 5000 }: {
+    topicPartitions: { topic: string; count: number; assignments?: number[][] }[]; validateOnly?: boolean; timeout?: number;
+  }): Promise<boolean> {
+    if (!Array.isArray(topicPartitions) || topicPartitions.length === 0) throw new KafkaJSNonRetriableError(`Invalid topic partitions array ${String(topicPartitions)}`);
+    if (topicPartitions.some((t) => !t || typeof t.topic !== 'string' || t.topic.length === 0)) {
+      throw new KafkaJSNonRetriableError('Invalid topic partitions array, the topic names have to be a valid string');
+    }
+    if (new Set(topicPartitions.map((t) => t.topic)).size !== topicPartitions.length) {
+      throw new KafkaJSNonRetriableError('Invalid topic partitions array, it cannot have multiple entries for the same topic');
+    }
+    const requests = new Map(topicPartitions.map((t) => [t.topic, { name: t.topic, count: t.count, assignments: t.assignments?.map((brokerIds) => ({ brokerIds: [...brokerIds] })) ?? null }]));
+    const results = await this.topicRequest([...requests.keys()], async (names) => {
+      const response = await this.cluster.requestAnyBroker('CreatePartitions',
+        { topics: names.map((n) => requests.get(n)!), timeoutMs: timeout, validateOnly }, this.runtime.requestTimeout + timeout);
+      return response.results;
+    });
+    const errors = this.errorsOf(results);
+    if (errors.length > 0) throw this.aggregate(errors[0], errors, 'CreatePartitions');
+    return true;
+  }
+
   async deleteTopics({ topics, timeout = 5000 }: { topics: string[]; timeout?: number }): Promise<void> {
     if (!Array.isArray(topics) || topics.length === 0) throw new KafkaJSNonRetriableError(`Invalid topics array ${String(topics)}`);
     if (topics.some((t) => typeof t !== 'string' || t.length === 0)) {

@@ -58,6 +58,8 @@ export class Cluster {
   private readonly targetTopics = new Set<string>();
   private readonly coordinators = new Map<string, number>();
   private preferredBroker: number | null = null;
+  /** When the target topics were last refreshed (KafkaJS's metadata age). */
+  private refreshedAt = -Infinity;
 
   constructor(
     readonly runtime: ClientRuntime,
@@ -160,7 +162,9 @@ export class Cluster {
    */
   async refreshMetadata(topics?: string[] | null, allowAutoTopicCreation = false): Promise<MetadataResponse> {
     const requested = topics === undefined ? [...this.targetTopics] : topics;
+    const startedAt = this.clock.now();
     const response = await this.requestAnyBroker('Metadata', { topics: requested, allowAutoTopicCreation });
+    if (requested === null || [...this.targetTopics].every((t) => requested.includes(t))) this.refreshedAt = startedAt;
     this.brokers.clear();
     for (const broker of response.brokers) this.brokers.set(broker.nodeId, broker);
     this.controllerId = response.controllerId;
@@ -178,6 +182,16 @@ export class Cluster {
       for (const name of [...this.topics.keys()]) if (!seen.has(name) && !name.startsWith('__')) this.topics.delete(name);
     }
     return response;
+  }
+
+  /**
+   * KafkaJS's refreshMetadataIfNecessary: refreshes the target topics once `maxAgeMs`
+   * (metadataMaxAge, metadata.max.age.ms) has passed since they were. This is how clients learn
+   * of partitions added to a topic. A failure is left for the next call.
+   */
+  async refreshMetadataIfNecessary(maxAgeMs: number): Promise<void> {
+    if (this.clock.now() - this.refreshedAt < maxAgeMs) return;
+    await this.refreshMetadata().catch(() => undefined);
   }
 
   /** The cached partitions of a topic, ordered by index (empty when unknown). */

@@ -119,7 +119,11 @@ export interface ConsumerConfig {
   rebalanceTimeout?: number;
   /** heartbeat.interval.ms: default 3000. */
   heartbeatInterval?: number;
-  /** Default 300000. How long a preferred read replica (KIP-392) is used before asking the leader again. */
+  /**
+   * Default 300000. How old the topics' metadata may get before the fetch loop refreshes it (a
+   * topic that gained partitions then makes the group rebalance), and how long a preferred read
+   * replica (KIP-392) is used before asking the leader again.
+   */
   metadataMaxAge?: number;
   /** Default true, as KafkaJS. */
   allowAutoTopicCreation?: boolean;
@@ -284,6 +288,8 @@ export class Consumer {
   /** What the last SyncGroup gave this member, and its generation (kept through an eager rebalance for sticky assignors). */
   private assignment: TopicPartitions[] = [];
   private assignmentGeneration = -1;
+  /** The subscribed topics' partition counts the last assignment was made with (KafkaJS's partitionsPerSubscribedTopic). */
+  private partitionCounts = new Map<string, number>();
   private heartbeatTimer: TimerHandle | null = null;
   private heartbeatInFlight: Promise<void> | null = null;
   private lastHeartbeatAt = 0;
@@ -650,6 +656,7 @@ export class Consumer {
     this.pendingSeeks.clear();
     this.assignment = assigned;
     this.assignmentGeneration = generation.generationId;
+    this.partitionCounts = new Map(topics.map((topic) => [topic, this.cluster.partitions(topic).length]));
     this.lastHeartbeatAt = this.clock.now();
     this.rebalancing = false;
     this.emitRebalance('assign', assigned);
@@ -661,6 +668,24 @@ export class Consumer {
     // KIP-429: what was revoked is handed out by a second rebalance, which this member starts.
     if (this.cooperative && revoked.length > 0) this.requestRejoin('partitions were revoked: a follow-up rebalance assigns them');
     this.wake();
+  }
+
+  /**
+   * KafkaJS's checkForStaleAssignment: once the metadata is metadataMaxAge old it is refreshed,
+   * and if a subscribed topic now has more (or fewer) partitions than the assignment was made
+   * with, the member rejoins, so the new partitions get an owner.
+   */
+  private async checkPartitionCounts(): Promise<void> {
+    if (this.rebalancing || this.rejoin || this.partitionCounts.size === 0) return;
+    await this.cluster.refreshMetadataIfNecessary(this.config.metadataMaxAge ?? 300_000);
+    for (const [topic, count] of this.partitionCounts) {
+      const now = this.cluster.partitions(topic).length;
+      if (now > 0 && now !== count) {
+        this.partitionCounts = new Map();
+        this.requestRejoin(`topic ${topic} has ${now} partitions, not ${count}: the metadata changed`);
+        return;
+      }
+    }
   }
 
   /**
@@ -834,6 +859,7 @@ export class Consumer {
     let positionRetryAt = 0;
     let positioning: Promise<void> | null = null;
     while (this.running) {
+      await this.checkPartitionCounts();
       const now = this.clock.now();
       let delay = this.maxWaitTimeInMs;
       // Positions are looked up in the background: a partition without a leader must not hold up the others.

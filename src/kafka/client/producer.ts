@@ -113,6 +113,7 @@ export interface ProducerConfig {
   'batch.size'?: number;
   /** At most this many Produce requests in progress per broker (unset or 0: no limit). */
   maxInFlightRequests?: number;
+  /** metadata.max.age.ms: the topics' metadata is refreshed before a send once this old (default 300000), so added partitions get records. */
   metadataMaxAge?: number;
   transactionTimeout?: number;
 }
@@ -164,6 +165,7 @@ export class Producer {
   private readonly lingerMs: number;
   private readonly batchSize: number;
   private readonly allowAutoTopicCreation: boolean;
+  private readonly metadataMaxAge: number;
   /** Open batches by `acks|timeout|compression|topic|partition` (linger.ms > 0 only). */
   private readonly open = new Map<string, Batch>();
   private readonly inflight = new Set<Promise<void>>();
@@ -206,6 +208,7 @@ export class Producer {
     this.lingerMs = Math.max(0, Number(config['linger.ms'] ?? config.lingerMs ?? 0) || 0);
     this.batchSize = Math.max(1, Number(config['batch.size'] ?? config.batchSize ?? 16_384) || 16_384);
     this.allowAutoTopicCreation = config.allowAutoTopicCreation ?? true;
+    this.metadataMaxAge = config.metadataMaxAge ?? 300_000;
     // KafkaJS: an idempotent producer retries (practically) forever unless told otherwise.
     this.sendPolicy = retryPolicy(runtime.retry, config.retry ?? (this.idempotent ? { retries: Number.MAX_SAFE_INTEGER } : undefined));
     if (this.idempotent && this.sendPolicy.retries < Number.MAX_SAFE_INTEGER) {
@@ -302,6 +305,7 @@ export class Producer {
     const topics = [...new Set(topicMessages.filter((t) => t.messages.length > 0).map((t) => t.topic))];
     if (topics.length === 0) return [];
     try {
+      await this.cluster.refreshMetadataIfNecessary(this.metadataMaxAge);
       await this.cluster.ensureTopics(topics, this.allowAutoTopicCreation);
     } catch (error) {
       this.cluster.reportError('Produce', error);

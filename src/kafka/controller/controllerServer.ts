@@ -11,7 +11,8 @@ import {
   type DeleteTopicsResponse, type FetchRequest, type AlterPartitionRequest, type AlterPartitionResponse,
   type ElectLeadersRequest, type ElectLeadersResponse, type AllocateProducerIdsRequest, type AllocateProducerIdsResponse,
   type VoteRequest, type BeginQuorumEpochRequest, type EndQuorumEpochRequest, type FetchSnapshotRequest,
-  type IncrementalAlterConfigsRequest, type IncrementalAlterConfigsResponse,
+  type IncrementalAlterConfigsRequest, type IncrementalAlterConfigsResponse, type CreatePartitionsRequest, type CreatePartitionsResponse,
+  CONSUMER_OFFSETS_TOPIC,
 } from '../protocol/messages';
 import { MetadataImage, type PartitionRegistration, type TopicImage } from '../metadata/image';
 import { decodeMetadataRecord, type MetadataRecord } from '../metadata/records';
@@ -34,7 +35,7 @@ const SESSION_CHECK_INTERVAL_MS = 1000;
 const COMMIT_TIMEOUT_MS = 5000;
 
 /** What only the active controller answers; the others say NOT_CONTROLLER. */
-const CONTROLLER_APIS = new Set<ApiKey>(['BrokerRegistration', 'BrokerHeartbeat', 'CreateTopics', 'DeleteTopics', 'AlterPartition', 'ElectLeaders', 'AllocateProducerIds', 'IncrementalAlterConfigs']);
+const CONTROLLER_APIS = new Set<ApiKey>(['BrokerRegistration', 'BrokerHeartbeat', 'CreateTopics', 'CreatePartitions', 'DeleteTopics', 'AlterPartition', 'ElectLeaders', 'AllocateProducerIds', 'IncrementalAlterConfigs']);
 
 /** NOT_CONTROLLER in the shape of each API's response, so the sender tries another controller. */
 function notController(api: ApiKey, body: unknown, leaderId: number | null): unknown {
@@ -45,6 +46,7 @@ function notController(api: ApiKey, body: unknown, leaderId: number | null): unk
     case 'BrokerHeartbeat': return { errorCode: code, isCaughtUp: false, isFenced: true, shouldShutDown: false };
     case 'CreateTopics': return { topics: (body as CreateTopicsRequest).topics.map((t) => ({ name: t.name, topicId: '', errorCode: code, errorMessage: message, numPartitions: -1, replicationFactor: -1 })) };
     case 'DeleteTopics': return { responses: (body as DeleteTopicsRequest).topicNames.map((name) => ({ name, errorCode: code, errorMessage: message })) };
+    case 'CreatePartitions': return { results: (body as CreatePartitionsRequest).topics.map((t) => ({ name: t.name, errorCode: code, errorMessage: message })) };
     case 'AlterPartition': return { errorCode: code, topics: [] };
     case 'ElectLeaders': return { errorCode: code, replicaElectionResults: [] };
     case 'IncrementalAlterConfigs': return { responses: (body as IncrementalAlterConfigsRequest).resources.map((r) => ({ errorCode: code, errorMessage: message, resourceType: r.resourceType, resourceName: r.resourceName })) };
@@ -222,6 +224,7 @@ export class ControllerServer {
       case 'BrokerHeartbeat': return this.handleBrokerHeartbeat(body as BrokerHeartbeatRequest);
       case 'CreateTopics': return this.handleCreateTopics(body as CreateTopicsRequest);
       case 'DeleteTopics': return this.handleDeleteTopics(body as DeleteTopicsRequest);
+      case 'CreatePartitions': return this.handleCreatePartitions(body as CreatePartitionsRequest);
       case 'Fetch': return this.raft.handleFetch(body as FetchRequest);
       case 'Vote': return this.raft.handleVote(body as VoteRequest);
       case 'BeginQuorumEpoch': return this.raft.handleBeginQuorumEpoch(body as BeginQuorumEpochRequest);
@@ -620,6 +623,58 @@ export class ControllerServer {
       }
     }
     return { topics: results };
+  }
+
+  /**
+   * CreatePartitions (KIP-195), forwarded by a broker: new partitions after the topic's last, with
+   * its replication factor, placed as CreateTopics places them (or as `assignments` says).
+   * Existing partitions, and which keys they hold, do not change: keys map to new partitions
+   * from now on, which is why Kafka warns that adding partitions breaks per-key order.
+   */
+  private async handleCreatePartitions(request: CreatePartitionsRequest): Promise<CreatePartitionsResponse> {
+    const results: CreatePartitionsResponse['results'] = [];
+    const seen = new Set<string>();
+    for (const topic of request.topics) {
+      const result = { name: topic.name, errorCode: 0, errorMessage: null as string | null };
+      results.push(result);
+      try {
+        if (seen.has(topic.name)) throw new KafkaProtocolError('INVALID_REQUEST', `Duplicate topic name ${topic.name} in the request`);
+        seen.add(topic.name);
+        await this.appendRecords((image) => {
+          const existing = image.topics.get(topic.name);
+          if (!existing) throw new KafkaProtocolError('UNKNOWN_TOPIC_OR_PARTITION', `The topic '${topic.name}' does not exist.`);
+          // Every group's coordinator is abs(hashCode) mod its partition count: more would move them all.
+          if (topic.name === CONSUMER_OFFSETS_TOPIC) throw new KafkaProtocolError('INVALID_REQUEST', `The partitions of ${CONSUMER_OFFSETS_TOPIC} cannot be changed: groups are mapped to them by offsets.topic.num.partitions`);
+          const current = existing.partitions.length;
+          if (!Number.isInteger(topic.count) || topic.count < current) throw new KafkaProtocolError('INVALID_PARTITIONS', `The topic ${topic.name} currently has ${current} partition(s); ${topic.count} would not be an increase.`);
+          if (topic.count === current) throw new KafkaProtocolError('INVALID_PARTITIONS', `Topic already has ${current} partition(s).`);
+          const added = topic.count - current;
+          const replicationFactor = existing.partitions[0]?.replicas.length ?? 1;
+          let assignment: number[][];
+          if (topic.assignments) {
+            if (topic.assignments.length !== added) throw new KafkaProtocolError('INVALID_REPLICA_ASSIGNMENT', `Attempted to add ${added} additional partition(s), but only ${topic.assignments.length} assignment(s) were specified.`);
+            assignment = validateReplicaAssignment(topic.assignments.map((a, i) => ({ partitionIndex: i, brokerIds: a.brokerIds })), new Set(image.brokers.keys()));
+            if (assignment[0].length !== replicationFactor) throw new KafkaProtocolError('INVALID_REPLICA_ASSIGNMENT', `The new partitions must have the topic's replication factor, ${replicationFactor}.`);
+          } else {
+            const live = image.liveBrokers();
+            if (replicationFactor > live.length) {
+              throw new KafkaProtocolError('INVALID_REPLICATION_FACTOR', `Unable to replicate the partition ${replicationFactor} time(s): The target replication factor of ${replicationFactor} cannot be reached because only ${live.length} broker(s) are registered.`);
+            }
+            assignment = placeReplicas(live, added, replicationFactor, Math.floor(this.ctx.random.next() * live.length), Math.floor(this.ctx.random.next() * live.length));
+          }
+          if (request.validateOnly) return [];
+          return assignment.map((replicas, i): MetadataRecord => {
+            const isr = replicas.filter((id) => image.brokers.get(id)?.fenced === false);
+            return { type: 'PartitionRecord', partitionId: current + i, topicId: existing.topicId, replicas, isr, leader: isr.length > 0 ? replicas.find((id) => isr.includes(id))! : -1, leaderEpoch: 0, partitionEpoch: 0 };
+          });
+        });
+      } catch (error) {
+        const { type, message } = asKafkaError(error);
+        result.errorCode = errorCode(type);
+        result.errorMessage = message;
+      }
+    }
+    return { results };
   }
 
   /**

@@ -66,6 +66,10 @@ export interface ListOffsetsResponse {
 export interface DeleteRecordsRequest { topics: { name: string; partitions: { partitionIndex: number; offset: number }[] }[]; timeoutMs: number }
 export interface DeleteRecordsResponse { topics: { name: string; partitions: { partitionIndex: number; lowWatermark: number; errorCode: number }[] }[] }
 
+/** CreatePartitions (KIP-195, kafka-topics.sh --alter --partitions): grows a topic to `count` partitions; `assignments` names each new one's replicas. */
+export interface CreatePartitionsRequest { topics: { name: string; count: number; assignments: { brokerIds: number[] }[] | null }[]; timeoutMs: number; validateOnly: boolean }
+export interface CreatePartitionsResponse { results: { name: string; errorCode: number; errorMessage: string | null }[] }
+
 export interface ConfigEntry { name: string; value: string }
 export interface CreatableTopic {
   name: string; numPartitions: number; replicationFactor: number;
@@ -250,6 +254,7 @@ export interface ApiMap {
   Metadata: [MetadataRequest, MetadataResponse];
   CreateTopics: [CreateTopicsRequest, CreateTopicsResponse];
   DeleteTopics: [DeleteTopicsRequest, DeleteTopicsResponse];
+  CreatePartitions: [CreatePartitionsRequest, CreatePartitionsResponse];
   DescribeConfigs: [DescribeConfigsRequest, DescribeConfigsResponse];
   IncrementalAlterConfigs: [IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse];
   FindCoordinator: [FindCoordinatorRequest, FindCoordinatorResponse];
