@@ -55,11 +55,28 @@ test('a topic config edited in place is applied (value and source change); a bad
   await expect(panel.locator('[data-config="session.timeout.ms"]')).toContainText('30000');
 });
 
+test('partitions are added to a topic (CreatePartitions); fewer than it has is refused with INVALID_PARTITIONS', async ({ page }) => {
+  await freshCluster(page, { running: true });
+  await createTopic(page, 'e2e-growing');
+  const form = page.getByRole('region', { name: 'Create topic' });
+  await form.getByRole('combobox', { name: 'Topic to add partitions to' }).selectOption('e2e-growing');
+  const count = form.getByRole('spinbutton', { name: 'Partitions in all' });
+  await count.fill('0');
+  await form.getByRole('button', { name: 'Add partitions' }).click();
+  await expect(form.getByRole('alert')).toContainText('INVALID_PARTITIONS');
+  await count.fill('3');
+  await form.getByRole('button', { name: 'Add partitions' }).click();
+  await expect(form.getByRole('status')).toContainText('e2e-growing now has 3 partitions');
+  await expect.poll(() => page.evaluate(() => window.playground.cluster.describe().topics.find((t) => t.name === 'e2e-growing')?.partitions.filter((p) => p.leader >= 0).length)).toBe(3);
+  const topics = page.getByRole('region', { name: 'Topics and replicas' });
+  await expect(topics.locator('tr[data-partition="e2e-growing-2"]')).toBeVisible();
+});
+
 test('a topic is deleted after a confirmation, and leaves the page', async ({ page }) => {
   await freshCluster(page, { running: true });
   await createTopic(page, 'e2e-doomed');
   const form = page.getByRole('region', { name: 'Create topic' });
-  await form.getByRole('combobox', { name: 'Topic' }).selectOption('e2e-doomed');
+  await form.getByRole('combobox', { name: 'Topic to delete' }).selectOption('e2e-doomed');
   await form.getByRole('button', { name: 'Delete topic…' }).click();
   const confirm = form.getByRole('alertdialog', { name: 'Delete topic e2e-doomed?' });
   await expect(confirm).toBeVisible();
@@ -67,7 +84,7 @@ test('a topic is deleted after a confirmation, and leaves the page', async ({ pa
   await confirm.getByRole('button', { name: 'Delete e2e-doomed' }).click();
   await expect(form.getByRole('status')).toContainText('Deleted topic e2e-doomed');
   await expect.poll(() => page.evaluate(() => window.playground.cluster.describe().topics.map((t) => t.name))).not.toContain('e2e-doomed');
-  await expect(form.getByRole('combobox', { name: 'Topic' }).locator('option', { hasText: 'e2e-doomed' })).toHaveCount(0);
+  await expect(form.getByRole('combobox', { name: 'Topic to delete' }).locator('option', { hasText: 'e2e-doomed' })).toHaveCount(0);
 });
 
 test('the help overlay opens with ? and closes with Escape; shortcuts stay off in fields; k then a number kills a broker', async ({ page }) => {

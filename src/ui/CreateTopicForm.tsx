@@ -64,8 +64,63 @@ export function CreateTopicForm() {
         {!running && <span className="muted small"> once the cluster is running</span>}
       </form>
       <ResultLine result={result} />
+      <AddPartitions />
       <DeleteTopic />
     </section>
+  );
+}
+
+/**
+ * kafka-topics.sh --alter --partitions: CreatePartitions to a broker, forwarded to the active
+ * controller, which writes a PartitionRecord for each new partition.
+ */
+function AddPartitions() {
+  const playground = usePlayground();
+  const running = usePlaygroundStatus().kind === 'running';
+  const admin = useMemo(() => adminOf(playground, 'playground-ui-admin'), [playground]);
+  const topics = useDerived((s) => [s.metadata], (s) => [...s.metadata.topics.values()].filter((t) => !t.name.startsWith('__'))
+    .sort((a, b) => a.name.localeCompare(b.name)).map((t) => ({ name: t.name, partitions: t.partitions.filter(Boolean).length })));
+  const [picked, setPicked] = useState('');
+  const topic = topics.find((t) => t.name === picked) ?? topics[0] ?? null;
+  const [count, setCount] = useState('');
+  const { busy, result, run } = useAction();
+  const total = count.trim() === '' ? (topic ? topic.partitions + 1 : 1) : Number(count);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (!topic) return;
+    const { name } = topic;
+    void run(async () => {
+      await (await admin()).createPartitions({ topicPartitions: [{ topic: name, count: total }] });
+      setCount('');
+      return {
+        ok: true,
+        text: `${name} now has ${total} partitions. Producers and consumers see them at their next metadata refresh (KafkaJS's metadataMaxAge, 300000 ms by default), and the group then rebalances. New keys may hash to the new partitions: a key's records before and after the change are no longer in one partition, in order.`,
+      };
+    });
+  };
+
+  return (
+    <div className="add-partitions">
+      <h3 id="add-partitions-title">Add partitions</h3>
+      <form onSubmit={submit} className="form" aria-labelledby="add-partitions-title" noValidate>
+        <div className="row">
+          <label>
+            <span>Topic</span>
+            <select aria-label="Topic to add partitions to" value={topic?.name ?? ''} onChange={(e) => { setPicked(e.target.value); setCount(''); }} disabled={topics.length === 0}>
+              {topics.length === 0 && <option value="">no topics</option>}
+              {topics.map((t) => <option key={t.name} value={t.name}>{t.name} ({t.partitions})</option>)}
+            </select>
+          </label>
+          <label>
+            <span>Partitions in all</span>
+            <input type="number" value={count} placeholder={String(total)} onChange={(e) => setCount(e.target.value)} aria-label="Partitions in all" />
+          </label>
+          <button type="submit" disabled={!topic || !running || busy}>{busy ? 'Adding…' : 'Add partitions'}</button>
+        </div>
+      </form>
+      <ResultLine result={result} />
+    </div>
   );
 }
 
@@ -112,7 +167,7 @@ function DeleteTopic() {
         <div className="row">
           <label>
             <span>Topic</span>
-            <select value={topic?.name ?? ''} onChange={(e) => { setPicked(e.target.value); setConfirming(false); }} disabled={topics.length === 0 || confirming}>
+            <select aria-label="Topic to delete" value={topic?.name ?? ''} onChange={(e) => { setPicked(e.target.value); setConfirming(false); }} disabled={topics.length === 0 || confirming}>
               {topics.length === 0 && <option value="">no topics</option>}
               {topics.map((t) => <option key={t.name} value={t.name}>{t.name}</option>)}
             </select>

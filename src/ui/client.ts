@@ -14,6 +14,7 @@ export interface UiAdmin {
   }): Promise<unknown>;
   deleteTopics(options: { topics: string[] }): Promise<unknown>;
   deleteTopicRecords(options: { topic: string; partitions: { partition: number; offset: string }[] }): Promise<unknown>;
+  createPartitions(options: { topicPartitions: { topic: string; count: number }[] }): Promise<unknown>;
 }
 
 export interface UiProducer {
