@@ -21,7 +21,7 @@ import { decodeRecords, readBatchHeader, scanBatches, setLogAppendTime } from '.
 import { GroupCoordinator, partitionForGroup } from '../group/groupCoordinator';
 import { uuid } from '../common/uuid';
 import { validateTopicName } from '../controller/topicValidation';
-import { Partition, type AlterPartitionResult, type PartitionContext } from './partition';
+import { Partition, deletePartitionCheckpoints, type AlterPartitionResult, type PartitionContext } from './partition';
 import { ReplicaFetcherManager } from './replicaFetcher';
 import { ProducerIdManager } from './producerIdManager';
 
@@ -369,6 +369,9 @@ export class BrokerServer {
           replica = undefined;
         }
         if (!replica) {
+          // No stored batch, but checkpoints of a topic of the same name deleted while we were away: not this topic's.
+          const storedId = await this.ctx.metaStore.get<string>(`partition.metadata/${name}`);
+          if (storedId !== undefined && storedId !== topic.topicId) await deletePartitionCheckpoints(this.ctx.metaStore, name);
           replica = await Partition.open(UnifiedLog.empty(topic.name, registration.partition, this.ctx.logStore, this.logConfig(topic.name)), this.partitionContext);
           this.partitions.set(name, replica);
         }

@@ -32,6 +32,12 @@ const epochCheckpointKey = (name: string): string => `leader-epoch-checkpoint/${
 /** Kafka's log-start-offset-checkpoint: the log start may lie inside the first stored batch, or past an emptied log. */
 const logStartCheckpointKey = (name: string): string => `log-start-offset-checkpoint/${name}`;
 
+/** Forgets a partition's checkpoints (its replica was deleted, or its topic re-created under the same name). */
+export async function deletePartitionCheckpoints(metaStore: MetaStore, name: string): Promise<void> {
+  await metaStore.delete(epochCheckpointKey(name));
+  await metaStore.delete(logStartCheckpointKey(name));
+}
+
 /**
  * One replica of a partition on this broker, as Kafka's Partition: its log, whether it leads,
  * the leader epoch and its cache, the ISR, and the high watermark: the offset below which every
@@ -92,6 +98,7 @@ export class Partition {
         }
         if (assigned) void partition.checkpointEpochs();
       },
+      logStartMoving: (offset) => partition.checkpointLogStart(offset),
       truncated: (removedRecords, emptied) => {
         if (emptied ? epochs.clear() : epochs.truncateFromEnd(log.logEndOffset)) void partition.checkpointEpochs();
         if (removedRecords) partition.rebuildProducerState();
@@ -175,17 +182,19 @@ export class Partition {
     return this.role === 'leader' && this._highWatermark < this.leaderEpochStartOffset;
   }
 
+  /** The replica is deleted: its checkpoints go, and none is written again. */
   deleteCheckpoint(): Promise<void> {
-    return this.checkpoints.run(async () => {
-      await this.ctx.metaStore.delete(epochCheckpointKey(this.name));
-      await this.ctx.metaStore.delete(logStartCheckpointKey(this.name));
-    });
+    this.deleted = true;
+    return this.checkpoints.run(() => deletePartitionCheckpoints(this.ctx.metaStore, this.name));
   }
 
+  private deleted = false;
+
   private readonly checkpoints = new SerialQueue();
-  private checkpointLogStart(): Promise<void> {
-    const offset = this.log.logStartOffset;
-    return this.checkpoints.run(() => this.ctx.metaStore.put(logStartCheckpointKey(this.name), offset));
+  private checkpointLogStart(offset: number): Promise<void> {
+    return this.checkpoints.run(async () => {
+      if (!this.deleted) await this.ctx.metaStore.put(logStartCheckpointKey(this.name), offset);
+    });
   }
 
   /** Writes the epoch cache as it is now; writes are serialized so an older one never lands last. */
@@ -286,8 +295,6 @@ export class Partition {
     const from = this.log.logEndOffset;
     await this.log.truncateFullyAndStartAt(leaderLogStartOffset, () => this.assertFollowing(leaderEpoch));
     this._highWatermark = leaderLogStartOffset;
-    // The store is empty now: only the checkpoint keeps the log end across a restart.
-    await this.checkpointLogStart();
     this.ctx.events({
       type: 'log-truncated', time: this.ctx.clock.now(), node: this.ctx.node, topic: this.topic, partition: this.partition, from, to: leaderLogStartOffset,
       reason: `its log ended at ${from}, before the leader's log start offset ${leaderLogStartOffset} (retention deleted the rest): it starts over there`,
@@ -309,13 +316,10 @@ export class Partition {
    * on each fetch), never past its own high watermark, deleting the whole batches below it.
    */
   async followLeaderLogStart(leaderLogStartOffset: number, leaderEpoch: number): Promise<void> {
-    if (this.role !== 'follower' || this.leaderEpoch !== leaderEpoch) return;
     const to = Math.min(leaderLogStartOffset, this._highWatermark);
-    const from = this.log.logStartOffset;
-    if (to <= from) return;
-    const bytes = this.log.sizeInBytes;
-    await this.log.deleteBefore(to);
-    this.reportLogStart(from, 0, bytes - this.log.sizeInBytes, `the leader's log start offset ${leaderLogStartOffset}`);
+    if (this.role !== 'follower' || this.leaderEpoch !== leaderEpoch || to <= this.log.logStartOffset) return;
+    const moved = await this.log.deleteBefore(to, () => this.assertFollowing(leaderEpoch));
+    if (moved) this.reportLogStart(moved.from, 0, moved.bytes, `the leader's log start offset ${leaderLogStartOffset}`);
   }
 
   /**
@@ -329,16 +333,13 @@ export class Partition {
     if (target < 0 || target > this._highWatermark) {
       throw new KafkaProtocolError('OFFSET_OUT_OF_RANGE', `cannot move the log start offset of ${this.name} to ${offset}: it is past the high watermark ${this._highWatermark}`);
     }
-    const from = this.log.logStartOffset;
-    if (target <= from) return from;
-    const bytes = this.log.sizeInBytes;
-    await this.log.deleteBefore(target);
-    this.reportLogStart(from, 0, bytes - this.log.sizeInBytes, 'DeleteRecords');
+    // Leadership is checked again at the write's turn: it may have moved meanwhile.
+    const moved = await this.log.deleteBefore(target, () => this.assertLeader());
+    if (moved) this.reportLogStart(moved.from, 0, moved.bytes, 'DeleteRecords');
     return this.log.logStartOffset;
   }
 
   private reportLogStart(from: number, segments: number, bytes: number, reason: string): void {
-    void this.checkpointLogStart();
     this.ctx.events({
       type: 'log-start-moved', time: this.ctx.clock.now(), node: this.ctx.node, topic: this.topic, partition: this.partition,
       from, to: this.log.logStartOffset, segments, bytes, reason,

@@ -12,6 +12,11 @@ const TOPIC = 'orders';
 describe('admin.deleteTopicRecords', () => {
   it('moves the log start offset on every replica, durably; consumers start there; bad offsets change nothing', async () => {
     const { cluster, scheduler, kafka, admin } = await clusterWithTopic({ seed: 31, topic: TOPIC, partitions: 2, clientId: 'ops' });
+    // One follower of partition 0 is down while the records are written and deleted.
+    const image = () => cluster.controller().image.topics.get(TOPIC)!.partitions[0]!;
+    const away = image().replicas.find((b) => b !== image().leader)!;
+    cluster.killBroker(away);
+    await scheduler.runFor(5000);
     const producer = kafka.producer();
     await scheduler.await(producer.connect());
     // One send: one batch per partition, so offset 7 lies inside a batch.
@@ -30,6 +35,11 @@ describe('admin.deleteTopicRecords', () => {
     // Below the log start: no effect.
     await scheduler.await(admin.deleteTopicRecords({ topic: TOPIC, partitions: [{ partition: 0, offset: '3' }] }));
     expect(await low()).toEqual([7, 0]);
+
+    // The follower that was down fetches below the leader's log start: it starts over at 7, inside the batch, and rejoins the ISR.
+    await cluster.startBroker(away);
+    await scheduler.runFor(10_000);
+    expect(image().isr).toContain(away);
 
     // Followers follow on their next fetch; every broker restarting keeps it (the log start checkpoint).
     await scheduler.runFor(3000);

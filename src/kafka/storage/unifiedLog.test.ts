@@ -142,6 +142,22 @@ describe('UnifiedLog', () => {
     expect(log.logStartOffset).toBe(log.segments[0].baseOffset);
   });
 
+  it('an empty log starting inside a leader\'s batch takes that batch; truncation below the log start empties it; time lookups stay above the log start', async () => {
+    const leader = UnifiedLog.empty('t', 0, new MemoryLogStore());
+    await leader.appendAsLeader(await batchOf(['a', 'b', 'c', 'd'], 1000), 0);
+    await leader.appendAsLeader(await batchOf(['e'], 2000), 0);
+    await leader.deleteBefore(2);
+    expect([leader.logStartOffset, leader.offsetForTimestamp(0)]).toEqual([2, 2]);
+    const follower = UnifiedLog.empty('t', 0, new MemoryLogStore());
+    await follower.truncateFullyAndStartAt(2);
+    await follower.appendAsFollower(leader.read(2, leader.logEndOffset, 1 << 20).bytes, () => undefined);
+    expect([follower.logStartOffset, follower.logEndOffset]).toEqual([2, 5]);
+    // Not empty any more: a batch that does not continue the log is still refused.
+    await expect(follower.appendAsFollower(leader.read(2, 4, 1 << 20).bytes.slice(), () => undefined)).resolves.toBeNull();
+    await follower.truncateTo(1);
+    expect([follower.logStartOffset, follower.logEndOffset, follower.sizeInBytes]).toEqual([1, 1, 0]);
+  });
+
   it('empties the log and starts it at a later offset, and appends continue from there', async () => {
     const store = new MemoryLogStore();
     const log = UnifiedLog.empty('t', 0, store);

@@ -52,7 +52,12 @@ export class UnifiedLog {
    * State derived from the batches (an idempotent producer's sequences) is updated inside the
    * write queue, so the next append's checks always see the previous append.
    */
-  listener: { appended(batches: readonly LogBatch[]): void; truncated(removedRecords: boolean, emptied?: boolean): void } | null = null;
+  listener: {
+    appended(batches: readonly LogBatch[]): void;
+    truncated(removedRecords: boolean, emptied?: boolean): void;
+    /** The log start offset is about to move to `offset`: made durable before any record goes (Kafka's log-start-offset-checkpoint). */
+    logStartMoving?(offset: number): Promise<void>;
+  } | null = null;
 
   private readonly config: () => LogConfig;
 
@@ -154,7 +159,9 @@ export class UnifiedLog {
       let next = this._logEndOffset;
       for (const { at, header } of scan.batches) {
         if (header.lastOffset < next) continue; // already have it
-        if (header.baseOffset !== next) throw new KafkaProtocolError('OFFSET_OUT_OF_RANGE', `fetched batch at ${header.baseOffset} does not continue ${this.name} at ${next}`);
+        // An empty log whose start lies inside the leader's batch (DeleteRecords mid-batch) takes that batch whole.
+        const startsInside = this.segments.length === 0 && batches.length === 0 && header.baseOffset < next;
+        if (header.baseOffset !== next && !startsInside) throw new KafkaProtocolError('OFFSET_OUT_OF_RANGE', `fetched batch at ${header.baseOffset} does not continue ${this.name} at ${next}`);
         const bytes = records.slice(at, at + header.sizeInBytes);
         if (!verifyBatchCrc(bytes)) throw new KafkaProtocolError('CORRUPT_MESSAGE', `CRC-32C mismatch in fetched batch at ${header.baseOffset}`);
         batches.push({ baseOffset: header.baseOffset, lastOffset: header.lastOffset, bytes, header });
@@ -197,7 +204,7 @@ export class UnifiedLog {
   /** The first offset whose batch's max timestamp is >= timestamp (ListOffsets by time), or null. */
   offsetForTimestamp(timestamp: number): number | null {
     for (const batch of this.batchesFrom(this._logStartOffset)) {
-      if (batch.header.maxTimestamp >= timestamp) return batch.baseOffset;
+      if (batch.header.maxTimestamp >= timestamp) return Math.max(batch.baseOffset, this._logStartOffset);
     }
     return null;
   }
@@ -212,6 +219,11 @@ export class UnifiedLog {
       // Nothing to cut, but an epoch that began at the log end without records may still go (as Kafka's truncateTo).
       if (offset >= this._logEndOffset) {
         this.listener?.truncated(false);
+        return;
+      }
+      // Below the log start (an unclean leader with a shorter log): empty, and start over there, as Kafka does.
+      if (offset < this._logStartOffset) {
+        await this.emptyAndStartAt(offset);
         return;
       }
       const cut = [...this.batchesFrom(offset)][0]?.baseOffset ?? offset;
@@ -229,10 +241,14 @@ export class UnifiedLog {
    * Drops whole batches that end before `offset` (a snapshot covers them) and moves the log
    * start offset there. Readers below it get OFFSET_OUT_OF_RANGE.
    */
-  deleteBefore(offset: number): Promise<void> {
+  deleteBefore(offset: number, guard?: () => void): Promise<{ from: number; bytes: number } | null> {
     return this.queue.run(async () => {
-      if (offset <= this._logStartOffset) return;
+      guard?.();
+      if (offset <= this._logStartOffset) return null;
+      const from = this._logStartOffset;
+      const size = this.sizeInBytes;
       const firstKept = [...this.batchesFrom(offset)][0]?.baseOffset ?? this._logEndOffset;
+      await this.listener?.logStartMoving?.(offset);
       await this.store.deleteBefore(this.name, firstKept);
       for (const segment of this.segments) segment.batches = segment.batches.filter((b) => b.baseOffset >= firstKept);
       while (this.segments.length > 0 && this.segments[0].batches.length === 0) this.segments.shift();
@@ -240,6 +256,7 @@ export class UnifiedLog {
       // Past the log end (a checkpoint of a log that was emptied to start there): an empty log at `offset`.
       if (this._logEndOffset < offset) this._logEndOffset = offset;
       this._logStartOffset = offset;
+      return { from, bytes: size - this.sizeInBytes };
     });
   }
 
@@ -273,6 +290,7 @@ export class UnifiedLog {
       if (count === 0) return null;
       const from = this._logStartOffset;
       const to = this.segments[count].baseOffset;
+      await this.listener?.logStartMoving?.(Math.max(from, to));
       await this.store.deleteBefore(this.name, to);
       this.segments.splice(0, count);
       this._logStartOffset = Math.max(from, to);
@@ -288,12 +306,18 @@ export class UnifiedLog {
   truncateFullyAndStartAt(offset: number, guard?: () => void): Promise<void> {
     return this.queue.run(async () => {
       guard?.();
-      await this.store.deletePartition(this.name);
-      this.segments.length = 0;
-      this._logStartOffset = offset;
-      this._logEndOffset = offset;
-      this.listener?.truncated(true, true);
+      await this.emptyAndStartAt(offset);
     });
+  }
+
+  /** In the write queue: the log start is durable first, then the store is emptied. */
+  private async emptyAndStartAt(offset: number): Promise<void> {
+    await this.listener?.logStartMoving?.(offset);
+    await this.store.deletePartition(this.name);
+    this.segments.length = 0;
+    this._logStartOffset = offset;
+    this._logEndOffset = offset;
+    this.listener?.truncated(true, true);
   }
 
   /** Deletes the partition's stored data entirely (topic deletion). */
