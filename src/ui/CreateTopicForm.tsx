@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { ResultLine, useAction } from './action';
 import { adminOf } from './client';
-import { useDerived, usePlayground, usePlaygroundStatus } from './context';
+import { useCluster, usePlayground, usePlaygroundStatus } from './context';
+import { useTopicChoice } from './TopicSelect';
 import { describeError } from './format';
 import './configs.css';
 
@@ -70,6 +71,13 @@ export function CreateTopicForm() {
   );
 }
 
+/** The form's topic (see useTopicChoice) with its partition count. */
+function useTopicWithPartitions() {
+  const { topics, topic, choose } = useTopicChoice();
+  const partitions = useCluster((s) => s.metadata.topics.get(topic)?.partitions.filter(Boolean).length ?? 0);
+  return { topics, topic: topic ? { name: topic, partitions } : null, choose };
+}
+
 /**
  * kafka-topics.sh --alter --partitions: CreatePartitions to a broker, forwarded to the active
  * controller, which writes a PartitionRecord for each new partition.
@@ -78,10 +86,7 @@ function AddPartitions() {
   const playground = usePlayground();
   const running = usePlaygroundStatus().kind === 'running';
   const admin = useMemo(() => adminOf(playground, 'playground-ui-admin'), [playground]);
-  const topics = useDerived((s) => [s.metadata], (s) => [...s.metadata.topics.values()].filter((t) => !t.name.startsWith('__'))
-    .sort((a, b) => a.name.localeCompare(b.name)).map((t) => ({ name: t.name, partitions: t.partitions.filter(Boolean).length })));
-  const [picked, setPicked] = useState('');
-  const topic = topics.find((t) => t.name === picked) ?? topics[0] ?? null;
+  const { topics, topic, choose } = useTopicWithPartitions();
   const [count, setCount] = useState('');
   const { busy, result, run } = useAction();
   const total = count.trim() === '' ? (topic ? topic.partitions + 1 : 1) : Number(count);
@@ -95,7 +100,7 @@ function AddPartitions() {
       setCount('');
       return {
         ok: true,
-        text: `${name} now has ${total} partitions. Producers and consumers see them at their next metadata refresh (KafkaJS's metadataMaxAge, 300000 ms by default), and the group then rebalances. New keys may hash to the new partitions: a key's records before and after the change are no longer in one partition, in order.`,
+        text: `${name} now has ${total} partitions. Producers and consumers see them at their next metadata refresh (KafkaJS's metadataMaxAge, 300000 ms by default); a group reading the topic then rebalances. Keys now hash over ${total} partitions: many keys go to another partition from now on, so a key's records before and after the change are no longer in one partition, in order.`,
       };
     });
   };
@@ -107,9 +112,9 @@ function AddPartitions() {
         <div className="row">
           <label>
             <span>Topic</span>
-            <select aria-label="Topic to add partitions to" value={topic?.name ?? ''} onChange={(e) => { setPicked(e.target.value); setCount(''); }} disabled={topics.length === 0}>
+            <select aria-label="Topic to add partitions to" value={topic?.name ?? ''} onChange={(e) => { choose(e.target.value); setCount(''); }} disabled={topics.length === 0}>
               {topics.length === 0 && <option value="">no topics</option>}
-              {topics.map((t) => <option key={t.name} value={t.name}>{t.name} ({t.partitions})</option>)}
+              {topics.map((t) => <option key={t} value={t}>{t}</option>)}
             </select>
           </label>
           <label>
@@ -133,10 +138,7 @@ function DeleteTopic() {
   const playground = usePlayground();
   const running = usePlaygroundStatus().kind === 'running';
   const admin = useMemo(() => adminOf(playground, 'playground-ui-admin'), [playground]);
-  const topics = useDerived((s) => [s.metadata], (s) => [...s.metadata.topics.values()].filter((t) => !t.name.startsWith('__'))
-    .sort((a, b) => a.name.localeCompare(b.name)).map((t) => ({ name: t.name, partitions: t.partitions.filter(Boolean).length })));
-  const [picked, setPicked] = useState('');
-  const topic = topics.find((t) => t.name === picked) ?? topics[0] ?? null;
+  const { topics, topic, choose } = useTopicWithPartitions();
   const [confirming, setConfirming] = useState(false);
   const { busy, result, setResult, run } = useAction();
   const cancelRef = useRef<HTMLButtonElement>(null);
@@ -167,9 +169,9 @@ function DeleteTopic() {
         <div className="row">
           <label>
             <span>Topic</span>
-            <select aria-label="Topic to delete" value={topic?.name ?? ''} onChange={(e) => { setPicked(e.target.value); setConfirming(false); }} disabled={topics.length === 0 || confirming}>
+            <select aria-label="Topic to delete" value={topic?.name ?? ''} onChange={(e) => { choose(e.target.value); setConfirming(false); }} disabled={topics.length === 0 || confirming}>
               {topics.length === 0 && <option value="">no topics</option>}
-              {topics.map((t) => <option key={t.name} value={t.name}>{t.name}</option>)}
+              {topics.map((t) => <option key={t} value={t}>{t}</option>)}
             </select>
           </label>
           <button ref={openerRef} type="button" className="kill" disabled={!topic || !running || confirming || busy} onClick={() => { setResult(null); setConfirming(true); }}>

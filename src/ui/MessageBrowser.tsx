@@ -306,8 +306,10 @@ export function MessageBrowser() {
     }
     const { name } = topic;
     const index = partition.partition;
+    const start = logStart;
     void deletion.run(async () => {
       await (await admin()).deleteTopicRecords({ topic: name, partitions: [{ partition: index, offset: String(offset) }] });
+      if (offset !== -1 && offset <= start) return { ok: true, text: `Nothing deleted: the log start offset of ${name}-${index} is already ${start}.` };
       return { ok: true, text: `Deleted the records of ${name}-${index} below ${offset === -1 ? 'the high watermark' : `offset ${offset}`}: the log start offset moved there (DeleteRecords).` };
     // KafkaJSDeleteTopicRecordsError carries each partition's own error.
     }, (error) => ({ ok: false, ...describeError((error as { partitions?: { error: unknown }[] }).partitions?.[0]?.error ?? error) }));
@@ -350,9 +352,9 @@ export function MessageBrowser() {
                 </label>
                 <button type="submit">Seek</button>
               </form>
-              <form className="mb-seek" onSubmit={deleteRecords} noValidate title="kafka-delete-records.sh: DeleteRecords moves the partition's log start offset up to this offset (-1: the high watermark), on the leader and then its followers">
+              <form className="mb-seek" onSubmit={deleteRecords} noValidate>
                 <label>Delete records below{' '}
-                  <input aria-label="Delete records below offset" type="number" inputMode="numeric" min={-1} value={deleteText} onChange={(e) => setDeleteText(e.target.value)} size={8} />
+                  <input aria-label="Delete records below offset" aria-describedby="mb-delete-help" type="number" inputMode="numeric" min={-1} value={deleteText} onChange={(e) => setDeleteText(e.target.value)} size={8} />
                 </label>
                 <button type="submit" disabled={deletion.busy}>{deletion.busy ? 'Deleting…' : 'Delete records'}</button>
               </form>
@@ -369,6 +371,9 @@ export function MessageBrowser() {
               {pages?.lastError && <span className="bad"> · {pages.lastError}</span>}
             </div>
             {seekError && <p className="bad small" role="alert">{seekError}</p>}
+            <p id="mb-delete-help" className="small muted">
+              Delete records is <code>kafka-delete-records.sh</code>: DeleteRecords moves the log start offset up to that offset (-1: the high watermark) on the leader, then on its followers. It cannot be undone.
+            </p>
             <ResultLine result={deletion.result} />
             <div className="mb-table" role="table" aria-label={`Records of ${topic.name}-${partition.partition}`} aria-rowcount={count + 1}>
               <div className="mb-row mb-header" role="row" aria-rowindex={1}>

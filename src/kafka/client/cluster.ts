@@ -191,7 +191,10 @@ export class Cluster {
    */
   async refreshMetadataIfNecessary(maxAgeMs: number): Promise<void> {
     if (this.clock.now() - this.refreshedAt < maxAgeMs) return;
-    await this.refreshMetadata().catch(() => undefined);
+    await this.refreshMetadata().catch(() => {
+      // Failed: try again after the retry policy's first backoff, not at every call.
+      this.refreshedAt = this.clock.now() - maxAgeMs + this.policy.initialRetryTime;
+    });
   }
 
   /** The cached partitions of a topic, ordered by index (empty when unknown). */

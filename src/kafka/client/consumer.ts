@@ -656,6 +656,10 @@ export class Consumer {
     this.pendingSeeks.clear();
     this.assignment = assigned;
     this.assignmentGeneration = generation.generationId;
+    // Only the group's leader refreshed metadata to assign: a member assigned partitions it does not know refreshes first (as KafkaJS).
+    if (assigned.some(({ topic, partitions }) => partitions.some((p) => p >= this.cluster.partitions(topic).length))) {
+      await this.cluster.refreshMetadata().catch(() => undefined);
+    }
     this.partitionCounts = new Map(topics.map((topic) => [topic, this.cluster.partitions(topic).length]));
     this.lastHeartbeatAt = this.clock.now();
     this.rebalancing = false;
@@ -678,6 +682,7 @@ export class Consumer {
   private async checkPartitionCounts(): Promise<void> {
     if (this.rebalancing || this.rejoin || this.partitionCounts.size === 0) return;
     await this.cluster.refreshMetadataIfNecessary(this.config.metadataMaxAge ?? 300_000);
+    if (this.rebalancing || this.rejoin) return;
     for (const [topic, count] of this.partitionCounts) {
       const now = this.cluster.partitions(topic).length;
       if (now > 0 && now !== count) {

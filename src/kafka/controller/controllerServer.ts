@@ -596,23 +596,13 @@ export class ControllerServer {
         let topicId = '';
         await this.appendRecords((image) => {
           if (image.topics.has(topic.name)) throw new KafkaProtocolError('TOPIC_ALREADY_EXISTS', `Topic '${topic.name}' already exists.`);
-          const live = image.liveBrokers().map((b) => b.id);
-          if (!manual && replicationFactor > live.length) {
-            throw new KafkaProtocolError('INVALID_REPLICATION_FACTOR', `Unable to replicate the partition ${replicationFactor} time(s): The target replication factor of ${replicationFactor} cannot be reached because only ${live.length} broker(s) are registered.`);
-          }
-          const assignment = manual
-            ? validateReplicaAssignment(manual, new Set(image.brokers.keys()))
-            : placeReplicas(image.liveBrokers(), numPartitions, replicationFactor, Math.floor(this.ctx.random.next() * live.length), Math.floor(this.ctx.random.next() * live.length));
+          const assignment = manual ? validateReplicaAssignment(manual, new Set(image.brokers.keys())) : this.placeNewPartitions(image, numPartitions, replicationFactor);
           if (request.validateOnly) return [];
           topicId = uuid(this.ctx.random);
           return [
             { type: 'TopicRecord', name: topic.name, topicId },
             ...Object.entries(configs).map(([name, value]): MetadataRecord => ({ type: 'ConfigRecord', resourceType: 'TOPIC', resourceName: topic.name, name, value })),
-            ...assignment.map((replicas, partitionId): MetadataRecord => {
-              // Every live replica starts in sync: all of them hold the same empty log.
-              const isr = replicas.filter((id) => image.brokers.get(id)?.fenced === false);
-              return { type: 'PartitionRecord', partitionId, topicId, replicas, isr, leader: isr.length > 0 ? replicas.find((id) => isr.includes(id))! : -1, leaderEpoch: 0, partitionEpoch: 0 };
-            }),
+            ...newPartitionRecords(image, topicId, 0, assignment),
           ];
         });
         Object.assign(result, { topicId, numPartitions, replicationFactor });
@@ -623,6 +613,15 @@ export class ControllerServer {
       }
     }
     return { topics: results };
+  }
+
+  /** Replicas for new partitions on the live brokers, as kafka-topics.sh places them; the replication factor must fit. */
+  private placeNewPartitions(image: MetadataImage, count: number, replicationFactor: number): number[][] {
+    const live = image.liveBrokers();
+    if (replicationFactor > live.length) {
+      throw new KafkaProtocolError('INVALID_REPLICATION_FACTOR', `Unable to replicate the partition ${replicationFactor} time(s): The target replication factor of ${replicationFactor} cannot be reached because only ${live.length} broker(s) are registered.`);
+    }
+    return placeReplicas(live, count, replicationFactor, Math.floor(this.ctx.random.next() * live.length), Math.floor(this.ctx.random.next() * live.length));
   }
 
   /**
@@ -655,18 +654,12 @@ export class ControllerServer {
             if (topic.assignments.length !== added) throw new KafkaProtocolError('INVALID_REPLICA_ASSIGNMENT', `Attempted to add ${added} additional partition(s), but only ${topic.assignments.length} assignment(s) were specified.`);
             assignment = validateReplicaAssignment(topic.assignments.map((a, i) => ({ partitionIndex: i, brokerIds: a.brokerIds })), new Set(image.brokers.keys()));
             if (assignment[0].length !== replicationFactor) throw new KafkaProtocolError('INVALID_REPLICA_ASSIGNMENT', `The new partitions must have the topic's replication factor, ${replicationFactor}.`);
+            const offline = assignment.findIndex((replicas) => replicas.every((id) => image.brokers.get(id)?.fenced !== false));
+            if (offline >= 0) throw new KafkaProtocolError('INVALID_REPLICA_ASSIGNMENT', `All brokers specified in the manual partition assignment for partition ${current + offline} are fenced or in controlled shutdown.`);
           } else {
-            const live = image.liveBrokers();
-            if (replicationFactor > live.length) {
-              throw new KafkaProtocolError('INVALID_REPLICATION_FACTOR', `Unable to replicate the partition ${replicationFactor} time(s): The target replication factor of ${replicationFactor} cannot be reached because only ${live.length} broker(s) are registered.`);
-            }
-            assignment = placeReplicas(live, added, replicationFactor, Math.floor(this.ctx.random.next() * live.length), Math.floor(this.ctx.random.next() * live.length));
+            assignment = this.placeNewPartitions(image, added, replicationFactor);
           }
-          if (request.validateOnly) return [];
-          return assignment.map((replicas, i): MetadataRecord => {
-            const isr = replicas.filter((id) => image.brokers.get(id)?.fenced === false);
-            return { type: 'PartitionRecord', partitionId: current + i, topicId: existing.topicId, replicas, isr, leader: isr.length > 0 ? replicas.find((id) => isr.includes(id))! : -1, leaderEpoch: 0, partitionEpoch: 0 };
-          });
+          return request.validateOnly ? [] : newPartitionRecords(image, existing.topicId, current, assignment);
         });
       } catch (error) {
         const { type, message } = asKafkaError(error);
@@ -721,6 +714,14 @@ export class ControllerServer {
     }
     return { responses };
   }
+}
+
+/** PartitionRecords for new partitions numbered from `firstId`: every live replica starts in sync, as all hold the same empty log. */
+function newPartitionRecords(image: MetadataImage, topicId: string, firstId: number, assignment: number[][]): MetadataRecord[] {
+  return assignment.map((replicas, i) => {
+    const isr = replicas.filter((id) => image.brokers.get(id)?.fenced === false);
+    return { type: 'PartitionRecord', partitionId: firstId + i, topicId, replicas, isr, leader: isr.length > 0 ? replicas.find((id) => isr.includes(id))! : -1, leaderEpoch: 0, partitionEpoch: 0 };
+  });
 }
 
 function* partitionsOf(image: MetadataImage): Iterable<{ topic: TopicImage; partition: PartitionRegistration }> {

@@ -1,5 +1,5 @@
-import { emptyGroup, ensureConsumers, ensureTopic, produce, setTopicConfigs } from '../actions';
-import { leaderAppends, partitionOf, topicReady } from '../conditions';
+import { emptyGroup, ensureConsumers, ensureTopic, produce, setTopicConfigs, withTutorialAdmin } from '../actions';
+import { leaderAppends, partitionOf, processedFrom, topicOf, topicReady } from '../conditions';
 import type { ClusterDescription } from '../../store/selectors';
 import type { Tutorial } from '../types';
 
@@ -27,10 +27,17 @@ export const retentionTutorial: Tutorial = {
       text: `On disk a partition's log is a row of segment files. Appends go to the last one, the active segment; once it reaches segment.bytes it is closed and a new one starts (it rolls).\n\nKafka's segment.bytes is 1 GiB. Create ${TOPIC} with segment.bytes=${SEGMENT_BYTES}, so segments roll after a few records.`,
       action: {
         kind: 'create', label: `Create topic ${TOPIC} with segment.bytes=${SEGMENT_BYTES}`,
-        run: (api, tools) => ensureTopic(api, tools, { topic: TOPIC, partitions: 1, configs: { 'min.insync.replicas': '2', 'segment.bytes': String(SEGMENT_BYTES) } }),
+        run: async (api, tools) => {
+          await ensureTopic(api, tools, { topic: TOPIC, partitions: 1, configs: { 'min.insync.replicas': '2', 'segment.bytes': String(SEGMENT_BYTES) } });
+          // A second walk (or a topic made by hand) starts from the same configs: small segments, no retention set.
+          await setTopicConfigs(api, TOPIC, { 'segment.bytes': String(SEGMENT_BYTES), 'retention.bytes': null, 'retention.ms': null });
+        },
       },
-      waitingFor: `topic ${TOPIC}, its partition 0 led by a broker`,
-      done: ({ cluster }) => topicReady(cluster, TOPIC, 1),
+      waitingFor: `topic ${TOPIC} with segment.bytes=${SEGMENT_BYTES}, its partition 0 led by a broker`,
+      done: ({ cluster }) => {
+        const configs = topicOf(cluster, TOPIC)?.configs ?? {};
+        return topicReady(cluster, TOPIC, 1) && configs['segment.bytes'] === String(SEGMENT_BYTES) && !configs['retention.bytes'] && !configs['retention.ms'];
+      },
     },
     {
       id: 'fill',
@@ -56,10 +63,11 @@ export const retentionTutorial: Tutorial = {
         kind: 'setting', label: `Set retention.bytes=${RETENTION_BYTES} on ${TOPIC}`,
         run: (api) => setTopicConfigs(api, TOPIC, { 'retention.bytes': String(RETENTION_BYTES) }),
       },
-      waitingFor: `the log start offset of ${TOPIC}-0 above 0 on every replica`,
-      done: ({ cluster }) => {
-        const start = logStart(cluster);
-        return start.leader > 0 && start.everywhere;
+      waitingFor: `retention.bytes=${RETENTION_BYTES} on ${TOPIC}, and its log start offset moved up on every replica`,
+      done: ({ cluster, start }) => {
+        const before = logStart(start).leader;
+        const now = logStart(cluster);
+        return topicOf(cluster, TOPIC)?.configs['retention.bytes'] === String(RETENTION_BYTES) && now.leader > before && now.everywhere;
       },
     },
     {
@@ -70,13 +78,15 @@ export const retentionTutorial: Tutorial = {
         kind: 'consume', label: `Start a consumer in group ${READER}, from the beginning`,
         run: async (api, tools) => {
           await emptyGroup(api, tools, READER);
+          // No committed offset (a second walk left one): fromBeginning decides where it starts.
+          await withTutorialAdmin(api, (admin) => admin.deleteGroups([READER])).catch(() => undefined);
           await ensureConsumers(api, { groupId: READER, topics: [TOPIC], fromBeginning: true, autoCommitInterval: 1000 }, 1);
         },
       },
       waitingFor: `a consumer in ${READER} to read ${TOPIC}-0 from its log start offset`,
       done: ({ cluster, events }) => {
         const start = logStart(cluster).leader;
-        return start > 0 && events.some((e) => e.type === 'consumer-processed' && e.groupId === READER && e.topic === TOPIC && e.firstOffset === start);
+        return start > 0 && events.some(processedFrom(READER, TOPIC, 0, start));
       },
     },
     {
