@@ -187,12 +187,12 @@ export class Cluster {
   /**
    * KafkaJS's refreshMetadataIfNecessary: refreshes the target topics once `maxAgeMs`
    * (metadataMaxAge, metadata.max.age.ms) has passed since they were. This is how clients learn
-   * of partitions added to a topic. A failure is left for the next call.
+   * of partitions added to a topic. After a failure it tries again once the retry policy's first
+   * backoff has passed, not at every call.
    */
   async refreshMetadataIfNecessary(maxAgeMs: number): Promise<void> {
     if (this.clock.now() - this.refreshedAt < maxAgeMs) return;
     await this.refreshMetadata().catch(() => {
-      // Failed: try again after the retry policy's first backoff, not at every call.
       this.refreshedAt = this.clock.now() - maxAgeMs + this.policy.initialRetryTime;
     });
   }
