@@ -201,6 +201,12 @@ export class UnifiedLog {
     }
   }
 
+  /** The first batch whose last offset is at or after `offset` (without copying the rest of the log), or undefined. */
+  private batchHolding(offset: number): LogBatch | undefined {
+    for (const batch of this.batchesFrom(offset)) return batch;
+    return undefined;
+  }
+
   /** The first offset whose batch's max timestamp is >= timestamp (ListOffsets by time), or null. */
   offsetForTimestamp(timestamp: number): number | null {
     for (const batch of this.batchesFrom(this._logStartOffset)) {
@@ -226,7 +232,7 @@ export class UnifiedLog {
         await this.emptyAndStartAt(offset);
         return;
       }
-      const cut = [...this.batchesFrom(offset)][0]?.baseOffset ?? offset;
+      const cut = this.batchHolding(offset)?.baseOffset ?? offset;
       await this.store.truncateFrom(this.name, cut);
       for (const segment of this.segments) segment.batches = segment.batches.filter((b) => b.baseOffset < cut);
       while (this.segments.length > 1 && this.segments[this.segments.length - 1].batches.length === 0) this.segments.pop();
@@ -247,7 +253,7 @@ export class UnifiedLog {
       if (offset <= this._logStartOffset) return null;
       const from = this._logStartOffset;
       const size = this.sizeInBytes;
-      const firstKept = [...this.batchesFrom(offset)][0]?.baseOffset ?? this._logEndOffset;
+      const firstKept = this.batchHolding(offset)?.baseOffset ?? this._logEndOffset;
       await this.listener?.logStartMoving?.(offset);
       await this.store.deleteBefore(this.name, firstKept);
       for (const segment of this.segments) segment.batches = segment.batches.filter((b) => b.baseOffset >= firstKept);
